@@ -1,0 +1,8 @@
+"""scrkg: a knowledge graph of child-safeguarding case reviews."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("scrkg")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0"
