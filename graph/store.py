@@ -1,0 +1,297 @@
+"""The store: where scrkg keeps its triples, one named graph per loaded source.
+
+Two backends share one small interface:
+
+* :class:`MemoryStore` keeps everything in a pyoxigraph in-memory store (tests, throw-away work).
+* :class:`DiskStore` keeps immutable pyoxigraph (RocksDB) snapshots in a directory and a pointer
+  file, ``CURRENT``, naming the live one. A write checkpoints the live snapshot (hard links, a few
+  milliseconds), changes the copy, and then atomically moves the pointer. Readers open the
+  snapshot read-only and reopen when the pointer moves, so they keep working while a load runs,
+  and a load that dies half-way leaves the pointer on the old data. One writer at a time: a
+  second one is refused through a lock file.
+
+Queries see the union of all named graphs as their default graph.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from scrkg.ontology import PREFIXES
+
+CURRENT = "CURRENT"
+SNAPSHOTS = "snapshots"
+WRITER_LOCK = "writer.lock"
+
+EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
+class StoreError(Exception):
+    """A store could not be opened, read or written; the message says what to do."""
+
+
+class StoreLockedError(StoreError):
+    """Another process is writing to the store."""
+
+
+class StoreCorruptError(StoreError):
+    """The store directory exists but cannot be read as a scrkg store."""
+
+
+class Store(ABC):
+    """What every backend offers: SPARQL queries, whole-graph replacement, export."""
+
+    @abstractmethod
+    def _reader(self) -> ox.Store:
+        """The pyoxigraph store that answers reads right now."""
+
+    @abstractmethod
+    def replace_graphs(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> None:
+        """Replace each named graph with the given triples, all of them in one atomic step."""
+
+    def replace_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        self.replace_graphs({graph: triples})
+
+    def close(self) -> None:  # noqa: B027 - optional for backends that hold nothing
+        """Release files and locks."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def query(self, sparql: str, **options: object) -> object:
+        """Run a SPARQL query with the union of all named graphs as the default graph."""
+        options.setdefault("use_default_graph_as_union", True)
+        return self._reader().query(sparql, prefixes=PREFIXES, **options)
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._reader().named_graphs() if isinstance(g, ox.NamedNode))
+
+    def triple_count(self, graph: str | None = None) -> int:
+        """Quads in one named graph, or in the whole store when ``graph`` is None."""
+        where = f"GRAPH <{ox.NamedNode(graph).value}> {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
+        rows = self._reader().query(f"SELECT (COUNT(*) AS ?n) {{ {where} }}")
+        return int(next(iter(rows))["n"].value)
+
+    def graph_value(self, graph: str, predicate: str) -> str | None:
+        """One value the graph states about itself (its checksum, say), or None."""
+        node = ox.NamedNode(graph)
+        for quad in self._reader().quads_for_pattern(node, ox.NamedNode(predicate), None, node):
+            return quad.object.value
+        return None
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        g = ox.NamedNode(graph) if graph else None
+        return self._reader().quads_for_pattern(None, None, None, g)
+
+    def export(self, output: BinaryIO, fmt: str, graph: str | None = None) -> None:
+        """Stream the whole store, or one named graph, to a binary file object.
+
+        Dataset formats (TriG, N-Quads, JSON-LD) keep each named graph; Turtle and N-Triples of
+        the whole store merge all graphs into one.
+        """
+        rdf_format = export_format(fmt)
+        reader = self._reader()
+        if graph is not None:
+            if ox.NamedNode(graph) not in set(reader.named_graphs()):
+                raise StoreError(f"There is no named graph <{graph}> in the store; "
+                                 "`scrkg stats` lists the graphs it holds.")
+            triples = (ox.Triple(q.subject, q.predicate, q.object)
+                       for q in reader.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+            if rdf_format.supports_datasets:
+                quads = (ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph))
+                         for t in triples)
+                ox.serialize(quads, output, rdf_format, prefixes=PREFIXES)
+            else:
+                ox.serialize(triples, output, rdf_format, prefixes=PREFIXES)
+        elif rdf_format.supports_datasets:
+            reader.dump(output, rdf_format, prefixes=PREFIXES)
+        else:
+            triples = (ox.Triple(q.subject, q.predicate, q.object)
+                       for q in reader.quads_for_pattern(None, None, None, None))
+            ox.serialize(triples, output, rdf_format, prefixes=PREFIXES)
+
+
+def export_format(name: str) -> ox.RdfFormat:
+    try:
+        return EXPORT_FORMATS[name]
+    except KeyError:
+        raise StoreError(
+            f"Unknown export format {name!r}; use one of: {', '.join(EXPORT_FORMATS)}."
+        ) from None
+
+
+def _quads(graph: str, triples: Iterable[ox.Triple]) -> Iterator[ox.Quad]:
+    g = ox.NamedNode(graph)
+    for t in triples:
+        yield ox.Quad(t.subject, t.predicate, t.object, g)
+
+
+class MemoryStore(Store):
+    """An in-memory store, for tests and one-off work."""
+
+    def __init__(self) -> None:
+        self._store = ox.Store()
+
+    def _reader(self) -> ox.Store:
+        return self._store
+
+    def replace_graphs(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> None:
+        # Build the new contents first, so a failing iterator leaves the store untouched.
+        staged = {g: list(_quads(g, triples)) for g, triples in graphs.items()}
+        for g, quads in staged.items():
+            node = ox.NamedNode(g)
+            if node in set(self._store.named_graphs()):
+                self._store.remove_graph(node)
+            self._store.extend(quads)
+
+
+class DiskStore(Store):
+    """An on-disk store of immutable snapshots with an atomically switched pointer."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._open_name: str | None = None
+        self._store: ox.Store | None = None
+        self._lock_file: BinaryIO | None = None
+        if self.path.exists() and not self.path.is_dir():
+            raise StoreCorruptError(
+                f"{self.path} is a file, not a scrkg store directory; "
+                "choose another --store path."
+            )
+        if self.path.is_dir() and any(self.path.iterdir()) and not (self.path / SNAPSHOTS).is_dir():
+            raise StoreCorruptError(
+                f"{self.path} is not empty and is not a scrkg store (no {SNAPSHOTS}/ folder); "
+                "choose an empty or new directory for --store."
+            )
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def current_snapshot(self) -> str | None:
+        """The name of the live snapshot, or None for a store nothing was loaded into."""
+        try:
+            name = (self.path / CURRENT).read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            return None
+        if not name or not (self.path / SNAPSHOTS / name).is_dir():
+            raise StoreCorruptError(
+                f"{self.path / CURRENT} names snapshot {name!r}, which does not exist. "
+                f"Restore the store from a backup or export, or remove {self.path} and load again."
+            )
+        return name
+
+    def _reader(self) -> ox.Store:
+        name = self.current_snapshot()
+        if name is None:
+            if self._store is None or self._open_name is not None:
+                self._store = ox.Store()  # an empty store answers queries with nothing
+                self._open_name = None
+            return self._store
+        if name != self._open_name or self._store is None:
+            try:
+                self._store = ox.Store.read_only(str(self.path / SNAPSHOTS / name))
+            except OSError as error:
+                raise StoreCorruptError(
+                    f"Cannot open snapshot {name} of the store at {self.path}: {error}. "
+                    "If another program holds it, stop that program; otherwise restore the "
+                    "store from a backup or export."
+                ) from error
+            self._open_name = name
+        return self._store
+
+    # -- writing -----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _writer_lock(self) -> Iterator[None]:
+        self.path.mkdir(parents=True, exist_ok=True)
+        (self.path / SNAPSHOTS).mkdir(exist_ok=True)
+        handle = open(self.path / WRITER_LOCK, "wb")  # noqa: SIM115 - held for the with block
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise StoreLockedError(
+                f"Another scrkg process is writing to the store at {self.path}. "
+                "Wait for it to finish, then run the command again."
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+
+    def _new_snapshot_name(self) -> str:
+        existing = [int(p.name) for p in (self.path / SNAPSHOTS).iterdir() if p.name.isdigit()]
+        return f"{max(existing, default=0) + 1:06d}"
+
+    def replace_graphs(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> None:
+        with self._writer_lock():
+            current = self.current_snapshot()
+            name = self._new_snapshot_name()
+            target = self.path / SNAPSHOTS / name
+            try:
+                if current is None:
+                    writer = ox.Store(str(target))
+                else:
+                    self._reader().backup(str(target))
+                    writer = ox.Store(str(target))
+                present = set(writer.named_graphs())
+                for g, triples in graphs.items():
+                    node = ox.NamedNode(g)
+                    if node in present:
+                        writer.remove_graph(node)
+                    writer.bulk_extend(_quads(g, triples))
+                writer.flush()
+                del writer
+            except BaseException:
+                shutil.rmtree(target, ignore_errors=True)
+                raise
+            self._switch_to(name)
+            self._remove_snapshots_except({name, current})
+
+    def _switch_to(self, name: str) -> None:
+        tmp = self.path / (CURRENT + ".tmp")
+        with open(tmp, "w", encoding="ascii") as handle:
+            handle.write(name + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.path / CURRENT)
+        dir_fd = os.open(self.path, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+    def _remove_snapshots_except(self, keep: set[str | None]) -> None:
+        """Remove snapshots nobody should read any more: all but the live one and the one it
+        replaced (a reader may still be finishing a query on that one), including any left
+        half-written by a load that was killed."""
+        for snapshot in (self.path / SNAPSHOTS).iterdir():
+            if snapshot.name not in keep:
+                shutil.rmtree(snapshot, ignore_errors=True)
+
+    def close(self) -> None:
+        self._store = None
+        self._open_name = None
+
+
+def open_store(path: str | os.PathLike[str] | None) -> Store:
+    """Open the on-disk store at ``path``, or an in-memory one when ``path`` is None."""
+    return MemoryStore() if path is None else DiskStore(path)
