@@ -6,7 +6,6 @@ import pytest
 from click.testing import CliRunner
 
 from scrkg.graph.store import DiskStore, MemoryStore
-from scrkg.loader import load_bundled
 
 
 @pytest.fixture
@@ -26,6 +25,8 @@ def bundled_store() -> MemoryStore:
     """An in-memory store holding the bundled data, loaded once for the session.
 
     Tests must not write to it; take `memory_store` and load what you need instead."""
+    from scrkg.loader import load_bundled
+
     store = MemoryStore()
     load_bundled(store)
     return store
