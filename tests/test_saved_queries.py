@@ -1,0 +1,528 @@
+"""The saved SPARQL queries of ontology/queries/: they parse, say what they are, and answer.
+
+Two data sets: a small synthetic cohort built here, shaped to reproduce the published 2009-10
+figures exactly (so the counting rules of 00-published-figures are checked against known
+answers), and the bundled data (`bundled_store`, a fixture of tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from pyshacl import validate
+from scrkg.ontology import CONCEPTS_FILE, ONTOLOGY_FILE, QUERIES_DIR, SHAPES_FILE
+
+SCR = "https://w3id.org/scrkg/def#"
+SCRC = "https://w3id.org/scrkg/concept/"
+BASE = "https://w3id.org/scrkg/id/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+QB = "http://purl.org/linked-data/cube#"
+PROV = "http://www.w3.org/ns/prov#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+QUERY_FILES = sorted(QUERIES_DIR.glob("*.rq"))
+EXPECTED_QUERIES = [f"{n:02d}" for n in range(13)]
+
+# The figures of Ofsted's Learning lessons from serious case reviews 2009-2010 (DOMAIN.md s. 2).
+PUBLISHED_2009_10 = {
+    "reviews-evaluated": 147,
+    "reviews-graded-good-percent": 42,
+    "reviews-graded-adequate-percent": 42,
+    "reviews-graded-inadequate-percent": 16,
+    "children-subject": 194,
+    "children-died": 90,
+    "children-serious-harm": 104,
+    "children-known-to-social-care": 119,
+    "children-child-in-need": 90,
+    "children-child-protection-plan": 49,
+    "children-died-child-in-need": 31,
+}
+
+
+def read_query(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def header(path: Path) -> dict[str, str]:
+    """The `# key: value` comment lines at the top of a saved query."""
+    fields = {}
+    for line in read_query(path).splitlines():
+        match = re.match(r"#\s*(\w+):\s*(.+)$", line)
+        if not match:
+            break
+        fields[match.group(1)] = match.group(2).strip()
+    return fields
+
+
+# --------------------------------------------------------------------------------------------
+# A synthetic cohort that reproduces the 2009-10 figures
+# --------------------------------------------------------------------------------------------
+
+
+def _iri(value: str) -> str:
+    return f"<{value}>"
+
+
+def _lit(value: str, datatype: str | None = None) -> str:
+    text = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{text}^^<{datatype}>" if datatype else text
+
+
+def build_cohort() -> str:
+    """N-Triples of 147 reviews and 194 children matching the 2009-10 figures, plus the figures.
+
+    Children 0-89 died, 90-193 were seriously harmed. Child in need: 0-30 (died) and 90-148
+    (31 + 59 = 90); of them on a child protection plan: 0-19 and 90-118 (20 + 29 = 49), looked
+    after: 20-22. Known but not receiving CIN services: 31-59 (29, so 119 known). Grades: reviews
+    0-1 carry none, then 61 good, 61 adequate, 23 inadequate (42%, 42%, 16% of 145).
+    """
+    t: list[str] = []
+
+    def add(s: str, p: str, o: str) -> None:
+        t.append(f"{s} {p} {o} .")
+
+    a, label = _iri(RDF_TYPE), _iri(RDFS_LABEL)
+    properties = [
+        "concernsChild",
+        "involvedAgency",
+        "identifiesLesson",
+        "hasRiskFactor",
+        "maltreatment",
+        "outcome",
+        "socialCareStatus",
+        "qualityGrade",
+        "agencyType",
+        "lessonTheme",
+        "concernsAgency",
+        "commissionedBy",
+        "reportingYear",
+        "ageBand",
+        "viewsSoughtCount",
+        "isSynthetic",
+        "statistic",
+        "refPeriod",
+        "figureValue",
+        "unit",
+        "quote",
+        "experienced",
+        "incidentCategory",
+    ]
+    scr = {name: _iri(SCR + name) for name in properties}
+
+    def c(code: str) -> str:
+        return _iri(SCRC + code)
+
+    def i(path: str) -> str:
+        return _iri(BASE + path)
+
+    true = _lit("true", XSD + "boolean")
+    document = i("document/test-figures")
+    add(document, a, _iri(SCR + "SourceDocument"))
+    add(document, label, _lit("Test source document"))
+
+    boards = [i(f"board/test-board-{n}") for n in range(10)]
+    for n, board in enumerate(boards):
+        add(board, a, _iri(SCR + "SafeguardingBoard"))
+        add(board, label, _lit(f"Test board {n}"))
+
+    grades = [None, None] + ["good"] * 61 + ["adequate"] * 61 + ["inadequate"] * 23
+    agency_sets = [
+        ["childrens-social-care", "police", "adult-mental-health"],
+        ["childrens-social-care", "health-visiting", "gp"],
+        ["police", "probation", "substance-misuse-service", "schools"],
+        ["childrens-social-care", "midwifery", "housing"],
+    ]
+    themes = [
+        "information-sharing-adult-services",
+        "pre-birth-assessment",
+        "voice-of-the-child",
+        "acting-on-concerns",
+        "challenging-family-accounts",
+        "multi-agency-working",
+    ]
+    reviews = []
+    for n, grade in enumerate(grades):
+        review = i(f"review/T{n:03d}")
+        reviews.append(review)
+        add(review, a, _iri(SCR + "SeriousCaseReview"))
+        add(review, label, _lit(f"Serious case review T{n:03d}"))
+        add(review, scr["commissionedBy"], boards[n % len(boards)])
+        add(review, scr["reportingYear"], _lit("2009-10"))
+        add(review, scr["isSynthetic"], true)
+        if grade:
+            add(review, scr["qualityGrade"], c(grade))
+        agencies = {}
+        for code in agency_sets[n % len(agency_sets)]:
+            agency = i(f"agency/T{n:03d}/{code}")
+            agencies[code] = agency
+            add(review, scr["involvedAgency"], agency)
+            add(agency, a, _iri(SCR + "Agency"))
+            add(agency, label, _lit(f"{code} (review T{n:03d})"))
+            add(agency, scr["agencyType"], c(code))
+        for k, theme in enumerate([themes[n % len(themes)], themes[(n + 1) % len(themes)]]):
+            lesson = i(f"lesson/T{n:03d}/{k + 1}")
+            add(review, scr["identifiesLesson"], lesson)
+            add(lesson, a, _iri(SCR + "Lesson"))
+            add(lesson, label, _lit(f"Lesson {k + 1} of review T{n:03d} on {theme}"))
+            add(lesson, scr["lessonTheme"], c(theme))
+            adult = [
+                code
+                for code in agencies
+                if code
+                in ("adult-mental-health", "substance-misuse-service", "housing", "probation")
+            ]
+            if theme == "information-sharing-adult-services" and adult and n % 2:
+                add(lesson, scr["concernsAgency"], agencies[adult[0]])
+
+    age_bands = ["under-1", "age-1-to-5", "age-6-to-10", "age-11-to-15", "age-16-plus"]
+    maltreatments = ["neglect", "physical-abuse", "sexual-abuse", "emotional-abuse"]
+    factor_sets = [
+        ["domestic-abuse", "parental-mental-ill-health"],
+        ["parental-substance-misuse", "domestic-abuse", "social-isolation"],
+        ["young-parents", "concealed-pregnancy"],
+        ["parental-learning-disability"],
+        [],
+    ]
+    for n in range(194):
+        child = i(f"child/T-C{n:03d}")
+        review = reviews[n] if n < len(reviews) else reviews[n - len(reviews)]
+        add(review, scr["concernsChild"], child)
+        add(child, a, _iri(SCR + "Child"))
+        add(child, label, _lit(f"Child T-C{n:03d}"))
+        add(child, scr["isSynthetic"], true)
+        add(child, scr["outcome"], c("died" if n < 90 else "serious-harm"))
+        if n <= 19 or 90 <= n <= 118:
+            status = "child-protection-plan"
+        elif 20 <= n <= 22:
+            status = "looked-after"
+        elif n <= 30 or 90 <= n <= 148:
+            status = "child-in-need"
+        elif n <= 59:
+            status = "known-no-cin-services"
+        elif n % 3 == 0:
+            status = "previously-known-case-closed"
+        else:
+            status = "not-known-to-social-care"
+        add(child, scr["socialCareStatus"], c(status))
+        add(child, scr["ageBand"], c(age_bands[n % len(age_bands)]))
+        add(child, scr["maltreatment"], c(maltreatments[n % len(maltreatments)]))
+        for factor in factor_sets[n % len(factor_sets)]:
+            add(child, scr["hasRiskFactor"], c(factor))
+        if n % 4 == 0:
+            add(child, scr["viewsSoughtCount"], _lit(str(n % 3), XSD + "integer"))
+        if n < 90:
+            incident = i(f"incident/T-C{n:03d}")
+            add(child, scr["experienced"], incident)
+            add(incident, a, _iri(SCR + "Incident"))
+            add(incident, label, _lit(f"Incident concerning child T-C{n:03d}"))
+            add(incident, scr["incidentCategory"], c("severe-physical-assault"))
+
+    dataset = i("dataset/test-figures")
+    add(dataset, a, _iri(QB + "DataSet"))
+    add(dataset, label, _lit("Test figures"))
+    add(dataset, _iri(QB + "structure"), _iri(SCR + "publishedFiguresStructure"))
+    for statistic, value in PUBLISHED_2009_10.items():
+        observation = i(f"observation/test-figures/{statistic}")
+        add(observation, a, _iri(QB + "Observation"))
+        add(observation, _iri(QB + "dataSet"), dataset)
+        add(observation, scr["statistic"], c(statistic))
+        add(observation, scr["refPeriod"], _lit("2009-10"))
+        add(observation, scr["figureValue"], _lit(str(value), XSD + "decimal"))
+        unit = "unit-percent" if statistic.endswith("-percent") else "unit-count"
+        add(observation, scr["unit"], c(unit))
+        add(observation, scr["quote"], _lit(f"A test sentence giving {value}."))
+        add(observation, _iri(PROV + "wasDerivedFrom"), document)
+
+    for n, sources in enumerate([[document], [document, i("document/other")]]):
+        statement = i(f"statement/test/{n}")
+        add(statement, a, _iri("http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement"))
+        add(statement, _iri("http://www.w3.org/1999/02/22-rdf-syntax-ns#subject"), reviews[n])
+        add(
+            statement,
+            _iri("http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate"),
+            scr["concernsChild"],
+        )
+        add(
+            statement,
+            _iri("http://www.w3.org/1999/02/22-rdf-syntax-ns#object"),
+            i(f"child/T-C{n:03d}"),
+        )
+        add(statement, scr["quote"], _lit("A test sentence."))
+        for source in sources:
+            add(statement, _iri(PROV + "wasDerivedFrom"), source)
+    return "\n".join(t) + "\n"
+
+
+class _Store:
+    """A pyoxigraph store queried with the union of its named graphs as default graph."""
+
+    def __init__(self) -> None:
+        self.store = ox.Store()
+
+    def load(self, data: str | Path, fmt: ox.RdfFormat, graph: str) -> None:
+        if isinstance(data, Path):
+            self.store.load(path=str(data), format=fmt, to_graph=ox.NamedNode(graph))
+        else:
+            self.store.load(input=data, format=fmt, to_graph=ox.NamedNode(graph))
+
+    def query(self, sparql: str):
+        return self.store.query(sparql, use_default_graph_as_union=True)
+
+
+@pytest.fixture(scope="module")
+def cohort() -> str:
+    return build_cohort()
+
+
+@pytest.fixture(scope="module")
+def cohort_store(cohort: str) -> _Store:
+    store = _Store()
+    store.load(ONTOLOGY_FILE, ox.RdfFormat.TURTLE, "https://w3id.org/scrkg/def")
+    store.load(CONCEPTS_FILE, ox.RdfFormat.TURTLE, "https://w3id.org/scrkg/def")
+    store.load(cohort, ox.RdfFormat.N_TRIPLES, BASE + "graph/test-cohort")
+    return store
+
+
+def rows(store, path: Path) -> list[dict[str, object]]:
+    solutions = store.query(read_query(path))
+    names = [v.value for v in solutions.variables]
+    return [{name: solution[name] for name in names} for solution in solutions]
+
+
+def number(term) -> float:
+    assert term is not None, "expected a number, got an unbound value"
+    return float(term.value)
+
+
+def figures(store) -> dict[str, tuple[float, float, bool]]:
+    result = {}
+    for row in rows(store, QUERIES_DIR / "00-published-figures.rq"):
+        statistic = row["statistic"].value.removeprefix(SCRC)
+        result[statistic] = (number(row["published"]), number(row["computed"]), row["agrees"])
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# Every query: present, documented, parseable
+# --------------------------------------------------------------------------------------------
+
+
+def test_the_thirteen_saved_queries_exist() -> None:
+    assert [p.name[:2] for p in QUERY_FILES] == EXPECTED_QUERIES
+    for path in QUERY_FILES:
+        assert re.fullmatch(r"\d{2}-[a-z0-9]+(-[a-z0-9]+)*\.rq", path.name), path.name
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_query_has_title_and_description(path: Path) -> None:
+    lines = read_query(path).splitlines()
+    assert lines[0].startswith("# title: ") and len(lines[0]) > len("# title: ") + 5, path.name
+    assert lines[1].startswith("# description: ") and len(lines[1]) > 30, path.name
+    fields = header(path)
+    assert set(fields) == {"title", "description"}, path.name
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_query_parses_and_runs_on_an_empty_store(path: Path) -> None:
+    solutions = ox.Store().query(read_query(path), use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    assert list(solutions) == [], "no data, no rows"
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_query_is_read_only_and_local(path: Path) -> None:
+    text = re.sub(r"#.*", "", read_query(path))
+    for keyword in ("SERVICE", "FROM", "GRAPH", "LOAD", "INSERT", "DELETE"):
+        assert not re.search(rf"\b{keyword}\b", text, re.IGNORECASE), (path.name, keyword)
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_query_declares_only_prefixes_it_uses(path: Path) -> None:
+    text = read_query(path)
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("PREFIX"))
+    for prefix in re.findall(r"^PREFIX (\w+):", text, re.MULTILINE):
+        assert f"{prefix}:" in body, (path.name, prefix)
+
+
+# --------------------------------------------------------------------------------------------
+# On the synthetic cohort: known answers
+# --------------------------------------------------------------------------------------------
+
+
+def test_cohort_conforms_to_the_shapes(cohort: str) -> None:
+    data = rdflib.Graph().parse(data=cohort, format="nt")
+    ontology = rdflib.Graph().parse(ONTOLOGY_FILE).parse(CONCEPTS_FILE)
+    shapes = rdflib.Graph().parse(SHAPES_FILE)
+    conforms, _, text = validate(data, shacl_graph=shapes, ont_graph=ontology, inference="none")
+    assert conforms, text
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_query_answers_on_the_cohort(cohort_store: _Store, path: Path) -> None:
+    assert rows(cohort_store, path), f"{path.name} returned no rows"
+
+
+def test_published_figures_agree_on_the_cohort(cohort_store: _Store) -> None:
+    result = figures(cohort_store)
+    assert set(result) == set(PUBLISHED_2009_10)
+    for statistic, (published, computed, agrees) in result.items():
+        assert published == PUBLISHED_2009_10[statistic], statistic
+        assert computed == published, statistic
+        assert agrees is not None and agrees.value == "true", statistic
+
+
+def test_published_figures_notice_a_missing_child(cohort: str) -> None:
+    store = _Store()
+    store.load(ONTOLOGY_FILE, ox.RdfFormat.TURTLE, "https://w3id.org/scrkg/def")
+    store.load(CONCEPTS_FILE, ox.RdfFormat.TURTLE, "https://w3id.org/scrkg/def")
+    dropped = "\n".join(
+        line
+        for line in cohort.splitlines()
+        if f"{SCR}concernsChild> <{BASE}child/T-C000>" not in line
+    )
+    store.load(dropped, ox.RdfFormat.N_TRIPLES, BASE + "graph/test-cohort")
+    result = figures(store)
+    assert result["children-subject"][1] == 193
+    assert result["children-died"][1] == 89
+    assert result["children-child-protection-plan"][1] == 48
+    assert result["children-died-child-in-need"][1] == 30
+    assert result["children-subject"][2].value == "false"
+    assert result["reviews-evaluated"][2].value == "true"
+
+
+def test_published_figures_without_records(cohort: str) -> None:
+    """No records for a period: nothing computed. Records but no graded reviews: counts, no %."""
+    store = _Store()
+    store.load(ONTOLOGY_FILE, ox.RdfFormat.TURTLE, "https://w3id.org/scrkg/def")
+    store.load(CONCEPTS_FILE, ox.RdfFormat.TURTLE, "https://w3id.org/scrkg/def")
+    figures_only = "\n".join(line for line in cohort.splitlines() if "/observation/" in line)
+    store.load(figures_only, ox.RdfFormat.N_TRIPLES, BASE + "graph/figures")
+    assert all(
+        row["computed"] is None for row in rows(store, QUERIES_DIR / "00-published-figures.rq")
+    )
+    ungraded = "\n".join(line for line in cohort.splitlines() if "#qualityGrade>" not in line)
+    store.load(ungraded, ox.RdfFormat.N_TRIPLES, BASE + "graph/test-cohort")
+    result = {
+        row["statistic"].value.removeprefix(SCRC): row["computed"]
+        for row in rows(store, QUERIES_DIR / "00-published-figures.rq")
+    }
+    assert number(result["reviews-evaluated"]) == 147
+    assert result["reviews-graded-good-percent"] is None
+
+
+def test_social_care_shares_by_outcome(cohort_store: _Store) -> None:
+    by_outcome = {
+        row["outcome"].value.removeprefix(SCRC): row
+        for row in rows(cohort_store, QUERIES_DIR / "02-social-care-by-outcome.rq")
+    }
+    died = by_outcome["died"]
+    assert number(died["children"]) == 90
+    assert number(died["childInNeed"]) == 31
+    assert number(died["knownToSocialCare"]) == 60
+    assert number(died["childProtectionPlan"]) == 20
+    harmed = by_outcome["serious-harm"]
+    assert number(harmed["childInNeed"]) == 59
+    assert number(harmed["childProtectionPlan"]) == 29
+
+
+def test_toxic_trio_climbs_the_hierarchy(cohort_store: _Store) -> None:
+    found = rows(cohort_store, QUERIES_DIR / "05-toxic-trio-by-outcome.rq")
+    # factor_sets 0 and 1 hold toxic-trio factors: children n % 5 in {0, 1}.
+    assert len({row["child"].value for row in found}) == len([n for n in range(194) if n % 5 < 2])
+    assert all("social isolation" not in row["factors"].value for row in found)
+
+
+def test_views_sought_at_most_once(cohort_store: _Store) -> None:
+    found = rows(cohort_store, QUERIES_DIR / "10-voice-of-child-sought-once.rq")
+    expected = [n for n in range(194) if n % 4 == 0 and n % 3 <= 1]
+    assert len({row["child"].value for row in found}) == len(expected)
+    assert all(number(row["viewsSought"]) <= 1 for row in found)
+
+
+def test_single_source_statements(cohort_store: _Store) -> None:
+    found = rows(cohort_store, QUERIES_DIR / "12-single-source-statements.rq")
+    assert [row["statement"].value for row in found] == [BASE + "statement/test/0"]
+    assert found[0]["quote"].value == "A test sentence."
+
+
+def test_boards_with_more_than_one_inadequate_review(cohort_store: _Store) -> None:
+    found = rows(cohort_store, QUERIES_DIR / "11-quality-grades.rq")
+    flagged = {
+        row["boardLabel"].value for row in found if row["moreThanOneInadequate"].value == "true"
+    }
+    # Inadequate reviews are 124-146, spread over the ten boards by review number.
+    assert len(flagged) == 10
+    assert sum(number(row["reviews"]) for row in found) == 145
+
+
+def test_adult_services_not_sharing(cohort_store: _Store) -> None:
+    found = rows(cohort_store, QUERIES_DIR / "07-adult-services-not-sharing.rq")
+    assert found
+    for row in found:
+        types = row["agencyTypes"].value.split("; ")
+        assert types and set(types) <= {
+            "adult social care",
+            "adult mental health",
+            "substance misuse service",
+            "housing",
+            "probation",
+        }
+
+
+def test_lesson_themes_and_the_agency_types_they_concern(cohort_store: _Store) -> None:
+    found = rows(cohort_store, QUERIES_DIR / "08-lesson-themes-and-agencies.rq")
+    themes = {row["theme"].value.removeprefix(SCRC) for row in found}
+    assert themes == {
+        "information-sharing-adult-services",
+        "pre-birth-assessment",
+        "voice-of-the-child",
+        "acting-on-concerns",
+        "challenging-family-accounts",
+        "multi-agency-working",
+    }
+    concerned = {
+        (row["theme"].value.removeprefix(SCRC), row["agencyType"].value.removeprefix(SCRC))
+        for row in found
+        if row["agencyType"] is not None
+    }
+    assert concerned and all(
+        theme == "information-sharing-adult-services" for theme, _ in concerned
+    )
+    assert {agency_type for _, agency_type in concerned} <= {
+        "adult-mental-health",
+        "substance-misuse-service",
+        "housing",
+        "probation",
+    }
+    for row in found:
+        assert (row["agencyType"] is None) == (row["lessonsConcerningAgencyType"] is None)
+
+
+def test_lessons_from_baby_deaths(cohort_store: _Store) -> None:
+    found = rows(cohort_store, QUERIES_DIR / "09-lessons-baby-deaths.rq")
+    # Children under 1 who died: n < 90 and n % 5 == 0, one per review T000, T005, ... T085.
+    assert sum(number(row["lessons"]) for row in found) == 18 * 2
+    assert "pre-birth-assessment" in {row["theme"].value.removeprefix(SCRC) for row in found}
+
+
+# --------------------------------------------------------------------------------------------
+# On the bundled data (fixture `bundled_store` of tests/conftest.py)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_query_answers_on_the_bundled_data(bundled_store, path: Path) -> None:
+    assert rows(bundled_store, path), f"{path.name} returned no rows on the bundled data"
+
+
+def test_published_figures_agree_on_the_bundled_data(bundled_store) -> None:
+    result = figures(bundled_store)
+    assert set(result) == set(PUBLISHED_2009_10), "the bundled data should carry all 11 figures"
+    for statistic, (published, computed, _) in result.items():
+        assert published == PUBLISHED_2009_10[statistic], statistic
+        assert computed == published, f"{statistic}: published {published}, computed {computed}"
