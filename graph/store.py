@@ -86,7 +86,11 @@ class Store(ABC):
 
     def triple_count(self, graph: str | None = None) -> int:
         """Quads in one named graph, or in the whole store when ``graph`` is None."""
-        where = f"GRAPH <{ox.NamedNode(graph).value}> {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
+        where = (
+            f"GRAPH <{ox.NamedNode(graph).value}> {{ ?s ?p ?o }}"
+            if graph
+            else "GRAPH ?g { ?s ?p ?o }"
+        )
         rows = self._reader().query(f"SELECT (COUNT(*) AS ?n) {{ {where} }}")
         return int(next(iter(rows))["n"].value)
 
@@ -111,21 +115,28 @@ class Store(ABC):
         reader = self._reader()
         if graph is not None:
             if ox.NamedNode(graph) not in set(reader.named_graphs()):
-                raise StoreError(f"There is no named graph <{graph}> in the store; "
-                                 "`scrkg stats` lists the graphs it holds.")
-            triples = (ox.Triple(q.subject, q.predicate, q.object)
-                       for q in reader.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+                raise StoreError(
+                    f"There is no named graph <{graph}> in the store; "
+                    "`scrkg stats` lists the graphs it holds."
+                )
+            triples = (
+                ox.Triple(q.subject, q.predicate, q.object)
+                for q in reader.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+            )
             if rdf_format.supports_datasets:
-                quads = (ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph))
-                         for t in triples)
+                quads = (
+                    ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph)) for t in triples
+                )
                 ox.serialize(quads, output, rdf_format, prefixes=PREFIXES)
             else:
                 ox.serialize(triples, output, rdf_format, prefixes=PREFIXES)
         elif rdf_format.supports_datasets:
             reader.dump(output, rdf_format, prefixes=PREFIXES)
         else:
-            triples = (ox.Triple(q.subject, q.predicate, q.object)
-                       for q in reader.quads_for_pattern(None, None, None, None))
+            triples = (
+                ox.Triple(q.subject, q.predicate, q.object)
+                for q in reader.quads_for_pattern(None, None, None, None)
+            )
             ox.serialize(triples, output, rdf_format, prefixes=PREFIXES)
 
 
@@ -173,8 +184,7 @@ class DiskStore(Store):
         self._lock_file: BinaryIO | None = None
         if self.path.exists() and not self.path.is_dir():
             raise StoreCorruptError(
-                f"{self.path} is a file, not a scrkg store directory; "
-                "choose another --store path."
+                f"{self.path} is a file, not a scrkg store directory; choose another --store path."
             )
         if self.path.is_dir() and any(self.path.iterdir()) and not (self.path / SNAPSHOTS).is_dir():
             raise StoreCorruptError(

@@ -1,0 +1,203 @@
+"""Coded reviews to triples, exactly as docs/data-model.md shows them.
+
+Terms are built as pyoxigraph objects directly (no rdflib, no serialise-and-reparse): the
+predicates and concepts are made once and reused, so a million triples map in seconds. The mapping
+is deterministic: the same records always give the same triples and IRIs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import pyoxigraph as ox
+from scrkg.loader.iris import Minter
+from scrkg.loader.records import Review, Vocabulary
+from scrkg.ontology import DEFAULT_BASE, SCR, SCRC
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_DATE = ox.NamedNode(XSD + "date")
+XSD_INTEGER = ox.NamedNode(XSD + "integer")
+TRUE = ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))
+
+
+def _scr(name: str) -> ox.NamedNode:
+    return ox.NamedNode(SCR + name)
+
+
+CASE_REVIEW = _scr("CaseReview")
+CHILD, AGENCY, LESSON, INCIDENT = _scr("Child"), _scr("Agency"), _scr("Lesson"), _scr("Incident")
+SAFEGUARDING_BOARD = _scr("SafeguardingBoard")
+COMMISSIONED_BY = _scr("commissionedBy")
+REPORTING_YEAR = _scr("reportingYear")
+EVALUATION_DATE = _scr("evaluationDate")
+QUALITY_GRADE = _scr("qualityGrade")
+REVIEW_METHOD = _scr("reviewMethod")
+IS_SYNTHETIC = _scr("isSynthetic")
+CONCERNS_CHILD = _scr("concernsChild")
+INVOLVED_AGENCY = _scr("involvedAgency")
+IDENTIFIES_LESSON = _scr("identifiesLesson")
+AGENCY_TYPE = _scr("agencyType")
+LESSON_THEME = _scr("lessonTheme")
+CONCERNS_AGENCY = _scr("concernsAgency")
+AGE_BAND = _scr("ageBand")
+OUTCOME = _scr("outcome")
+SOCIAL_CARE_STATUS = _scr("socialCareStatus")
+MALTREATMENT = _scr("maltreatment")
+HAS_RISK_FACTOR = _scr("hasRiskFactor")
+VIEWS_SOUGHT_COUNT = _scr("viewsSoughtCount")
+EXPERIENCED = _scr("experienced")
+INCIDENT_CATEGORY = _scr("incidentCategory")
+
+#: The tabular field each predicate comes from, to name it in SHACL messages.
+FIELD_OF_PREDICATE: dict[str, str] = {
+    RDF_TYPE.value: "review_type",
+    COMMISSIONED_BY.value: "board",
+    REPORTING_YEAR.value: "reporting_year",
+    EVALUATION_DATE.value: "evaluation_date",
+    QUALITY_GRADE.value: "quality_grade",
+    REVIEW_METHOD.value: "review_method",
+    IS_SYNTHETIC.value: "synthetic",
+    CONCERNS_CHILD.value: "child_id",
+    INVOLVED_AGENCY.value: "agencies",
+    AGENCY_TYPE.value: "agencies",
+    IDENTIFIES_LESSON.value: "lessons",
+    LESSON_THEME.value: "lessons",
+    CONCERNS_AGENCY.value: "lessons",
+    AGE_BAND.value: "age_band",
+    OUTCOME.value: "outcome",
+    SOCIAL_CARE_STATUS.value: "social_care_status",
+    MALTREATMENT.value: "maltreatment",
+    HAS_RISK_FACTOR.value: "risk_factors",
+    VIEWS_SOUGHT_COUNT.value: "views_sought",
+    EXPERIENCED.value: "incident_category",
+    INCIDENT_CATEGORY.value: "incident_category",
+}
+
+
+class Mapper:
+    """Maps reviews to triples under one instance base, caching the nodes it reuses."""
+
+    def __init__(self, vocabulary: Vocabulary, base: str = DEFAULT_BASE) -> None:
+        self.vocabulary = vocabulary
+        self.mint = Minter(base)
+        self._concepts: dict[str, ox.NamedNode] = {}
+        self._classes: dict[str, ox.NamedNode] = {}
+        self._boards: dict[str, ox.NamedNode] = {}
+
+    def concept(self, code: str) -> ox.NamedNode:
+        node = self._concepts.get(code)
+        if node is None:
+            node = self._concepts[code] = ox.NamedNode(SCRC + code)
+        return node
+
+    def review_class(self, review_type: str) -> ox.NamedNode:
+        node = self._classes.get(review_type)
+        if node is None:
+            iri = self.vocabulary.review_classes.get(review_type)
+            node = self._classes[review_type] = ox.NamedNode(iri) if iri else CASE_REVIEW
+        return node
+
+    def board(self, label: str) -> ox.NamedNode:
+        node = self._boards.get(label)
+        if node is None:
+            node = self._boards[label] = self.mint.board(label)
+        return node
+
+    def triples(self, reviews: Iterable[Review]) -> Iterator[ox.Triple]:
+        """All triples of the reviews; each board is described once."""
+        boards: set[str] = set()
+        for review in reviews:
+            yield from self.review(review, boards)
+
+    def review(self, review: Review, boards: set[str]) -> list[ox.Triple]:
+        """The triples of one review, its agencies, lessons, children and incidents, and its
+        board unless ``boards`` (the board labels already described) holds it."""
+        T, label, concept = ox.Triple, self.vocabulary.label, self.concept
+        out: list[ox.Triple] = []
+        add = out.append
+        rid = review.id
+        node = self.mint.review(rid)
+        add(T(node, RDF_TYPE, self.review_class(review.type)))
+        add(T(node, RDFS_LABEL, ox.Literal(f"{label(review.type)} {rid}")))
+        board = self.board(review.board)
+        add(T(node, COMMISSIONED_BY, board))
+        if review.board not in boards:
+            boards.add(review.board)
+            add(T(board, RDF_TYPE, SAFEGUARDING_BOARD))
+            add(T(board, RDFS_LABEL, ox.Literal(review.board)))
+        add(T(node, REPORTING_YEAR, ox.Literal(review.reporting_year)))
+        if review.evaluation_date:
+            add(T(node, EVALUATION_DATE, ox.Literal(review.evaluation_date, datatype=XSD_DATE)))
+        if review.quality_grade:
+            add(T(node, QUALITY_GRADE, concept(review.quality_grade)))
+        if review.method:
+            add(T(node, REVIEW_METHOD, concept(review.method)))
+        if review.synthetic:
+            add(T(node, IS_SYNTHETIC, TRUE))
+
+        agencies: dict[str, ox.NamedNode] = {}
+        for code in review.agencies:
+            agency = agencies[code] = self.mint.agency(rid, code)
+            add(T(node, INVOLVED_AGENCY, agency))
+            add(T(agency, RDF_TYPE, AGENCY))
+            add(T(agency, RDFS_LABEL, ox.Literal(f"{label(code)} (review {rid})")))
+            add(T(agency, AGENCY_TYPE, concept(code)))
+
+        for position, lesson in enumerate(review.lessons, start=1):
+            item = self.mint.lesson(rid, position)
+            text = lesson.text or f"{label(lesson.theme)} (review {rid})"
+            add(T(node, IDENTIFIES_LESSON, item))
+            add(T(item, RDF_TYPE, LESSON))
+            add(T(item, RDFS_LABEL, ox.Literal(text)))
+            add(T(item, LESSON_THEME, concept(lesson.theme)))
+            for code in lesson.agencies:
+                add(T(item, CONCERNS_AGENCY, agencies.get(code) or self.mint.agency(rid, code)))
+
+        for child in review.children:
+            cid = child.id
+            person = self.mint.child(cid)
+            add(T(node, CONCERNS_CHILD, person))
+            add(T(person, RDF_TYPE, CHILD))
+            add(T(person, RDFS_LABEL, ox.Literal(f"Child {cid}")))
+            add(T(person, AGE_BAND, concept(child.age_band)))
+            add(T(person, OUTCOME, concept(child.outcome)))
+            add(T(person, SOCIAL_CARE_STATUS, concept(child.social_care_status)))
+            for code in child.maltreatment:
+                add(T(person, MALTREATMENT, concept(code)))
+            for code in child.risk_factors:
+                add(T(person, HAS_RISK_FACTOR, concept(code)))
+            if child.views_sought is not None:
+                add(
+                    T(
+                        person,
+                        VIEWS_SOUGHT_COUNT,
+                        ox.Literal(str(child.views_sought), datatype=XSD_INTEGER),
+                    )
+                )
+            if child.incident_category:
+                incident = self.mint.incident(cid)
+                add(T(person, EXPERIENCED, incident))
+                add(T(incident, RDF_TYPE, INCIDENT))
+                add(T(incident, RDFS_LABEL, ox.Literal(f"Incident concerning child {cid}")))
+                add(T(incident, INCIDENT_CATEGORY, concept(child.incident_category)))
+            if review.synthetic:
+                add(T(person, IS_SYNTHETIC, TRUE))
+        return out
+
+    def locations(self, reviews: Iterable[Review]) -> dict[str, str]:
+        """Where each minted node came from in the source (``"row 7"``, a JSON path), so that a
+        SHACL violation on a node can be reported at the record behind it."""
+        where: dict[str, str] = {}
+        for review in reviews:
+            rid = review.id
+            where[self.mint.review(rid).value] = review.location
+            for code in review.agencies:
+                where[self.mint.agency(rid, code).value] = review.location
+            for position in range(1, len(review.lessons) + 1):
+                where[self.mint.lesson(rid, position).value] = review.location
+            for child in review.children:
+                where[self.mint.child(child.id).value] = child.location
+                where[self.mint.incident(child.id).value] = child.location
+        return where

@@ -1,0 +1,428 @@
+"""The coded-review model (reviews, children, lessons) and the rules every coded value obeys.
+
+Both tabular readers (CSV and JSON, loader/tabular.py) turn their input into these records through
+:class:`Checker`, so a rule is written once: codes must be concepts of the right scheme in
+ontology/concepts.ttl, dates are ISO dates, reporting years are ``YYYY-YY`` with consecutive years,
+a lesson's agency must be one of its review's agencies, ids are unique, and no value may look like
+personal data. A broken rule is reported, with its location, to the file's
+:class:`~scrkg.loader.errors.ProblemLog`; the reader carries on so that one run reports them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import functools
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from scrkg.loader.errors import LoadError, PersonalDataError, ProblemLog, RuleError
+from scrkg.loader.guard import personal_value
+from scrkg.ontology import CONCEPTS_FILE, SCR, SCRC
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+#: A progress callback: ``progress(stage, done, total)``, ``total`` None when unknown.
+Progress = Callable[[str, int, "int | None"], None]
+
+#: Concepts that only group others: data points at their narrower concepts (docs/data-model.md).
+GROUPING_CONCEPTS = frozenset({"toxic-trio", "adult-facing-services"})
+
+#: The scheme each coded field takes its codes from (local names of scrc: schemes).
+FIELD_SCHEMES: dict[str, tuple[str, ...]] = {
+    "review_type": ("review-types",),
+    "quality_grade": ("quality-grades",),
+    "review_method": ("review-methods",),
+    "agencies": ("agency-types",),
+    "lessons": ("lesson-themes",),
+    "age_band": ("age-bands",),
+    "outcome": ("outcomes",),
+    "social_care_status": ("social-care-statuses",),
+    "maltreatment": ("maltreatment-types",),
+    "risk_factors": ("risk-factors",),
+    "incident_category": ("fatal-incident-categories", "non-fatal-incident-categories"),
+    # the JSON format's names for the same fields
+    "type": ("review-types",),
+    "method": ("review-methods",),
+    "theme": ("lesson-themes",),
+}
+
+_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_COUNT = re.compile(r"^\d{1,9}$")
+
+
+# -- the model ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Lesson:
+    """A lesson a review identified: its theme, its own text if any, the agency types it
+    concerns."""
+
+    theme: str
+    text: str | None = None
+    agencies: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Child:
+    """A pseudonymous child who was the subject of a review."""
+
+    id: str
+    age_band: str
+    outcome: str
+    social_care_status: str
+    maltreatment: tuple[str, ...] = ()
+    risk_factors: tuple[str, ...] = ()
+    incident_category: str | None = None
+    views_sought: int | None = None
+    location: str = ""
+
+
+@dataclass(slots=True)
+class Review:
+    """One coded case review with its agencies, lessons (in order) and children."""
+
+    id: str
+    type: str
+    board: str
+    reporting_year: str
+    agencies: tuple[str, ...]
+    evaluation_date: str | None = None
+    quality_grade: str | None = None
+    method: str | None = None
+    synthetic: bool = False
+    lessons: list[Lesson] = field(default_factory=list)
+    children: list[Child] = field(default_factory=list)
+    location: str = ""
+
+
+@dataclass(slots=True)
+class CodedDataset:
+    """Everything a CSV or JSON file holds; ``records`` counts what was read (rows, children)."""
+
+    reviews: list[Review]
+    title: str | None = None
+    records: int = 0
+
+    @property
+    def synthetic(self) -> bool:
+        """True when every review (and so every child) in it is synthetic."""
+        return bool(self.reviews) and all(r.synthetic for r in self.reviews)
+
+
+# -- the vocabulary ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """What the rules and the mapping need from ontology/concepts.ttl.
+
+    ``schemes`` maps a scheme's local name to the codes in it (``skos:inScheme``); ``labels`` maps
+    a code to its English ``skos:prefLabel``; ``review_classes`` maps a review-type code to the IRI
+    of its OWL class (``scr:reviewClass``).
+    """
+
+    schemes: dict[str, frozenset[str]]
+    labels: dict[str, str]
+    review_classes: dict[str, str]
+
+    @classmethod
+    def from_file(cls, path: Path = CONCEPTS_FILE) -> Vocabulary:
+        return _vocabulary(path, path.stat().st_mtime_ns)
+
+    def label(self, code: str) -> str:
+        """The concept's label with a capital, e.g. ``"Serious case review"``."""
+        text = self.labels.get(code, code)
+        return text[:1].upper() + text[1:]
+
+
+@functools.lru_cache(maxsize=4)
+def _vocabulary(path: Path, _mtime: int) -> Vocabulary:
+    schemes: dict[str, set[str]] = {}
+    labels: dict[str, str] = {}
+    review_classes: dict[str, str] = {}
+    in_scheme = SKOS + "inScheme"
+    pref_label = SKOS + "prefLabel"
+    review_class = SCR + "reviewClass"
+    for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+        s, p, o = quad.subject, quad.predicate.value, quad.object
+        if not isinstance(s, ox.NamedNode) or not s.value.startswith(SCRC):
+            continue
+        code = s.value[len(SCRC) :]
+        if p == in_scheme and isinstance(o, ox.NamedNode) and o.value.startswith(SCRC):
+            schemes.setdefault(o.value[len(SCRC) :], set()).add(code)
+        elif p == pref_label and isinstance(o, ox.Literal):
+            if o.language in (None, "en") and (code not in labels or o.language == "en"):
+                labels[code] = o.value
+        elif p == review_class and isinstance(o, ox.NamedNode):
+            review_classes[code] = o.value
+    return Vocabulary({k: frozenset(v) for k, v in schemes.items()}, labels, review_classes)
+
+
+# -- the rules ---------------------------------------------------------------------------------
+
+
+class Checker:
+    """Applies the rules to raw values of one file, reporting problems to its log.
+
+    Each method takes the raw value, where it came from (``location``, e.g. ``"row 7"`` or a JSON
+    path) and the field name, and returns the checked value, or None after reporting a problem.
+    """
+
+    def __init__(self, log: ProblemLog, vocabulary: Vocabulary) -> None:
+        self.log = log
+        self.vocabulary = vocabulary
+        # the codes each field accepts; a known code cannot be personal data, so it skips the screen
+        self._accepted = {
+            name: frozenset(
+                code
+                for scheme in schemes
+                for code in vocabulary.schemes.get(scheme, ())
+                if code not in GROUPING_CONCEPTS
+            )
+            for name, schemes in FIELD_SCHEMES.items()
+        }
+
+    def problem(self, message: str, location: str, field_name: str, rule: str) -> None:
+        self.log.add(RuleError(message, location=location, field=field_name, rule=rule))
+
+    def add(self, error: LoadError) -> None:
+        self.log.add(error)
+
+    # values that anyone could type --------------------------------------------------------
+
+    def screened(self, value: str, location: str, field_name: str, *, free_text: bool) -> bool:
+        """False (after reporting) when a value looks like personal data."""
+        kind = personal_value(value, free_text=free_text)
+        if kind is None:
+            return True
+        self.log.add(
+            PersonalDataError(
+                f"{_show(value)} looks like {kind}; scrkg holds no personal data, "
+                "use pseudonymous ids and codes only",
+                location=location,
+                field=field_name,
+                rule="personal-data-value",
+            )
+        )
+        return False
+
+    def text(
+        self, value: str | None, location: str, field_name: str, *, required: bool
+    ) -> str | None:
+        """A free-text value (id, board, lesson text): required if so, and screened."""
+        if value is None or not value.strip():
+            if required:
+                self.problem("is required and is empty", location, field_name, "required")
+            return None
+        value = value.strip()
+        return value if self.screened(value, location, field_name, free_text=True) else None
+
+    # codes ---------------------------------------------------------------------------------
+
+    def code(
+        self,
+        value: str | None,
+        location: str,
+        field_name: str,
+        *,
+        required: bool,
+        scheme_field: str | None = None,
+    ) -> str | None:
+        """One code of the field's scheme(s) (those of ``scheme_field`` when given)."""
+        scheme_field = scheme_field or field_name
+        if value is None or not value.strip():
+            if required:
+                self.problem(
+                    f"is required and is empty (use {self._hint(scheme_field, '')})",
+                    location,
+                    field_name,
+                    "required",
+                )
+            return None
+        value = value.strip()
+        if value in self._accepted[scheme_field]:
+            return value
+        if not self.screened(value, location, field_name, free_text=False):
+            return None
+        return self._known(value, location, field_name, scheme_field)
+
+    def codes(
+        self,
+        values: Iterable[str],
+        location: str,
+        field_name: str,
+        *,
+        scheme_field: str | None = None,
+    ) -> tuple[str, ...]:
+        """A list of codes of the field's scheme, duplicates dropped, order kept."""
+        checked: dict[str, None] = {}
+        for value in values:
+            code = self.code(value, location, field_name, required=False, scheme_field=scheme_field)
+            if code is not None:
+                checked[code] = None
+        return tuple(checked)
+
+    def _known(self, value: str, location: str, field_name: str, scheme_field: str) -> str | None:
+        vocab = self.vocabulary
+        schemes = FIELD_SCHEMES[scheme_field]
+        if any(value in vocab.schemes.get(s, ()) for s in schemes):
+            if value in GROUPING_CONCEPTS:
+                self.problem(
+                    f"{value!r} only groups other concepts; use one of its narrower codes",
+                    location,
+                    field_name,
+                    "grouping-concept",
+                )
+                return None
+            return value
+        names = " or ".join(f"scrc:{s}" for s in schemes)
+        self.problem(
+            f"{_show(value)} is not a code of {names} (use {self._hint(scheme_field, value)})",
+            location,
+            field_name,
+            "concept-code",
+        )
+        return None
+
+    def _hint(self, field_name: str, value: str) -> str:
+        """The codes to suggest: all of them when few, else the closest ones."""
+        codes = sorted(
+            c
+            for s in FIELD_SCHEMES[field_name]
+            for c in self.vocabulary.schemes.get(s, ())
+            if c not in GROUPING_CONCEPTS
+        )
+        if len(codes) <= 6:
+            return _either(codes)
+        close = difflib.get_close_matches(value, codes, n=3, cutoff=0.5) if value else []
+        listed = _either(close) + ", or " if close else ""
+        return f"{listed}a code listed in docs/data-model.md"
+
+    # other typed values ----------------------------------------------------------------------
+
+    def reporting_year(self, value: str | None, location: str, field_name: str) -> str | None:
+        """``YYYY-YY`` where the second year follows the first, e.g. ``2009-10``."""
+        if value is None or not value.strip():
+            self.problem(
+                "is required and is empty (e.g. 2009-10)", location, field_name, "required"
+            )
+            return None
+        value = value.strip()
+        match = _YEAR.match(value)
+        if not match or int(match[2]) != (int(match[1]) + 1) % 100:
+            self.problem(
+                f"{_show(value)} is not a reporting year written YYYY-YY with consecutive years "
+                "(e.g. 2009-10)",
+                location,
+                field_name,
+                "reporting-year",
+            )
+            return None
+        return value
+
+    def date(self, value: str | None, location: str, field_name: str) -> str | None:
+        """An optional ISO date ``YYYY-MM-DD`` that exists in the calendar."""
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        try:
+            if not _DATE.match(value):
+                raise ValueError
+            dt.date.fromisoformat(value)
+        except ValueError:
+            self.problem(
+                f"{_show(value)} is not a date written YYYY-MM-DD (e.g. 2009-06-15)",
+                location,
+                field_name,
+                "date",
+            )
+            return None
+        return value
+
+    def count(self, value: str | int | None, location: str, field_name: str) -> int | None:
+        """An optional whole number, 0 or more."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, bool) or not (
+            (isinstance(value, int) and 0 <= value < 10**9)
+            or (isinstance(value, str) and _COUNT.match(value.strip()))
+        ):
+            self.problem(
+                f"{_show(value)} is not a whole number of 0 or more", location, field_name, "count"
+            )
+            return None
+        return int(value)
+
+    def boolean(self, value: str | bool | None, location: str, field_name: str) -> bool | None:
+        """``true`` or ``false`` (empty means false); None after a problem."""
+        if value is None or value == "":
+            return False
+        if isinstance(value, bool):
+            return value
+        text = value.strip().lower() if isinstance(value, str) else None
+        if text in ("true", "false"):
+            return text == "true"
+        if text == "":
+            return False
+        self.problem(f"{_show(value)} is not true or false", location, field_name, "boolean")
+        return None
+
+    def lesson_agencies(
+        self, agencies: Iterable[str], review_agencies: tuple[str, ...], location: str, field: str
+    ) -> tuple[str, ...]:
+        """The agency types a lesson concerns: codes, and among its review's agencies."""
+        checked = []
+        for code in self.codes(agencies, location, field, scheme_field="agencies"):
+            if code not in review_agencies:
+                self.problem(
+                    f"the lesson concerns {code!r}, which is not among the review's agencies "
+                    f"({', '.join(review_agencies) or 'none'}); add it to the agencies",
+                    location,
+                    field,
+                    "lesson-agency",
+                )
+            else:
+                checked.append(code)
+        return tuple(checked)
+
+
+class Registry:
+    """Remembers where each review and child id was first seen, to refuse duplicates."""
+
+    def __init__(self, checker: Checker) -> None:
+        self.checker = checker
+        self.children: dict[str, str] = {}
+
+    def child(self, child_id: str, location: str, field_name: str) -> bool:
+        first = self.children.setdefault(child_id, location)
+        if first == location:
+            return True
+        self.checker.problem(
+            f"child {_show(child_id)} already appears in {first}; each child id must be unique",
+            location,
+            field_name,
+            "unique-child",
+        )
+        return False
+
+
+def split_list(cell: str) -> list[str]:
+    """A CSV list cell: items separated by ``;``, whitespace stripped, empty items dropped."""
+    return [item.strip() for item in cell.split(";") if item.strip()]
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "...'"
+
+
+def _either(codes: list[str]) -> str:
+    if len(codes) <= 1:
+        return "".join(codes)
+    return ", ".join(codes[:-1]) + " or " + codes[-1]
