@@ -1,0 +1,235 @@
+"""/export: the whole dataset, one named graph, or a CONSTRUCT result, streamed as a download.
+
+``/export`` gives every named graph (TriG by default), ``/export?graph=IRI`` one graph,
+``/export?query=CONSTRUCT...`` the graph a query builds (through the query gateway; Turtle by
+default). The format comes from ``?format=`` (trig, turtle, ntriples, nquads, jsonld) or else the
+Accept header. pyoxigraph writes the body into a small file-like object in a worker thread; the
+response reads it back in chunks through a bounded queue, so memory stays flat however large the
+export, and a client that goes away stops the writer at its next chunk.
+"""
+
+from __future__ import annotations
+
+import queue
+import re
+import threading
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, request
+from scrkg.graph.gateway import GatewayError, QueryRefused, run_query
+from scrkg.graph.store import EXPORT_FORMATS, Store
+from scrkg.ontology import PREFIXES
+from scrkg.web import get_store
+
+bp = Blueprint("exports", __name__)
+
+MEDIA_TYPES = {  # media type -> Store.export format name
+    "application/trig": "trig",
+    "text/turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "application/n-quads": "nquads",
+    "application/ld+json": "jsonld",
+}
+FORMAT_NAMES = {
+    **{name: name for name in EXPORT_FORMATS},
+    "ttl": "turtle",
+    "nt": "ntriples",
+    "n-triples": "ntriples",
+    "nq": "nquads",
+    "n-quads": "nquads",
+    "json-ld": "jsonld",
+}
+CHUNK_SIZE = 64 * 1024
+QUEUED_CHUNKS = 16  # at most CHUNK_SIZE * QUEUED_CHUNKS bytes wait between writer and client
+
+
+class _Done:
+    """Marks the end of the stream in the queue."""
+
+
+@bp.route("/export", methods=["GET", "POST"])
+def export() -> Response:
+    params = request.values
+    graph = params.get("graph")
+    sparql = params.get("query")
+    if graph and sparql:
+        return _text(
+            400, "Export either one named graph (graph=IRI) or a query (query=...), not both."
+        )
+    fmt = _choose_format(params.get("format"), default="turtle" if sparql else "trig")
+    if fmt is None:
+        return _text(
+            406,
+            "No export format fits the request. Use format= one of "
+            f"{', '.join(EXPORT_FORMATS)}, or Accept: {', '.join(MEDIA_TYPES)}.",
+        )
+    store = get_store()
+    if sparql:
+        base_iri = request.base_url
+        name = "scrkg-query"
+
+        def write(output: BinaryIO) -> None:
+            _write_construct(store, sparql, fmt, output, base_iri)
+
+    elif graph:
+        try:
+            ox.NamedNode(graph)
+        except ValueError:
+            return _text(400, f"{graph!r} is not a graph IRI.")
+        if graph not in store.named_graphs():
+            return _text(404, f"There is no named graph <{graph}> in the store.")
+        name = "scrkg-" + _slug(graph)
+
+        def write(output: BinaryIO) -> None:
+            store.export(output, fmt, graph)
+
+    else:
+        name = "scrkg"
+
+        def write(output: BinaryIO) -> None:
+            store.export(output, fmt)
+
+    chunks = stream(write)
+    try:
+        first = next(chunks, b"")  # an error before the first byte still gets a status code
+    except GatewayError as error:
+        return _text(400, error.message)
+    rdf_format = EXPORT_FORMATS[fmt]
+    response = Response(
+        _body(first, chunks),  # needs no request context: the store is captured above
+        status=200,
+        content_type=_with_charset(rdf_format.media_type),
+    )
+    response.headers.set(
+        "Content-Disposition", "attachment", filename=f"{name}.{rdf_format.file_extension}"
+    )
+    response.vary.add("Accept")
+    return response
+
+
+def stream(write: Callable[[BinaryIO], None]) -> Iterator[bytes]:
+    """Run ``write(output)`` in a worker thread and yield what it writes, in chunks.
+
+    The queue between them is bounded, so the writer waits for a slow client. An exception in
+    the writer is raised here; closing the iterator (the client went away) makes the writer's
+    next write raise, which ends the thread."""
+    chunks: queue.Queue[bytes | BaseException | type[_Done]] = queue.Queue(QUEUED_CHUNKS)
+    cancelled = threading.Event()
+    output = _QueueWriter(chunks, cancelled)
+
+    def work() -> None:
+        try:
+            write(output)  # type: ignore[arg-type]
+            output.finish()
+            _put(chunks, _Done, cancelled)
+        except BaseException as error:  # noqa: BLE001 - handed to the reading side
+            if not cancelled.is_set():
+                _put(chunks, error, cancelled)
+
+    thread = threading.Thread(target=work, name="scrkg-export", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = chunks.get()
+            if item is _Done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        cancelled.set()
+
+
+class _QueueWriter:
+    """A binary file object whose writes come out of a queue in chunks of CHUNK_SIZE bytes."""
+
+    def __init__(self, chunks: queue.Queue, cancelled: threading.Event) -> None:
+        self._chunks = chunks
+        self._cancelled = cancelled
+        self._buffer = bytearray()
+
+    def write(self, data: bytes) -> int:
+        if self._cancelled.is_set():
+            raise BrokenPipeError("The client stopped reading the export.")
+        self._buffer += data
+        if len(self._buffer) >= CHUNK_SIZE:
+            self._send()
+        return len(data)
+
+    def flush(self) -> None:
+        """Chunks go out when full; pyoxigraph's flushes are not a reason to send a small one."""
+
+    def finish(self) -> None:
+        if self._buffer:
+            self._send()
+
+    def _send(self) -> None:
+        chunk = bytes(self._buffer)
+        self._buffer.clear()
+        _put(self._chunks, chunk, self._cancelled)
+
+
+def _put(chunks: queue.Queue, item: object, cancelled: threading.Event) -> None:
+    while not cancelled.is_set():
+        try:
+            chunks.put(item, timeout=0.5)
+            return
+        except queue.Full:
+            continue
+    raise BrokenPipeError("The client stopped reading the export.")
+
+
+def _body(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    try:
+        if first:
+            yield first
+        yield from rest
+    finally:
+        rest.close()  # type: ignore[attr-defined]
+
+
+def _write_construct(store: Store, sparql: str, fmt: str, output: BinaryIO, base_iri: str) -> None:
+    """Run a CONSTRUCT or DESCRIBE query through the gateway and write its triples.
+
+    Runs in the export thread: pyoxigraph's query results may only be used, and dropped, by the
+    thread that made them."""
+    results = run_query(store, sparql, base_iri=base_iri)
+    try:
+        if not isinstance(results, ox.QueryTriples):
+            raise QueryRefused(
+                "Export takes a CONSTRUCT or DESCRIBE query, which gives a graph; for the rows of "
+                "a SELECT or ASK query use /sparql."
+            )
+        ox.serialize(results, output, EXPORT_FORMATS[fmt], prefixes=PREFIXES)
+    finally:
+        # An error raised here travels to the response thread with this frame in its
+        # traceback; the results must not travel with it (they may only be dropped here).
+        del results
+
+
+def _choose_format(name: str | None, *, default: str) -> str | None:
+    if name:
+        key = name.strip().lower()
+        return FORMAT_NAMES.get(key) or MEDIA_TYPES.get(key)
+    accept = request.accept_mimetypes
+    if not accept:
+        return default
+    preferred = [media for media, fmt in MEDIA_TYPES.items() if fmt == default]
+    best = accept.best_match([*preferred, *MEDIA_TYPES])
+    return MEDIA_TYPES.get(best) if best else None
+
+
+def _slug(iri: str) -> str:
+    last = iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", last).strip("-.")[:80]
+    return slug or "graph"
+
+
+def _text(status: int, message: str) -> Response:
+    return Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+
+
+def _with_charset(media_type: str) -> str:
+    return media_type + "; charset=utf-8" if media_type.startswith("text/") else media_type

@@ -1,0 +1,247 @@
+"""/sparql: a read-only SPARQL 1.1 Protocol endpoint.
+
+Queries arrive by GET (``?query=``), by POST as a form (``query=``) or by POST with an
+``application/sparql-query`` body. ``default-graph-uri`` and ``named-graph-uri`` select graphs of
+the store (nothing is ever fetched). The answer's format is negotiated from the ``format``
+parameter, else the Accept header (with q-values). Updates are refused, whichever way they come;
+the gateway (graph/gateway.py) refuses SERVICE, FROM and FROM NAMED. Results are written by
+pyoxigraph's serialisers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, redirect, request
+from scrkg.graph.gateway import READ_ONLY, GatewayError, run_query
+from scrkg.web import get_store
+from werkzeug.datastructures import MultiDict
+
+bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_BODY = "application/sparql-query"
+UPDATE_BODY = "application/sparql-update"
+
+# Media types we answer with, preferred first; each with the pyoxigraph format that writes it.
+SOLUTION_TYPES: dict[str, ox.QueryResultsFormat] = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+GRAPH_TYPES: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+# Accept-header synonyms clients send, mapped to the type we answer with.
+SOLUTION_SYNONYMS = {
+    "application/json": "application/sparql-results+json",
+    "application/xml": "application/sparql-results+xml",
+    "text/xml": "application/sparql-results+xml",
+}
+GRAPH_SYNONYMS = {
+    "application/x-turtle": "text/turtle",
+    "application/turtle": "text/turtle",
+    "text/n3": "text/turtle",  # Turtle is N3
+    "text/plain": "application/n-triples",
+    "application/json": "application/ld+json",
+    "application/xml": "application/rdf+xml",
+}
+# The `format` parameter's short names (SPARQLWrapper sends these): (for rows, for graphs).
+FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
+    "json": ("application/sparql-results+json", "application/ld+json"),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "csv": ("text/csv", None),
+    "tsv": ("text/tab-separated-values", None),
+    "turtle": (None, "text/turtle"),
+    "ttl": (None, "text/turtle"),
+    "n3": (None, "text/turtle"),
+    "ntriples": (None, "application/n-triples"),
+    "nt": (None, "application/n-triples"),
+    "n-triples": (None, "application/n-triples"),
+    "json-ld": (None, "application/ld+json"),
+    "jsonld": (None, "application/ld+json"),
+    "rdf": (None, "application/rdf+xml"),
+    "rdf+xml": (None, "application/rdf+xml"),
+    "rdfxml": (None, "application/rdf+xml"),
+}
+
+
+class ProtocolError(Exception):
+    """A request the protocol does not allow; answered with ``status`` and ``message``."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@bp.route("/sparql", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+def endpoint() -> Response:
+    """The SPARQL 1.1 Protocol query operation."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        return text_response(
+            405,
+            f"{request.method} is not part of the SPARQL protocol's query operation: "
+            "use GET or POST.",
+            {"Allow": "GET, HEAD, POST, OPTIONS"},
+        )
+    if request.method in ("GET", "HEAD") and not request.args and _prefers_html():
+        return redirect("/query", code=303)  # a person following the site's menu: the query page
+    try:
+        sparql, params = read_request()
+    except ProtocolError as error:
+        return text_response(error.status, error.message)
+    return answer(
+        sparql,
+        default_graph=params.getlist("default-graph-uri") or None,
+        named_graphs=params.getlist("named-graph-uri") or None,
+        format_name=params.get("format"),
+    )
+
+
+def read_request() -> tuple[str, MultiDict[str, str]]:
+    """The query text and the other protocol parameters of this request."""
+    if request.method in ("GET", "HEAD"):
+        params = request.args
+        queries = params.getlist("query")
+    else:
+        mimetype = request.mimetype
+        if mimetype == FORM:
+            params = MultiDict([*request.args.items(multi=True), *request.form.items(multi=True)])
+            queries = params.getlist("query")
+        elif mimetype == QUERY_BODY:
+            params = request.args
+            queries = [_utf8_body(), *params.getlist("query")]
+        elif mimetype == UPDATE_BODY:
+            raise ProtocolError(415, READ_ONLY)
+        else:
+            raise ProtocolError(
+                415,
+                f"POST a query as {FORM} (query=...) or as {QUERY_BODY}; "
+                f"this request's content type is {mimetype or 'missing'}.",
+            )
+    if "update" in params:
+        raise ProtocolError(400, READ_ONLY)
+    if not queries:
+        raise ProtocolError(
+            400,
+            "Give a SPARQL query: GET /sparql?query=..., POST a form with query=..., "
+            f"or POST the query itself as {QUERY_BODY}.",
+        )
+    if len(queries) > 1:
+        raise ProtocolError(400, "Send exactly one query per request; this one has several.")
+    for name in ("default-graph-uri", "named-graph-uri"):
+        if any(not value.strip() for value in params.getlist(name)):
+            raise ProtocolError(400, f"The {name} parameter needs a graph IRI.")
+    return queries[0], params
+
+
+def answer(
+    sparql: str,
+    *,
+    default_graph: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+    format_name: str | None = None,
+) -> Response:
+    """Run one query through the gateway and write its results in the negotiated format.
+
+    This is the one place the endpoint executes a query (issue 4's worker processes, deadline
+    and caps replace the body of this function, not its callers)."""
+    try:
+        results = run_query(
+            get_store(),
+            sparql,
+            base_iri=request.base_url,
+            default_graph=default_graph,
+            named_graphs=named_graphs,
+        )
+    except GatewayError as error:
+        return text_response(400, error.message)
+    try:
+        is_graph = isinstance(results, ox.QueryTriples)
+        try:
+            media_type = negotiate(is_graph, format_name)
+        except ProtocolError as error:
+            return text_response(error.status, error.message)
+        result_format = (GRAPH_TYPES if is_graph else SOLUTION_TYPES)[media_type]
+        body = results.serialize(format=result_format)
+    finally:
+        # pyoxigraph's results may only be dropped by the thread that made them; this frame can
+        # outlive the request in a reference cycle and be collected by another thread.
+        del results
+    response = Response(body, status=200, content_type=_with_charset(result_format.media_type))
+    response.vary.add("Accept")
+    return response
+
+
+def negotiate(is_graph: bool, format_name: str | None) -> str:
+    """The media type to answer with, from the ``format`` parameter or else the Accept header.
+
+    Raises ProtocolError(406) when nothing acceptable can represent this kind of result."""
+    types = GRAPH_TYPES if is_graph else SOLUTION_TYPES
+    synonyms = GRAPH_SYNONYMS if is_graph else SOLUTION_SYNONYMS
+    kind = "a CONSTRUCT or DESCRIBE result" if is_graph else "a SELECT or ASK result"
+    if format_name:
+        name = format_name.strip().lower()
+        chosen = synonyms.get(name, name) if name in types or name in synonyms else None
+        if chosen is None and name in FORMAT_NAMES:
+            chosen = FORMAT_NAMES[name][1 if is_graph else 0]
+        if chosen is None:
+            names = [n for n, pair in FORMAT_NAMES.items() if pair[1 if is_graph else 0]]
+            raise ProtocolError(
+                406,
+                f"format={format_name} cannot represent {kind}; "
+                f"use one of {', '.join(names)} or a media type: {', '.join(types)}.",
+            )
+        return chosen
+    accept = request.accept_mimetypes
+    if not accept:
+        return next(iter(types))
+    best = accept.best_match([*types, *synonyms])
+    if best is None:
+        raise ProtocolError(
+            406,
+            f"None of the media types in the Accept header can represent {kind}. "
+            f"Available: {', '.join(types)}.",
+        )
+    return synonyms.get(best, best)
+
+
+def text_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
+    """A plain-text answer, used for every refusal and error of the endpoint."""
+    return Response(
+        message.rstrip("\n") + "\n",
+        status=status,
+        content_type="text/plain; charset=utf-8",
+        headers=dict(headers or {}),
+    )
+
+
+def _prefers_html() -> bool:
+    accept = request.accept_mimetypes
+    return bool(accept) and accept.best_match(["text/html", *SOLUTION_TYPES]) == "text/html"
+
+
+def _utf8_body() -> str:
+    charset = request.mimetype_params.get("charset", "utf-8").strip().lower()
+    if charset not in ("utf-8", "utf8"):
+        raise ProtocolError(
+            415, f"The query must be sent as UTF-8; this request says charset={charset}."
+        )
+    try:
+        return request.get_data(cache=True).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ProtocolError(
+            400, f"The query body is not valid UTF-8 (byte {error.start})."
+        ) from None
+
+
+def _with_charset(media_type: str) -> str:
+    if media_type.startswith("text/") and "charset" not in media_type:
+        return media_type + "; charset=utf-8"
+    return media_type
