@@ -1,0 +1,458 @@
+"""The site in a real browser: Playwright (sync API) driving Debian's chromium.
+
+The site runs under waitress in a subprocess on 127.0.0.1, over a store in a temporary directory
+that `serve` fills with the bundled data. The test opens the dashboard, runs a saved query and
+sees rows, opens the explorer, clicks a node and sees its neighbours appear, selects a link and
+sees its quote, double-clicks through to a resource page, loads the whole bundled graph, and
+checks that the browser asked for nothing outside 127.0.0.1. A screenshot of each page goes to
+tests/output/screenshots/.
+
+Chromium comes from Debian (`apt-get install -y chromium`), never from `playwright install`.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "output" / "screenshots"
+REVIEW = "https://w3id.org/scrkg/id/review/OFSTED-2009-10-CS1"
+CHILD = "https://w3id.org/scrkg/id/child/OFSTED-2009-10-CS1-C1"
+CONCERNS_CHILD = "https://w3id.org/scrkg/def#concernsChild"
+SERVE = (
+    "import sys; from scrkg.web.serve import serve; "
+    "serve(sys.argv[1], '127.0.0.1', int(sys.argv[2]))"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The site under waitress in a subprocess; stopped by its process id at the end."""
+    store = tmp_path_factory.mktemp("browser") / "store"
+    port = free_port()
+    log = open(store.parent / "server.log", "wb")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            SERVE,
+            str(store),
+            str(port),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                output = (store.parent / "server.log").read_text(errors="replace")
+                pytest.fail(f"The site did not start on {url}:\n{output[-3000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium (apt-get update && "
+            "apt-get install -y chromium); the browser tests never run `playwright install`."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    tab = context.new_page()
+    tab.requests = []
+    tab.on("request", lambda request: tab.requests.append(request.url))
+    tab.console_errors = []
+    tab.on("pageerror", lambda error: tab.console_errors.append(str(error)))
+    yield tab
+    context.close()
+
+
+def shot(page, name: str, *, full_page: bool = False) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
+def assert_only_local(requests: list[str]) -> None:
+    assert requests, "the browser made no requests at all"
+    outside = [u for u in requests if urlsplit(u).hostname != "127.0.0.1"]
+    assert not outside, f"requests outside 127.0.0.1: {outside}"
+
+
+def wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    """Poll a JavaScript expression until it is true (page.wait_for_function evaluates a
+    string with eval, which the strict Content-Security-Policy of these pages refuses)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(100)
+
+
+def node_count(page) -> int:
+    return page.evaluate("window.scrkgExplorer.nodes.length")
+
+
+def node_position(page, iri: str) -> dict[str, float]:
+    """Where a node is drawn, in page coordinates."""
+    point = page.evaluate(
+        """(iri) => {
+            const net = window.scrkgExplorer.network;
+            const dom = net.canvasToDOM(net.getPositions([iri])[iri]);
+            const box = document.getElementById('network').getBoundingClientRect();
+            return {x: box.left + dom.x, y: box.top + dom.y};
+        }""",
+        iri,
+    )
+    return point
+
+
+def edge_point(page, source: str, prop: str, target: str) -> dict[str, float]:
+    """A point on the drawn edge (its curve, not the straight line) where no node sits."""
+    point = page.evaluate(
+        """([id]) => {
+            const net = window.scrkgExplorer.network;
+            const edge = net.body.edges[id];
+            const box = document.getElementById('network').getBoundingClientRect();
+            for (const t of [0.5, 0.4, 0.6, 0.3, 0.7, 0.25, 0.75]) {
+                const dom = net.canvasToDOM(edge.edgeType.getPoint(t));
+                if (net.getNodeAt(dom) === undefined) {
+                    return {x: box.left + dom.x, y: box.top + dom.y};
+                }
+            }
+            return null;
+        }""",
+        [source + "\n" + prop + "\n" + target],
+    )
+    assert point is not None, "every point of the edge is under a node"
+    return point
+
+
+def test_site_in_a_browser(page, site):
+    # The dashboard: figures and charts.
+    page.goto(site + "/")
+    page.wait_for_selector("#chart-outcomes svg rect")
+    assert page.locator(".chart").count() == 6
+    assert page.locator(".synthetic-notice").is_visible()
+    shot(page, "dashboard", full_page=True)
+
+    # The query page: a saved query when there are any, else the editor's example; rows appear.
+    page.goto(site + "/query")
+    page.wait_for_selector(".CodeMirror")
+    saved = page.locator(".saved-list a")
+    if saved.count():
+        saved.first.click()
+        page.wait_for_url("**/query?name=*")
+    else:
+        page.click("#run-query")
+    page.wait_for_selector(".results-table tbody tr", timeout=20000)
+    assert page.locator(".results-table tbody tr").count() > 0
+    assert "row" in page.locator("#query-status").inner_text()
+    shot(page, "query")
+
+    # The explorer around one review: click the child, its neighbours appear.
+    page.goto(site + "/explore?focus=" + quote(REVIEW, safe=""))
+    page.wait_for_selector("#network[data-ready='true']", timeout=30000)
+    before = node_count(page)
+    assert before > 3
+    spot = node_position(page, CHILD)
+    page.mouse.move(spot["x"], spot["y"])
+    page.wait_for_selector("div.vis-tooltip", state="visible", timeout=5000)
+    assert "Child OFSTED-2009-10-CS1-C1" in page.locator("div.vis-tooltip").inner_text()
+    page.mouse.click(spot["x"], spot["y"])
+    wait_until(page, f"window.scrkgExplorer.nodes.length > {before}")
+    assert node_count(page) > before
+    assert "Child OFSTED-2009-10-CS1-C1" in page.locator("#details").inner_text()
+
+    # The outcome "died" has 90 children: 20 come, with a "+70 more" node that brings 20 more.
+    died = "https://w3id.org/scrkg/concept/died"
+    before = node_count(page)
+    spot = node_position(page, died)
+    page.mouse.click(spot["x"], spot["y"])
+    wait_until(page, f"window.scrkgExplorer.nodes.length >= {before + 20}")
+    more = page.evaluate(
+        "window.scrkgExplorer.nodes.get({filter: n => !!n.more}).map(n => [n.id, n.label])"
+    )
+    assert any(label.startswith("+70 more") for _, label in more), more
+    more_id = next(i for i, label in more if label.startswith("+70 more"))
+    before = node_count(page)
+    spot = node_position(page, more_id)
+    page.mouse.click(spot["x"], spot["y"])
+    wait_until(page, f"window.scrkgExplorer.nodes.length >= {before + 19}")
+    labels = page.evaluate(
+        "window.scrkgExplorer.nodes.get({filter: n => !!n.more}).map(n => n.label)"
+    )
+    assert any(label.startswith("+50 more") for label in labels), labels
+
+    # Select the link review -> child: its quote shows.
+    spot = edge_point(page, REVIEW, CONCERNS_CHILD, CHILD)
+    page.mouse.click(spot["x"], spot["y"])
+    page.wait_for_selector("#details .quote blockquote, #details .no-quote", timeout=10000)
+    assert "three-week-old baby" in page.locator("#details").inner_text()
+    shot(page, "explore")
+
+    # Double-click the child: its resource page opens.
+    spot = node_position(page, CHILD)
+    page.mouse.dblclick(spot["x"], spot["y"])
+    page.wait_for_url("**/id/child/OFSTED-2009-10-CS1-C1", timeout=10000)
+    assert "OFSTED-2009-10-CS1-C1" in page.content()
+    shot(page, "resource")
+
+    # The ontology page.
+    page.goto(site + "/ontology")
+    page.wait_for_selector("#classes")
+    shot(page, "ontology", full_page=True)
+
+    assert not page.console_errors, page.console_errors
+    assert_only_local(page.requests)
+
+
+def test_whole_bundled_graph_settles(page, site):
+    started = time.monotonic()
+    page.goto(site + "/explore?view=whole")
+    page.wait_for_selector("#network[data-ready='true']", timeout=60000)
+    seconds = time.monotonic() - started
+    nodes = node_count(page)
+    assert nodes > 1500
+    assert page.evaluate("window.scrkgExplorer.network.physics.physicsEnabled") is False
+    shot(page, "explore-whole")
+    print(f"whole graph: {nodes} nodes on screen and settled in {seconds:.1f} s")
+    assert not page.console_errors, page.console_errors
+    assert_only_local(page.requests)
+
+
+# ---------------------------------------------------------------------------------------------
+# Labels that try to run script (issue 4, item 3): shown as text everywhere, nothing runs.
+# ---------------------------------------------------------------------------------------------
+
+PWN = "window.__pwned = (window.__pwned || 0) + 1"
+HOSTILE = [
+    f"<script>{PWN}</script>",
+    f'<img src="http://127.0.0.2:9/x.png" onerror="{PWN}">',
+    f'"><svg onload="{PWN}"></svg>',
+    f'<a href="javascript:{PWN}">href</a>',
+    "\u202eevil\u202c <b>bold</b> {{7*7}}",
+]
+H = "https://w3id.org/scrkg/id/"
+HOSTILE_REVIEW = H + "review/HOSTILE-1"
+HOSTILE_CHILD = H + "child/HOSTILE-1-C1"
+HOSTILE_SERVE = (
+    "import sys, pyoxigraph as ox\n"
+    "from scrkg.graph.store import DiskStore\n"
+    "from scrkg.web.serve import serve\n"
+    "store = DiskStore(sys.argv[1])\n"
+    "store.replace_graph(sys.argv[3], list(ox.parse(path=sys.argv[4])))\n"
+    "serve(sys.argv[1], '127.0.0.1', int(sys.argv[2]))\n"
+)
+
+
+def hostile_turtle() -> str:
+    def lit(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    lines = [
+        "@prefix scr: <https://w3id.org/scrkg/def#> .",
+        "@prefix scrc: <https://w3id.org/scrkg/concept/> .",
+        "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .",
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
+        "@prefix prov: <http://www.w3.org/ns/prov#> .",
+        f"<{HOSTILE_REVIEW}> a scr:SeriousCaseReview ; rdfs:label {lit('Review ' + HOSTILE[0])} ;",
+        f"  rdfs:comment {lit(HOSTILE[1])} ; scr:isSynthetic true ;",
+        f"  scr:concernsChild <{HOSTILE_CHILD}> ; scr:identifiesLesson <{H}lesson/HOSTILE-1/1> .",
+        f"<{HOSTILE_CHILD}> a scr:Child ; rdfs:label {lit('Child ' + HOSTILE[2])} ;",
+        f"  rdfs:comment {lit(HOSTILE[3])} ; scr:isSynthetic true ;",
+        "  scr:outcome scrc:died ; scr:hasRiskFactor scrc:domestic-abuse .",
+        f"<{H}lesson/HOSTILE-1/1> a scr:Lesson ; rdfs:label {lit(HOSTILE[4])} ;",
+        "  scr:lessonTheme scrc:voice-of-the-child .",
+        "scrc:domestic-abuse skos:prefLabel " + lit("domestic abuse " + HOSTILE[1]) + " ;",
+        "  skos:inScheme scrc:risk-factors .",
+        f"<{H}statement/hostile> a rdf:Statement ; rdf:subject <{HOSTILE_REVIEW}> ;",
+        f"  rdf:predicate scr:concernsChild ; rdf:object <{HOSTILE_CHILD}> ;",
+        f"  scr:quote {lit('The quote ' + HOSTILE[0] + HOSTILE[1])} ;",
+        f"  prov:wasDerivedFrom <{H}document/hostile> .",
+        f"<{H}document/hostile> rdfs:label {lit('Document ' + HOSTILE[3])} .",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    data = folder / "hostile.ttl"
+    data.write_text(hostile_turtle(), encoding="utf-8")
+    port = free_port()
+    log = open(folder / "server.log", "wb")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            HOSTILE_SERVE,
+            str(folder / "store"),
+            str(port),
+            H + "graph/hostile",
+            str(data),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                pytest.fail(
+                    "The hostile-data site did not start:\n"
+                    + (folder / "server.log").read_text(errors="replace")[-3000:]
+                )
+            time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+#: The policy the pages are written to meet (issue 4): no inline script or style, nothing from
+#: another origin. The test adds it to every response, so a page that needs more breaks here.
+STRICT_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+def with_strict_csp(route) -> None:
+    response = route.fetch()
+    route.fulfill(
+        response=response,
+        headers={**response.headers, "content-security-policy": STRICT_CSP},
+    )
+
+
+def test_labels_that_try_to_run_script_stay_text(browser, hostile_site):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.route("**/*", with_strict_csp)
+    page = context.new_page()
+    requests: list[str] = []
+    dialogs: list[str] = []
+    refused: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and refused.append(message.text),
+    )
+    try:
+        for path in [
+            "/",
+            "/ontology",
+            "/explore?q=review",
+            "/id/review/HOSTILE-1",
+            "/id/child/HOSTILE-1-C1",
+        ]:
+            page.goto(hostile_site + path)
+            page.wait_for_load_state("load")
+            assert page.evaluate("window.__pwned") is None, path
+
+        page.goto(
+            hostile_site
+            + "/query?query="
+            + quote("SELECT ?s ?label WHERE { ?s rdfs:label|skos:prefLabel ?label }", safe="")
+        )
+        page.wait_for_selector(".results-table tbody tr", timeout=20000)
+        assert "<script>" in page.locator(".results-table").inner_text()
+        shot(page, "hostile-query")
+
+        page.goto(hostile_site + "/explore?focus=" + quote(HOSTILE_REVIEW, safe=""))
+        page.wait_for_selector("#network[data-ready='true']", timeout=30000)
+        spot = node_position(page, HOSTILE_CHILD)
+        page.mouse.move(spot["x"], spot["y"])
+        page.wait_for_selector("div.vis-tooltip", state="visible", timeout=5000)
+        tooltip = page.locator("div.vis-tooltip")
+        assert "<svg onload=" in tooltip.inner_text()
+        assert tooltip.locator("svg, img, a, script").count() == 0
+        page.mouse.click(spot["x"], spot["y"])
+        wait_until(page, "window.scrkgExplorer.nodes.length > 3")
+        spot = edge_point(page, HOSTILE_REVIEW, CONCERNS_CHILD, HOSTILE_CHILD)
+        page.mouse.click(spot["x"], spot["y"])
+        page.wait_for_selector("#details .quote blockquote", timeout=10000)
+        assert "<script>" in page.locator("#details .quote blockquote").inner_text()
+        lesson = page.evaluate(
+            "window.scrkgExplorer.nodes.get('" + H + "lesson/HOSTILE-1/1').fullLabel"
+        )
+        assert lesson.startswith("[U+202E]evil[U+202C]")
+        page.fill("#search-text", "script")
+        page.press("#search-text", "Enter")
+        page.wait_for_selector("#search-results button")
+        shot(page, "hostile-explore")
+        assert page.evaluate("window.__pwned") is None
+        assert not dialogs
+        assert not refused, refused
+        assert_only_local(requests)
+    finally:
+        context.unroute_all(behavior="ignoreErrors")
+        context.close()
