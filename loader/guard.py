@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable
 
 import pyoxigraph as ox
+
 from scrkg.loader.errors import PersonalDataError, ProblemLog
 
 #: Terms that mark a field as personal data, compared with the field's words (lower case, and

@@ -14,6 +14,7 @@ import re
 from urllib.parse import quote
 
 import pyoxigraph as ox
+
 from scrkg.ontology import DEFAULT_BASE
 
 _DOTS = re.compile(r"^\.+$")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Literal
 
 import pyoxigraph as ox
+
 from scrkg.graph.store import Store
 from scrkg.loader import provenance
 from scrkg.loader.errors import (
@@ -34,7 +35,7 @@ from scrkg.loader.errors import (
     combine,
 )
 from scrkg.loader.guard import guard_triples
-from scrkg.loader.iris import Minter
+from scrkg.loader.iris import Minter, check_base
 from scrkg.loader.mapping import FIELD_OF_PREDICATE, IS_SYNTHETIC, RDF_TYPE, Mapper
 from scrkg.loader.rdf import RDF_FORMATS, read_rdf, refused_format_message
 from scrkg.loader.records import CodedDataset, Progress, Vocabulary
@@ -203,6 +204,10 @@ def _prepare(
 ) -> _Source:
     started = provenance.now()
     file = path.name
+    try:
+        check_base(base)
+    except ValueError as error:
+        raise LoadError(str(error), file=file, rule="base") from None
     suffix = path.suffix.lower()
     if suffix not in READERS and suffix not in RDF_FORMATS:
         raise SourceFormatError(refused_format_message(suffix), file=file, rule="format")
@@ -275,10 +280,7 @@ def _prepare_coded(
 ) -> _Source:
     vocabulary = Vocabulary.from_file()
     dataset = READERS[path.suffix.lower()](data, path.name, vocabulary, progress)
-    try:
-        mapper = Mapper(vocabulary, base)
-    except ValueError as error:
-        raise LoadError(str(error), file=path.name, rule="base") from None
+    mapper = Mapper(vocabulary, base)
     warnings = _validate_coded(dataset, mapper, path.name, progress) if validate else []
     return _Source(
         path,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
+
 from scrkg.loader.iris import Minter
 from scrkg.loader.records import Review, Vocabulary
 from scrkg.ontology import DEFAULT_BASE, SCR, SCRC

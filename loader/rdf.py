@@ -1,7 +1,8 @@
 """The RDF reader: Turtle, N-Triples, N-Quads, TriG and JSON-LD, parsed strictly by pyoxigraph.
 
-pyoxigraph rejects all 94 invalid documents of the W3C Turtle suite where rdflib's parser accepts
-39 of them (docs/DESIGN.md section 4), so it is the only RDF parser used on user input.
+pyoxigraph rejects all 94 invalid documents of the W3C Turtle suite, where rdflib's parser accepts
+39 of them (tests/test_turtle_conformance.py runs the suite), so it is the only RDF parser used on
+user input.
 
 * Relative IRIs are resolved against the base IRI given (the instance base by default).
 * Blank nodes are renamed to fresh ids, so two sources can never share a blank node by accident.
@@ -19,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pyoxigraph as ox
+
 from scrkg.loader.errors import SourceFormatError
 from scrkg.loader.records import Progress
 from scrkg.loader.tabular import parse_json

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
+
 from scrkg.loader.errors import LoadError, PersonalDataError, ProblemLog, RuleError
 from scrkg.loader.guard import personal_value
 from scrkg.ontology import CONCEPTS_FILE, SCR, SCRC

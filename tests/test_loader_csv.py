@@ -13,6 +13,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 import pytest
 import rdflib
+
 from scrkg.graph.store import MemoryStore
 from scrkg.loader import (
     LoadError,
@@ -464,3 +465,8 @@ EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.[cj]s*"))
 def test_the_examples_load(memory_store, path):
     """Whatever coded examples the project ships load cleanly."""
     assert load_source(memory_store, path).status == "loaded"
+
+
+def test_a_byte_order_mark_is_accepted(memory_store, tmp_path):
+    path = write(tmp_path, "excel.csv", b"\xef\xbb\xbf" + FIXTURE.read_bytes())
+    assert load_source(memory_store, path).records == 4

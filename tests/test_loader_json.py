@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+
 from scrkg.graph.store import MemoryStore
 from scrkg.loader import (
     PersonalDataError,

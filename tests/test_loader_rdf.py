@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from scrkg.graph.store import MemoryStore
 from scrkg.loader import (
     BUNDLED_SOURCES,

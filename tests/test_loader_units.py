@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
+
 from scrkg.graph.store import MemoryStore
 from scrkg.loader import RuleError, load_bundled, load_source
 from scrkg.loader.errors import LoadError, ProblemLog, TooManyProblems
@@ -233,3 +234,35 @@ def test_the_ontology_graph_is_written_once_and_kept(tmp_path):
 def test_bundled_sources_exist():
     for path in BUNDLED_SOURCES:
         assert path.is_file(), path
+
+
+def test_a_shacl_violation_is_reported_at_the_row_behind_its_focus_node():
+    from scrkg.loader.errors import ShapeError
+    from scrkg.loader.mapping import FIELD_OF_PREDICATE
+    from scrkg.loader.validation import Violation, report
+
+    violation = Violation(
+        severity="Violation",
+        focus=DEFAULT_BASE + "child/C1",
+        path=SCR + "outcome",
+        value=None,
+        message="A child needs exactly one scr:outcome: died or serious-harm.",
+        shape=None,
+    )
+    log = ProblemLog("cohort.csv")
+    warnings = report(
+        [violation], log, locations={violation.focus: "row 7"}, fields=FIELD_OF_PREDICATE
+    )
+    assert warnings == []
+    (problem,) = log.problems
+    assert isinstance(problem, ShapeError)
+    assert str(problem) == (
+        "cohort.csv, row 7, field outcome: A child needs exactly one scr:outcome: died or "
+        "serious-harm (SHACL: focus id:child/C1, path scr:outcome)"
+    )
+
+
+def test_a_bad_base_is_a_load_error(memory_store):
+    with pytest.raises(LoadError, match="must end with '/' or '#'"):
+        load_source(memory_store, BUNDLED_SOURCES[1], base="https://example.org/id")
+    assert memory_store.named_graphs() == []

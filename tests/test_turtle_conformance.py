@@ -18,6 +18,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
+
 from scrkg.graph.store import MemoryStore
 from scrkg.loader import LoadError, PersonalDataError, ShapeError, SourceFormatError, load_source
 from scrkg.loader.rdf import read_rdf
