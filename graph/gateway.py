@@ -20,6 +20,7 @@ import pyparsing
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
+
 from scrkg.graph.store import Store
 from scrkg.ontology import PREFIXES
 

@@ -27,7 +27,8 @@ def write_results(results: object, output: BinaryIO, fmt: str | None = None) -> 
         fmt = fmt or "turtle"
         if fmt not in GRAPH_FORMATS:
             raise ResultFormatError(
-                f"A CONSTRUCT or DESCRIBE query gives a graph: use --format turtle or ntriples, not {fmt}."
+                "A CONSTRUCT or DESCRIBE query gives a graph: "
+                f"use --format turtle or ntriples, not {fmt}."
             )
         results.serialize(output, GRAPH_FORMATS[fmt])
         return

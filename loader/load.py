@@ -14,8 +14,11 @@ or line, the field and the rule.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -38,7 +41,7 @@ from scrkg.loader.guard import guard_triples
 from scrkg.loader.iris import Minter, check_base
 from scrkg.loader.mapping import FIELD_OF_PREDICATE, IS_SYNTHETIC, RDF_TYPE, Mapper
 from scrkg.loader.rdf import RDF_FORMATS, read_rdf, refused_format_message
-from scrkg.loader.records import CodedDataset, Progress, Vocabulary
+from scrkg.loader.records import CodedDataset, Progress, Review, Vocabulary
 from scrkg.loader.tabular import READERS
 from scrkg.loader.validation import CHUNK_REVIEWS, ShapesValidator, Violation, report
 from scrkg.ontology import CONCEPTS_FILE, DEFAULT_BASE, ONTOLOGY_FILE, ONTOLOGY_IRI, SCR
@@ -297,27 +300,47 @@ def _prepare_coded(
 def _validate_coded(
     dataset: CodedDataset, mapper: Mapper, file: str, progress: Progress | None
 ) -> list[Violation]:
-    """SHACL over the mapped reviews, chunk by chunk (the shapes are node-local)."""
-    validator = ShapesValidator()
+    """SHACL over the mapped reviews, chunk by chunk (the shapes are node-local).
+
+    A source of several chunks is validated by worker processes, one per core: building the
+    rdflib graph and running pySHACL is pure Python, so this is what halves a large load.
+    """
     log = ProblemLog(file)
     warnings: list[Violation] = []
     reviews = dataset.reviews
+    chunks = [reviews[i : i + CHUNK_REVIEWS] for i in range(0, len(reviews), CHUNK_REVIEWS)]
+    workers = min(len(chunks), os.cpu_count() or 1)
+    pool = None
+    if workers > 1:
+        # "spawn", not "fork": the parent may hold store handles with threads of their own.
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        results = pool.map(_chunk_violations, itertools.repeat(mapper), chunks)
+    else:
+        results = (_chunk_violations(mapper, chunk) for chunk in chunks)
+    done = 0
     try:
-        for start in range(0, len(reviews), CHUNK_REVIEWS):
-            chunk = reviews[start : start + CHUNK_REVIEWS]
-            boards: set[str] = set()
-            triples = [t for review in chunk for t in mapper.review(review, boards)]
-            violations = validator.violations(triples)
+        for chunk, violations in zip(chunks, results, strict=True):
             if violations:
                 warnings += report(
                     violations, log, locations=mapper.locations(chunk), fields=FIELD_OF_PREDICATE
                 )
+            done += len(chunk)
             if progress:
-                progress("validate", min(start + CHUNK_REVIEWS, len(reviews)), len(reviews))
+                progress("validate", done, len(reviews))
     except TooManyProblems:
         pass
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     log.raise_if_any()
     return warnings
+
+
+def _chunk_violations(mapper: Mapper, chunk: Sequence[Review]) -> list[Violation]:
+    """The SHACL results for one chunk of reviews (run in a worker process on large sources)."""
+    boards: set[str] = set()
+    triples = [t for review in chunk for t in mapper.review(review, boards)]
+    return ShapesValidator().violations(triples)
 
 
 def _prepare_rdf(

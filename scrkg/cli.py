@@ -49,7 +49,9 @@ def fails_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
         except SyntaxError as error:  # pyoxigraph reports a bad query as SyntaxError
             raise click.ClickException(f"The SPARQL query is not valid: {error}") from None
         except OSError as error:
-            raise click.ClickException(f"{error.strerror or error}: {error.filename or ''}".rstrip(": ")) from None
+            raise click.ClickException(
+                f"{error.strerror or error}: {error.filename or ''}".rstrip(": ")
+            ) from None
 
     return wrapper
 
@@ -105,9 +107,7 @@ def load(obj: Context, files: tuple[str, ...], bundled: bool, graph: str | None)
     if bundled:
         results.extend(load_bundled(store, base=obj.base, progress=show_progress))
     for path in files:
-        results.append(
-            load_source(store, path, base=obj.base, graph=graph, progress=show_progress)
-        )
+        results.append(load_source(store, path, base=obj.base, graph=graph, progress=show_progress))
     for result in results:
         click.echo(
             f"{result.status}: <{result.graph}> ({result.triples} triples"
@@ -128,7 +128,12 @@ def validate(obj: Context, files: tuple[str, ...]) -> None:
 
 @main.command()
 @click.argument("sparql", required=False)
-@click.option("-f", "query_file", type=click.File("r", encoding="utf-8"), help="Read the query from a .rq file.")
+@click.option(
+    "-f",
+    "query_file",
+    type=click.File("r", encoding="utf-8"),
+    help="Read the query from a .rq file.",
+)
 @click.option(
     "--format",
     "fmt",
@@ -148,9 +153,16 @@ def query(obj: Context, sparql: str | None, query_file: Any, fmt: str | None) ->
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default="turtle", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default="turtle", show_default=True
+)
 @click.option("--graph", help="Export only this named graph.")
-@click.option("-o", "output", type=click.Path(dir_okay=False), help="Write to FILE (atomically) instead of stdout.")
+@click.option(
+    "-o",
+    "output",
+    type=click.Path(dir_okay=False),
+    help="Write to FILE (atomically) instead of stdout.",
+)
 @click.pass_obj
 @fails_cleanly
 def export(obj: Context, fmt: str, graph: str | None, output: str | None) -> None:
@@ -211,9 +223,39 @@ SCR_IS_SYNTHETIC = "https://w3id.org/scrkg/def#isSynthetic"
 
 
 @main.command()
-@click.option("--reviews", type=click.IntRange(min=1), required=True, help="How many reviews to generate.")
-@click.option("--seed", type=int, default=1, show_default=True, help="Random seed: same seed, same file.")
-@click.option("-o", "output", type=click.Path(dir_okay=False), required=True, help="FILE to write (.csv or .json).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.pass_obj
+@fails_cleanly
+def serve(obj: Context, host: str, port: int) -> None:
+    """Serve the site (dashboard, query page, explorer, SPARQL endpoint) over the store.
+
+    An empty store gets the bundled data first, so a new user sees something at once.
+    """
+    from scrkg.web.serve import serve as serve_site
+
+    store = obj.store()
+    if store.triple_count() == 0:
+        click.echo("The store is empty: loading the bundled data first.", err=True)
+        load_bundled(store, base=obj.base)
+    click.echo(f"scrkg is serving at http://{host}:{port}/ (Ctrl+C stops it)", err=True)
+    serve_site(store, store_path=obj.store_path, host=host, port=port)
+
+
+@main.command()
+@click.option(
+    "--reviews", type=click.IntRange(min=1), required=True, help="How many reviews to generate."
+)
+@click.option(
+    "--seed", type=int, default=1, show_default=True, help="Random seed: same seed, same file."
+)
+@click.option(
+    "-o",
+    "output",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="FILE to write (.csv or .json).",
+)
 @fails_cleanly
 def generate(reviews: int, seed: int, output: str) -> None:
     """Write a synthetic dataset of coded reviews, labelled synthetic, for scale tests."""
@@ -222,4 +264,3 @@ def generate(reviews: int, seed: int, output: str) -> None:
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     click.echo(f"wrote {reviews} synthetic reviews to {output}", err=True)
-

@@ -109,7 +109,9 @@ def test_a_bad_file_is_one_line_and_leaves_the_store_unchanged(loaded, tmp_path)
 def test_generate_is_deterministic_for_a_seed_and_validates(runner, tmp_path):
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     for path in (a, b):
-        result = runner.invoke(main, ["generate", "--reviews", "20", "--seed", "3", "-o", str(path)])
+        result = runner.invoke(
+            main, ["generate", "--reviews", "20", "--seed", "3", "-o", str(path)]
+        )
         assert result.exit_code == 0, result.output
     assert a.read_bytes() == b.read_bytes()
     result = runner.invoke(main, ["validate", str(a)])

@@ -14,6 +14,7 @@ import rdflib
 from pyshacl import validate
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Literal, Namespace, URIRef
 from rdflib.collection import Collection
+
 from scrkg.ontology import (
     CONCEPTS_FILE,
     ONTOLOGY_FILE,

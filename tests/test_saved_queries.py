@@ -14,6 +14,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from pyshacl import validate
+
 from scrkg.ontology import CONCEPTS_FILE, ONTOLOGY_FILE, QUERIES_DIR, SHAPES_FILE
 
 SCR = "https://w3id.org/scrkg/def#"

@@ -32,6 +32,7 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
+
 from scrkg.graph.store import MemoryStore
 from scrkg.web import create_app
 

@@ -16,7 +16,6 @@ import pytest
 import rdflib
 import waitress
 from rdflib.compare import isomorphic
-from scrkg.web import create_app
 from SPARQLWrapper import (
     CSV,
     JSON,
@@ -29,6 +28,8 @@ from SPARQLWrapper import (
     XML,
     SPARQLWrapper,
 )
+
+from scrkg.web import create_app
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

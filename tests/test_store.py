@@ -40,7 +40,9 @@ def test_replace_graph_replaces_only_that_graph(store):
     assert store.triple_count(f"{EX}g1") == 2
     assert store.triple_count(f"{EX}g2") == 3
     assert store.named_graphs() == [f"{EX}g1", f"{EX}g2"]
-    values = {row["o"].value for row in store.query(f"SELECT ?o {{ GRAPH <{EX}g1> {{ ?s ?p ?o }} }}")}
+    values = {
+        row["o"].value for row in store.query(f"SELECT ?o {{ GRAPH <{EX}g1> {{ ?s ?p ?o }} }}")
+    }
     assert values == {"x0", "x1"}
 
 
@@ -161,9 +163,18 @@ def test_export_reparses_to_the_same_data(store, fmt):
     store.replace_graphs({f"{EX}g1": triples(3), f"{EX}g2": triples(2, "w")})
     out = io.BytesIO()
     store.export(out, fmt)
-    parsed = list(ox.parse(out.getvalue(), {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-                                             "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS,
-                                             "jsonld": ox.RdfFormat.JSON_LD}[fmt]))
+    parsed = list(
+        ox.parse(
+            out.getvalue(),
+            {
+                "turtle": ox.RdfFormat.TURTLE,
+                "ntriples": ox.RdfFormat.N_TRIPLES,
+                "trig": ox.RdfFormat.TRIG,
+                "nquads": ox.RdfFormat.N_QUADS,
+                "jsonld": ox.RdfFormat.JSON_LD,
+            }[fmt],
+        )
+    )
     if fmt in ("trig", "nquads", "jsonld"):
         assert set(parsed) == quad_set(store)
     else:

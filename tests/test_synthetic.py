@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+
 from scrkg.loader import synthetic
 from scrkg.loader.synthetic import (
     BUNDLED_COHORT,

@@ -7,6 +7,7 @@ import threading
 
 import pyoxigraph as ox
 import pytest
+
 from scrkg.graph.store import MemoryStore
 from scrkg.ontology import SCR
 from scrkg.web import create_app, exports

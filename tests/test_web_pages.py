@@ -560,21 +560,3 @@ def test_resource_paths():
     assert resource_path(SCRC + "died") == "/concept/died"
     assert resource_path("https://w3id.org/scrkg/def") == "/def"
     assert resource_path("http://www.w3.org/ns/prov#Entity") is None
-
-
-def test_serve_loads_the_bundled_data_into_an_empty_store(tmp_path, monkeypatch):
-    import waitress
-
-    from scrkg.web import serve as serve_module
-
-    served = {}
-
-    def fake_serve(app, **options):
-        served["app"], served["options"] = app, options
-
-    monkeypatch.setattr(waitress, "serve", fake_serve)
-    serve_module.serve(tmp_path / "store", "127.0.0.1", 5099)
-    assert served["options"]["host"] == "127.0.0.1" and served["options"]["port"] == 5099
-    store = served["app"].config["STORE"]
-    assert store.triple_count() > 10000
-    assert served["app"].test_client().get("/").status_code == 200

@@ -8,6 +8,7 @@ import re
 
 import pyoxigraph as ox
 import pytest
+
 from scrkg.graph.store import MemoryStore
 from scrkg.ontology import ONTOLOGY_IRI, SCR, SCRC
 from scrkg.web import create_app

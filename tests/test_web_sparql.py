@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
+
 from scrkg.graph.gateway import (
     QueryRefused,
     QuerySyntaxError,

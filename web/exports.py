@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
+
 from scrkg.graph.gateway import GatewayError, QueryRefused, run_query
 from scrkg.graph.store import EXPORT_FORMATS, Store
 from scrkg.ontology import PREFIXES

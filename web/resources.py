@@ -22,6 +22,7 @@ from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request, url_for
+
 from scrkg.graph.store import Store
 from scrkg.ontology import ONTOLOGY_IRI, PREFIXES, SCR, SCRC
 from scrkg.web import get_store

@@ -14,9 +14,10 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request
+from werkzeug.datastructures import MultiDict
+
 from scrkg.graph.gateway import READ_ONLY, GatewayError, run_query
 from scrkg.web import get_store
-from werkzeug.datastructures import MultiDict
 
 bp = Blueprint("sparql", __name__)
 

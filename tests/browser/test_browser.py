@@ -39,8 +39,8 @@ REVIEW = "https://w3id.org/scrkg/id/review/OFSTED-2009-10-CS1"
 CHILD = "https://w3id.org/scrkg/id/child/OFSTED-2009-10-CS1-C1"
 CONCERNS_CHILD = "https://w3id.org/scrkg/def#concernsChild"
 SERVE = (
-    "import sys; from scrkg.web.serve import serve; "
-    "serve(sys.argv[1], '127.0.0.1', int(sys.argv[2]))"
+    "import sys; from scrkg.cli import main; "
+    "main(['--store', sys.argv[1], 'serve', '--host', '127.0.0.1', '--port', sys.argv[2]])"
 )
 
 
@@ -292,10 +292,10 @@ HOSTILE_CHILD = H + "child/HOSTILE-1-C1"
 HOSTILE_SERVE = (
     "import sys, pyoxigraph as ox\n"
     "from scrkg.graph.store import DiskStore\n"
-    "from scrkg.web.serve import serve\n"
+    "from scrkg.cli import main\n"
     "store = DiskStore(sys.argv[1])\n"
     "store.replace_graph(sys.argv[3], list(ox.parse(path=sys.argv[4])))\n"
-    "serve(sys.argv[1], '127.0.0.1', int(sys.argv[2]))\n"
+    "main(['--store', sys.argv[1], 'serve', '--host', '127.0.0.1', '--port', sys.argv[2]])\n"
 )
 
 
