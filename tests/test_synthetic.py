@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -327,12 +327,6 @@ def test_json_writer_writes_the_documented_shape(tmp_path: Path, sample: list[di
     assert {"id", "age_band", "outcome", "social_care_status"} <= set(review["children"][0])
 
 
-def test_fifteen_thousand_reviews_to_csv_in_a_few_seconds(tmp_path: Path) -> None:
-    started = time.perf_counter()
-    generate_file(tmp_path / "big.csv", 15_000, 1)
-    assert time.perf_counter() - started < 10
-
-
 # -- the calibrated cohort reproduces the published figures -------------------------------------
 
 
@@ -576,12 +570,10 @@ def test_every_quote_is_verbatim_from_the_press_release(report: ox.Store) -> Non
         assert normalise(quote) in source, quote
 
 
-def test_press_release_copy_is_the_shared_source() -> None:
-    shared = ROOT.parent / "shared" / "sources"
-    original = shared / "ofsted-learning-lessons-scr-2009-10-press-release.txt"
-    if not original.exists():
-        pytest.skip("the shared sources folder is not beside this checkout")
-    assert PRESS_RELEASE.read_bytes() == original.read_bytes()
+def test_press_release_copy_matches_the_checksum_recorded_in_sources_md() -> None:
+    """The bundled copy is unmodified: its checksum is the one SOURCES.md records."""
+    recorded = re.search(r"sha256:([0-9a-f]{64})", (BUNDLED / "SOURCES.md").read_text()).group(1)
+    assert hashlib.sha256(PRESS_RELEASE.read_bytes()).hexdigest() == recorded
 
 
 def test_statements_rest_on_asserted_triples_with_quotes(report: ox.Store) -> None:
