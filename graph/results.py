@@ -6,6 +6,8 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from scrkg.ontology import PREFIXES
+
 SOLUTION_FORMATS = {
     "csv": ox.QueryResultsFormat.CSV,
     "tsv": ox.QueryResultsFormat.TSV,
@@ -57,9 +59,24 @@ def table(results: object) -> str:
     return "\n".join(lines) + "\n"
 
 
+def compact_iri(iri: str) -> str:
+    """``https://w3id.org/scrkg/concept/died`` -> ``scrc:died``, using the predefined prefixes
+    (the longest namespace that matches), for reading in a terminal."""
+    best = max((ns for ns in PREFIXES.values() if iri.startswith(ns)), key=len, default=None)
+    if best is None or len(iri) == len(best):
+        return iri
+    prefix = next(p for p, ns in PREFIXES.items() if ns == best)
+    return f"{prefix}:{iri[len(best) :]}"
+
+
 def _cell(term: object) -> str:
     if term is None:
         return ""
-    text = term.value if isinstance(term, ox.NamedNode | ox.Literal | ox.BlankNode) else str(term)
+    if isinstance(term, ox.NamedNode):
+        text = compact_iri(term.value)
+    elif isinstance(term, ox.Literal | ox.BlankNode):
+        text = term.value
+    else:
+        text = str(term)
     text = " ".join(text.split())
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"

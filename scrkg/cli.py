@@ -109,10 +109,13 @@ def load(obj: Context, files: tuple[str, ...], bundled: bool, graph: str | None)
     for path in files:
         results.append(load_source(store, path, base=obj.base, graph=graph, progress=show_progress))
     for result in results:
-        click.echo(
-            f"{result.status}: <{result.graph}> ({result.triples} triples"
-            f" from {result.records} records)"
-        )
+        if result.status == "unchanged":
+            click.echo(f"unchanged: <{result.graph}> (already loaded from {result.file})")
+        else:
+            click.echo(
+                f"{result.status}: <{result.graph}> ({result.triples} triples"
+                f" from {result.records} records)"
+            )
 
 
 @main.command()
@@ -264,3 +267,91 @@ def generate(reviews: int, seed: int, output: str) -> None:
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     click.echo(f"wrote {reviews} synthetic reviews to {output}", err=True)
+
+
+#: The patterns of graph/patterns.py (KINDS), spelled out so that `scrkg --help` stays quick.
+PATTERN_KINDS = ("risk-factors", "agencies", "themes")
+PATTERN_FORMATS = ("csv", "json", "graphml")
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(PATTERN_KINDS))
+@click.option(
+    "--outcome",
+    type=click.Choice(("died", "serious-harm")),
+    help="Only children with this outcome (and their reviews).",
+)
+@click.option(
+    "--age-band", help="Only children of this age band code (e.g. under-1) and their reviews."
+)
+@click.option("--period", help="Only reviews of this reporting year (YYYY-YY) and their children.")
+@click.option(
+    "--min-cases",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Pairs with fewer cases are flagged few_cases and left out of centrality and communities.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(PATTERN_FORMATS),
+    default="csv",
+    show_default=True,
+    help="csv: the pairs (or --items); json: items, pairs and communities; graphml: the "
+    "network, for Gephi.",
+)
+@click.option(
+    "--items",
+    "items_table",
+    is_flag=True,
+    help="CSV of the items (nodes, with centrality and community) instead of the pairs.",
+)
+@click.option(
+    "-o",
+    "output",
+    type=click.Path(dir_okay=False),
+    help="Write to FILE (atomically) instead of stdout.",
+)
+@click.pass_obj
+@fails_cleanly
+def patterns(
+    obj: Context, kind: str, outcome: str | None, age_band: str | None, period: str | None,
+    min_cases: int, fmt: str, items_table: bool, output: str | None,
+) -> None:  # fmt: skip
+    """Risk factors, agency types or lesson themes that occur together: counts, lift and PMI,
+    centrality and communities (see README, "Patterns across reviews")."""
+    import io
+
+    from scrkg.graph import patterns as pt
+
+    try:
+        pattern = pt.co_occurrence(
+            obj.store(),
+            kind,
+            outcome=outcome,
+            age_band=age_band,
+            period=period,
+            min_cases=min_cases,
+        )
+    except pt.PatternError as error:
+        raise click.UsageError(str(error)) from None
+
+    def write(handle: Any) -> None:
+        if fmt == "graphml":
+            pt.write_graphml(pattern, handle)
+            return
+        text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+        if fmt == "json":
+            pt.write_json(pattern, text)
+        else:
+            pt.write_csv(pattern, text, "items" if items_table else "pairs")
+        text.flush()
+        text.detach()
+
+    if output is None:
+        write(sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return
+    write_atomically(Path(output), write)
+    click.echo(f"wrote {output}", err=True)
