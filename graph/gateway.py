@@ -1,19 +1,37 @@
-"""The query gateway: every SPARQL string from the site passes here before the store sees it.
+"""The query gateway: every SPARQL string from the site and the command line passes here.
 
-A read-only service must not run updates (LOAD among them), ``SERVICE`` (pyoxigraph would call
-the remote host, however the keyword is spelled: ``SERV\\u0049CE`` is ``SERVICE``), or ``FROM`` /
-``FROM NAMED``. Keyword searches miss escaped or oddly spaced spellings, so the query is parsed
-with rdflib's SPARQL parser (which expands ``\\u`` escapes first, as the grammar says), turned into
-its algebra, and both trees are walked for the nodes that must not run. pyoxigraph only sees a
-query that passed.
+Checks, before the store sees a query (DESIGN.md section 3):
 
-:func:`run_query` is the one place a query is executed; issue 4's gateway (size and depth
-limits, worker processes with a deadline, row and byte caps) grows from here.
+* its size (:class:`QueryTooLarge`, HTTP 413) and the depth of its nesting (:class:`QueryTooDeep`,
+  400), measured on the text with ``\\u`` escapes expanded;
+* that it is one query a read-only service may run against its own data. Updates (LOAD among
+  them), ``SERVICE`` (pyoxigraph would call the remote host, however the keyword is spelled:
+  ``SERV\\u0049CE`` is ``SERVICE``) and ``FROM`` / ``FROM NAMED`` are refused. Keyword searches
+  miss escaped or oddly spaced spellings, so the query is parsed with rdflib's SPARQL parser
+  (which expands ``\\u`` escapes first, as the grammar says), turned into its algebra, and both
+  trees are walked for the nodes that must not run. pyoxigraph only sees a query that passed.
+
+Then :class:`QueryGateway` runs it under limits (:class:`Limits`): at most ``workers`` queries at
+once and ``queue`` more waiting (one more gets :class:`GatewayBusy`, 503 with Retry-After), each
+stopped at a deadline (:class:`QueryTimeout`, 503), its rows and bytes capped (graph/capped.py:
+a cut result says so). On an on-disk store each query runs in a long-lived worker process that
+opens the store read-only itself and is killed at the deadline (graph/workers.py). An in-memory
+store cannot be opened by another process, so there the query runs in a thread of this process:
+the client still gets its 503 at the deadline, but the thread runs on until pyoxigraph finishes
+(it checks for cancellation between rows) and keeps its place among the ``workers`` meanwhile.
+In-memory stores are for tests and one-off scripts; ``scrkg serve`` and ``scrkg query`` always
+use the on-disk store, and so worker processes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import hashlib
+import math
+import re
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
 
 import pyoxigraph as ox
 import pyparsing
@@ -21,7 +39,27 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from scrkg.graph.store import Store
+from scrkg.graph.capped import (
+    SPARQL_JSON,
+    Cancelled,
+    Written,
+    write_boolean,
+    write_graph,
+    write_solutions,
+)
+from scrkg.graph.errors import (
+    GatewayBusy,
+    GatewayError,
+    NotAcceptable,
+    QueryFailed,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    QueryTooDeep,
+    QueryTooLarge,
+    SettingError,
+)
+from scrkg.graph.store import DiskStore, Store, StoreError
 from scrkg.ontology import PREFIXES
 
 READ_ONLY = (
@@ -29,6 +67,7 @@ READ_ONLY = (
     "are refused. Load data with the `scrkg load` command instead."
 )
 MAX_EXPECTED = 240  # characters of a parser's "expected one of ..." list shown to the user
+N_TRIPLES = "application/n-triples"
 
 # Nodes of rdflib's parse tree and algebra that a read-only local service refuses, and why.
 _REFUSED_NODES = {
@@ -44,20 +83,85 @@ _REFUSED_NODES = {
 }
 
 
-class GatewayError(Exception):
-    """A query the gateway will not pass to the store; ``message`` tells the user why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+# -- limits ------------------------------------------------------------------------------------
 
 
-class QueryRefused(GatewayError):
-    """Valid SPARQL that this read-only service does not run (updates, SERVICE, FROM, LOAD)."""
+@dataclass(frozen=True)
+class Limits:
+    """What one query may cost. The defaults are the defaults of the settings in
+    :data:`LIMIT_SETTINGS` (documented in web/settings.py and the README)."""
+
+    timeout: float = 10.0  # seconds a query may run (and may wait for a worker)
+    max_length: int = 100_000  # bytes of query text (UTF-8)
+    max_depth: int = 32  # nesting of { ( [ in the query text
+    max_rows: int = 100_000  # rows (SELECT) or triples (CONSTRUCT, DESCRIBE) of a result
+    max_bytes: int = 20 * 2**20  # bytes of a result
+    workers: int = 4  # queries running at once (worker processes)
+    queue: int = 8  # queries waiting for a worker; one more is turned away
+    memory_mb: int = 2048  # data memory of a worker process (MiB); 0 leaves it unlimited
+
+    @classmethod
+    def from_settings(cls, values: Mapping[str, object]) -> Limits:
+        """Limits from a mapping of setting names (app.config, os.environ); absent names keep
+        their defaults, strings are cast to the default's type."""
+        given: dict[str, object] = {}
+        for name, attribute in LIMIT_SETTINGS.items():
+            if name in values and values[name] not in (None, ""):
+                kind = type(getattr(cls(), attribute))
+                try:
+                    given[attribute] = kind(values[name])  # type: ignore[call-arg]
+                except (TypeError, ValueError):
+                    raise SettingError(
+                        f"{name}={values[name]!r} is not a valid {kind.__name__}"
+                    ) from None
+        limits = cls(**given)  # type: ignore[arg-type]
+        for f in fields(limits):
+            if getattr(limits, f.name) < 0:
+                raise SettingError(f"{_setting_of(f.name)} must not be negative")
+        if limits.workers < 1:
+            raise SettingError("SCRKG_QUERY_WORKERS must be at least 1")
+        return limits
 
 
-class QuerySyntaxError(GatewayError):
-    """The text is not a SPARQL query; the message gives the line, column and what was expected."""
+#: Setting name -> Limits attribute.
+LIMIT_SETTINGS = {
+    "SCRKG_QUERY_TIMEOUT": "timeout",
+    "SCRKG_QUERY_MAX_LENGTH": "max_length",
+    "SCRKG_QUERY_MAX_DEPTH": "max_depth",
+    "SCRKG_QUERY_MAX_ROWS": "max_rows",
+    "SCRKG_QUERY_MAX_BYTES": "max_bytes",
+    "SCRKG_QUERY_WORKERS": "workers",
+    "SCRKG_QUERY_QUEUE": "queue",
+    "SCRKG_QUERY_MEMORY_MB": "memory_mb",
+}
+
+
+def _setting_of(attribute: str) -> str:
+    return next(name for name, a in LIMIT_SETTINGS.items() if a == attribute)
+
+
+# -- errors (graph/errors.py) -------------------------------------------------------------------
+
+__all__ = [
+    "GatewayBusy",
+    "GatewayError",
+    "NotAcceptable",
+    "QueryFailed",
+    "QueryRefused",
+    "QuerySyntaxError",
+    "QueryTimeout",
+    "QueryTooDeep",
+    "QueryTooLarge",
+]
+
+#: Errors a worker process may report, by name (graph/workers.py sends the name and message).
+ERRORS: dict[str, type[GatewayError]] = {
+    cls.__name__: cls
+    for cls in (QueryRefused, QuerySyntaxError, QueryTooLarge, QueryTooDeep, QueryFailed)
+}
+
+
+# -- checks ------------------------------------------------------------------------------------
 
 
 def check_query(sparql: str) -> None:
@@ -85,6 +189,304 @@ def check_query(sparql: str) -> None:
     _refuse_nodes(algebra.algebra)
 
 
+def check_limits(sparql: str, limits: Limits) -> None:
+    """Raise :class:`QueryTooLarge` or :class:`QueryTooDeep` when the text is over the limits.
+
+    Cheap (no parsing), so it runs in the web process before a worker is asked."""
+    size = len(sparql.encode("utf-8", "surrogatepass"))
+    if size > limits.max_length:
+        raise QueryTooLarge(
+            f"The query is {size:,} bytes long; this service takes queries of up to "
+            f"{limits.max_length:,} bytes (SCRKG_QUERY_MAX_LENGTH). Shorten it, for example "
+            "by moving long VALUES lists into several queries."
+        )
+    depth = query_depth(sparql)
+    if depth > limits.max_depth:
+        raise QueryTooDeep(
+            f"The query nests {{ }} ( ) and [ ] {depth} deep; this service takes queries nested "
+            f"up to {limits.max_depth} deep (SCRKG_QUERY_MAX_DEPTH). Flatten it."
+        )
+
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_TOKENS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
+    r"|#[^\n\r]*"
+    r"|[{}()\[\]]"
+)
+_OPEN = {"{": 1, "(": 1, "[": 1, "}": -1, ")": -1, "]": -1}
+
+
+def query_depth(sparql: str) -> int:
+    """How deep the brackets of a query nest, outside strings, IRIs and comments, with the
+    ``\\u`` escapes expanded first as the SPARQL grammar says."""
+
+    def expand(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code <= 0x10FFFF else match.group(0)
+
+    text = _ESCAPE.sub(expand, sparql)
+    depth = deepest = 0
+    for match in _TOKENS.finditer(text):
+        step = _OPEN.get(match.group(0))
+        if step:
+            depth = max(depth + step, 0)
+            deepest = max(deepest, depth)
+    return deepest
+
+
+def query_hash(sparql: str) -> str:
+    """The SHA-256 of the query text: how the audit log names a query without its literals."""
+    return hashlib.sha256(sparql.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# -- running -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One query to run and how to write its result (a media type per kind of result; None
+    when that kind is not wanted). Picklable: it travels to a worker process."""
+
+    sparql: str
+    solution_type: str | None = SPARQL_JSON
+    graph_type: str | None = "text/turtle"
+    base_iri: str | None = None
+    default_graph: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    prefixes: bool = False
+    max_rows: int = Limits.max_rows
+    max_bytes: int = Limits.max_bytes
+
+
+def execute(store: Store, job: Job, cancelled: threading.Event | None = None) -> Written:
+    """Check, run and serialise one query in this thread: the body of every worker.
+
+    pyoxigraph's results never leave this function; only bytes do."""
+    check_query(job.sparql)
+    results = _query(
+        store,
+        job.sparql,
+        base_iri=job.base_iri,
+        default_graph=job.default_graph,
+        named_graphs=job.named_graphs,
+    )
+    try:
+        caps = {"max_rows": job.max_rows, "max_bytes": job.max_bytes, "cancelled": cancelled}
+        if isinstance(results, ox.QueryBoolean):
+            if job.solution_type is None:
+                raise NotAcceptable("boolean")
+            return write_boolean(bool(results), job.solution_type)
+        if isinstance(results, ox.QueryTriples):
+            if job.graph_type is None:
+                raise NotAcceptable("graph")
+            return write_graph(results, job.graph_type, prefixes=job.prefixes, **caps)
+        if job.solution_type is None:
+            raise NotAcceptable("solutions")
+        return write_solutions(results, job.solution_type, **caps)
+    except SyntaxError as error:  # raised lazily by some evaluation paths
+        raise QuerySyntaxError(oxigraph_message(error, job.sparql)) from None
+    finally:
+        # pyoxigraph's results may only be dropped by the thread that made them.
+        del results
+
+
+def failure(error: BaseException) -> GatewayError:
+    """Any exception of :func:`execute` as a GatewayError the caller can show."""
+    if isinstance(error, GatewayError):
+        return error
+    if isinstance(error, StoreError):
+        return QueryFailed(str(error))
+    if isinstance(error, MemoryError):
+        return QueryFailed(
+            "The query needed more memory than a query may use (SCRKG_QUERY_MEMORY_MB) and "
+            "was stopped. Narrow it, or add LIMIT."
+        )
+    return QueryFailed(f"The query could not be answered: {type(error).__name__}: {error}")
+
+
+class QueryGateway:
+    """Runs queries under :class:`Limits`; one per site (or command), shared by its threads."""
+
+    def __init__(self, store: Store, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
+        self._lock = threading.Lock()
+        self._admitted = 0
+        self._closed = False
+        if isinstance(store, DiskStore):
+            from scrkg.graph.workers import ProcessRunner
+
+            self._runner: ProcessRunner | ThreadRunner = ProcessRunner(store.path, self.limits)
+        else:
+            self._runner = ThreadRunner(store, self.limits)
+
+    @property
+    def isolated(self) -> bool:
+        """True when queries run in worker processes that the deadline kills."""
+        return not isinstance(self._runner, ThreadRunner)
+
+    def check(self, sparql: str) -> None:
+        check_limits(sparql, self.limits)
+
+    def run(
+        self,
+        sparql: str,
+        *,
+        solution_type: str | None = SPARQL_JSON,
+        graph_type: str | None = "text/turtle",
+        base_iri: str | None = None,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        prefixes: bool = False,
+    ) -> Written:
+        """Run one query and return its result, serialised in the media type asked for its
+        kind. Raises a :class:`GatewayError` subclass for anything else."""
+        if not isinstance(sparql, str):
+            raise QuerySyntaxError("The query must be text.")
+        self.check(sparql)
+        job = Job(
+            sparql,
+            solution_type=solution_type,
+            graph_type=graph_type,
+            base_iri=base_iri,
+            default_graph=None if default_graph is None else tuple(default_graph),
+            named_graphs=None if named_graphs is None else tuple(named_graphs),
+            prefixes=prefixes,
+            max_rows=self.limits.max_rows,
+            max_bytes=self.limits.max_bytes,
+        )
+        with self._lock:
+            if self._closed:
+                raise QueryFailed("The query service is shutting down.")
+            if self._admitted >= self.limits.workers + self.limits.queue:
+                raise self.busy()
+            self._admitted += 1
+        started = time.monotonic()
+        try:
+            written = self._runner.run(job)
+        finally:
+            with self._lock:
+                self._admitted -= 1
+        return replace(written, seconds=time.monotonic() - started)
+
+    def results(self, sparql: str, **options: object) -> tuple[object, Written]:
+        """Run a query and read its result back as pyoxigraph objects owned by this thread:
+        QuerySolutions, QueryBoolean, or a list of Triples."""
+        written = self.run(sparql, solution_type=SPARQL_JSON, graph_type=N_TRIPLES, **options)
+        if written.kind == "graph":
+            triples = [
+                ox.Triple(q.subject, q.predicate, q.object)
+                for q in ox.parse(written.body, ox.RdfFormat.N_TRIPLES)
+            ]
+            return triples, written
+        return ox.parse_query_results(written.body, ox.QueryResultsFormat.JSON), written
+
+    def busy(self) -> GatewayBusy:
+        return busy_error(self.limits)
+
+    def status(self) -> dict[str, object]:
+        with self._lock:
+            admitted = self._admitted
+        return {
+            "admitted": admitted,
+            "workers": self.limits.workers,
+            "queue": self.limits.queue,
+            "isolated": self.isolated,
+            **self._runner.status(),
+        }
+
+    def warm_up(self) -> None:
+        """Start a worker now rather than at the first query."""
+        self._runner.warm_up()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+        self._runner.close()
+
+    def __enter__(self) -> QueryGateway:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ThreadRunner:
+    """Runs queries in threads of this process, over a store only this process can see.
+
+    The deadline answers the caller with :class:`QueryTimeout`, but a thread cannot be killed:
+    pyoxigraph runs on (between rows the writer notices it was cancelled) and the thread keeps
+    its slot among ``limits.workers`` until it ends, so runaway queries still cannot pile up."""
+
+    def __init__(self, store: Store, limits: Limits) -> None:
+        self._store = store
+        self._limits = limits
+        self._slots = threading.BoundedSemaphore(limits.workers)
+        self._count_lock = threading.Lock()
+        self._running = 0
+
+    def run(self, job: Job) -> Written:
+        if not self._slots.acquire(timeout=self._limits.timeout):
+            raise busy_error(self._limits)
+        box: dict[str, object] = {}
+        done = threading.Event()
+        cancelled = threading.Event()
+
+        def work() -> None:
+            with self._count_lock:
+                self._running += 1
+            try:
+                box["written"] = execute(self._store, job, cancelled)
+            except Cancelled:
+                pass
+            except BaseException as error:  # noqa: BLE001 - handed to the waiting thread
+                box["error"] = failure(error)
+            finally:
+                with self._count_lock:
+                    self._running -= 1
+                self._slots.release()
+                done.set()
+
+        threading.Thread(target=work, name="scrkg-query", daemon=True).start()
+        if not done.wait(self._limits.timeout):
+            cancelled.set()
+            raise timeout_error(self._limits)
+        if "error" in box:
+            raise box["error"]  # type: ignore[misc]
+        return box["written"]  # type: ignore[return-value]
+
+    def status(self) -> dict[str, object]:
+        return {"running": self._running}
+
+    def warm_up(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def busy_error(limits: Limits) -> GatewayBusy:
+    retry = max(1, min(5, math.ceil(limits.timeout / 2)))
+    return GatewayBusy(
+        f"This service is already running {limits.workers} queries with {limits.queue} more "
+        "waiting, as many as it takes (SCRKG_QUERY_WORKERS, SCRKG_QUERY_QUEUE). "
+        f"Try again in {retry} seconds.",
+        retry,
+    )
+
+
+def timeout_error(limits: Limits) -> QueryTimeout:
+    return QueryTimeout(
+        f"The query ran for {limits.timeout:g} seconds, the most a query may run "
+        "(SCRKG_QUERY_TIMEOUT), and was stopped. Narrow it (more specific patterns, LIMIT), or "
+        "run it with `scrkg query` against a copy of the store with a longer limit."
+    )
+
+
 def run_query(
     store: Store,
     sparql: str,
@@ -93,14 +495,28 @@ def run_query(
     default_graph: Sequence[str] | None = None,
     named_graphs: Sequence[str] | None = None,
 ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """Check ``sparql`` and run it on ``store``.
+    """Check ``sparql`` and run it on ``store`` in this thread, with no deadline or caps.
 
-    Without ``default_graph`` and ``named_graphs`` the default graph is the union of all named
-    graphs. When either is given (the protocol's default-graph-uri / named-graph-uri), the
-    dataset is exactly those graphs of the store, and an absent list means an empty one.
-    Nothing is ever fetched: a graph the store lacks is empty.
+    For code that runs its own trusted queries in-process; user queries go through
+    :class:`QueryGateway`. Without ``default_graph`` and ``named_graphs`` the default graph is
+    the union of all named graphs. When either is given (the protocol's default-graph-uri /
+    named-graph-uri), the dataset is exactly those graphs of the store, and an absent list
+    means an empty one. Nothing is ever fetched: a graph the store lacks is empty.
     """
     check_query(sparql)
+    return _query(
+        store, sparql, base_iri=base_iri, default_graph=default_graph, named_graphs=named_graphs
+    )
+
+
+def _query(
+    store: Store,
+    sparql: str,
+    *,
+    base_iri: str | None,
+    default_graph: Sequence[str] | None,
+    named_graphs: Sequence[str] | None,
+) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
     options: dict[str, object] = {}
     if base_iri:
         options["base_iri"] = base_iri
@@ -109,7 +525,7 @@ def run_query(
         options["default_graph"] = list(_graph_nodes(default_graph or []))
         options["named_graphs"] = list(_graph_nodes(named_graphs or []))
     try:
-        return store.query(sparql, **options)
+        return store.query(sparql, **options)  # type: ignore[return-value]
     except SyntaxError as error:
         raise QuerySyntaxError(oxigraph_message(error, sparql)) from None
 

@@ -1,4 +1,10 @@
-"""Writing query results: SELECT/ASK as a table, CSV, TSV or SPARQL JSON; graphs as RDF."""
+"""Writing query results: SELECT/ASK as a table, CSV, TSV or SPARQL JSON; graphs as RDF.
+
+``scrkg query`` runs through the query gateway, which hands back the result already serialised
+(graph/capped.py): :func:`query_types` says which media types to ask it for, :func:`write_answer`
+writes what came back (a table is drawn from the SPARQL JSON), and :func:`format_mismatch` words
+the error when ``--format`` does not fit the kind of result.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from scrkg.graph.capped import SPARQL_JSON, Written
 from scrkg.ontology import PREFIXES
 
 SOLUTION_FORMATS = {
@@ -43,6 +50,39 @@ def write_results(results: object, output: BinaryIO, fmt: str | None = None) -> 
         output.write(table(results).encode("utf-8"))
     else:
         results.serialize(output, SOLUTION_FORMATS[fmt])
+
+
+def query_types(fmt: str | None) -> tuple[str | None, str | None]:
+    """The media types to ask the gateway for: (for rows, for graphs); None refuses that kind."""
+    if fmt is None:
+        return SPARQL_JSON, GRAPH_FORMATS["turtle"].media_type
+    if fmt == "table":
+        return SPARQL_JSON, None
+    if fmt in SOLUTION_FORMATS:
+        return SOLUTION_FORMATS[fmt].media_type, None
+    return None, GRAPH_FORMATS[fmt].media_type
+
+
+def write_answer(written: Written, output: BinaryIO, fmt: str | None) -> None:
+    """Write a result the gateway serialised; rows asked as a table are drawn from its JSON."""
+    if written.kind != "graph" and fmt in (None, "table"):
+        results = ox.parse_query_results(written.body, ox.QueryResultsFormat.JSON)
+        output.write(table(results).encode("utf-8"))
+    else:
+        output.write(written.body)
+    output.flush()
+
+
+def format_mismatch(kind: str, fmt: str | None) -> ResultFormatError:
+    """The error for a --format that does not fit the kind of result."""
+    if kind == "graph":
+        return ResultFormatError(
+            "A CONSTRUCT or DESCRIBE query gives a graph: "
+            f"use --format turtle or ntriples, not {fmt}."
+        )
+    return ResultFormatError(
+        f"A SELECT or ASK query gives rows: use --format table, csv, tsv or json, not {fmt}."
+    )
 
 
 def table(results: object) -> str:

@@ -16,9 +16,11 @@ Queries see the union of all named graphs as their default graph.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import shutil
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -232,20 +234,63 @@ class DiskStore(Store):
     def _writer_lock(self) -> Iterator[None]:
         self.path.mkdir(parents=True, exist_ok=True)
         (self.path / SNAPSHOTS).mkdir(exist_ok=True)
-        handle = open(self.path / WRITER_LOCK, "wb")  # noqa: SIM115 - held for the with block
+        # "a+b", not "wb": opening must not wipe the process id another writer wrote there.
+        handle = open(self.path / WRITER_LOCK, "a+b")  # noqa: SIM115 - held for the with block
+        for attempt in range(3):
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if attempt < 2:
+                    time.sleep(0.05)  # a reader's writer_pid() check holds it for a moment
+                    continue
+                handle.close()
+                holder = self.writer_pid()
+                who = f" (process {holder})" if holder else ""
+                raise StoreLockedError(
+                    f"Another scrkg process is writing to the store at {self.path}{who}. "
+                    "Wait for it to finish, then run the command again."
+                ) from None
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            raise StoreLockedError(
-                f"Another scrkg process is writing to the store at {self.path}. "
-                "Wait for it to finish, then run the command again."
-            ) from None
-        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(os.getpid()).encode("ascii"))
+            handle.flush()
             yield
         finally:
+            with contextlib.suppress(OSError):
+                handle.truncate(0)
             fcntl.flock(handle, fcntl.LOCK_UN)
             handle.close()
+
+    def writer_pid(self) -> int | None:
+        """The process id of a load writing to the store right now, or None (0 when a writer
+        holds the lock but its id cannot be read)."""
+        try:
+            handle = open(self.path / WRITER_LOCK, "rb")  # noqa: SIM115 - closed below
+        except FileNotFoundError:
+            return None
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                text = handle.read(32).decode("ascii", "replace").strip()
+                return int(text) if text.isdigit() else 0
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return None
+
+    def check(self) -> None:
+        """Open the live snapshot and read every quad of it once, so that a damaged store is
+        reported now, with what to do, rather than at the first query."""
+        try:
+            self.triple_count()
+        except StoreError:
+            raise
+        except (OSError, RuntimeError, ValueError) as error:
+            raise StoreCorruptError(
+                f"The store at {self.path} cannot be read ({error}). Restore it from a backup or "
+                f"an export, or remove {self.path} and load the data again."
+            ) from error
 
     def _new_snapshot_name(self) -> str:
         existing = [int(p.name) for p in (self.path / SNAPSHOTS).iterdir() if p.name.isdigit()]
@@ -256,6 +301,7 @@ class DiskStore(Store):
             current = self.current_snapshot()
             name = self._new_snapshot_name()
             target = self.path / SNAPSHOTS / name
+            writer: ox.Store | None = None
             try:
                 if current is None:
                     writer = ox.Store(str(target))
@@ -269,11 +315,19 @@ class DiskStore(Store):
                         writer.remove_graph(node)
                     writer.bulk_extend(_quads(g, triples))
                 writer.flush()
-                del writer
-            except BaseException:
+                writer = None  # closed: RocksDB writes nothing more into the snapshot
+                self._switch_to(name)
+            except BaseException as error:
+                writer = None  # close it first, or closing would write files into it again
                 shutil.rmtree(target, ignore_errors=True)
+                if isinstance(error, OSError) and _disk_full(error):
+                    raise StoreError(
+                        f"No room to write the store at {self.path}: the disk is full or a "
+                        f"file-size limit was reached ({_reason(error)}). Nothing was written: "
+                        "the store still holds the data it had. Free some space, then run the "
+                        "command again."
+                    ) from error
                 raise
-            self._switch_to(name)
             self._remove_snapshots_except({name, current})
 
     def _switch_to(self, name: str) -> None:
@@ -300,6 +354,33 @@ class DiskStore(Store):
     def close(self) -> None:
         self._store = None
         self._open_name = None
+
+
+def _disk_full(error: OSError) -> bool:
+    """True for the errors of a full disk or of a file-size limit (RocksDB reports them as an
+    OSError whose text says so, without an errno)."""
+    if error.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return True
+    text = str(error).lower()
+    return any(
+        words in text
+        for words in ("no space left", "file too large", "disk quota", "quota exceeded")
+    )
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error).split(":", 1)[-1].strip() or type(error).__name__
+
+
+def disk_full_message(path: str | os.PathLike[str], error: OSError) -> str | None:
+    """The message for a write to ``path`` that failed because the disk (or a file-size limit)
+    is full, or None for any other error."""
+    if not _disk_full(error):
+        return None
+    return (
+        f"No room to write {path}: the disk is full or a file-size limit was reached "
+        f"({_reason(error)}). No partial file was left. Free some space, or write somewhere else."
+    )
 
 
 def open_store(path: str | os.PathLike[str] | None) -> Store:

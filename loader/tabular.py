@@ -371,7 +371,13 @@ def parse_json(data: bytes, file: str) -> Any:
             file=file,
             rule="json",
         ) from None
-    except (ValueError, RecursionError) as error:
+    except RecursionError:
+        raise SourceFormatError(
+            "is nested too deeply to be read (arrays or objects inside each other thousands deep)",
+            file=file,
+            rule="json",
+        ) from None
+    except ValueError as error:
         raise SourceFormatError(f"is not valid JSON: {error}", file=file, rule="json") from None
 
 

@@ -1,7 +1,8 @@
 """The `scrkg` command line: a thin layer that parses arguments and calls the packages.
 
-Every command shares ``--store PATH`` (or SCRKG_STORE) and ``--base IRI`` (or SCRKG_BASE). Errors
-are one clear line on stderr and a non-zero exit, never a traceback.
+Every command shares ``--store PATH`` (or SCRKG_STORE), or ``--endpoint URL`` (or SCRKG_ENDPOINT)
+for a SPARQL server, and ``--base IRI`` (or SCRKG_BASE). Errors are one clear line on stderr and
+a non-zero exit, never a traceback.
 """
 
 from __future__ import annotations
@@ -17,9 +18,18 @@ from typing import Any
 import click
 
 from scrkg import __version__
+from scrkg.graph.capped import truncation_message
+from scrkg.graph.errors import GatewayError, QuerySyntaxError, SettingError
 from scrkg.graph.figures import published_figures
-from scrkg.graph.results import RESULT_FORMATS, ResultFormatError, write_results
-from scrkg.graph.store import EXPORT_FORMATS, StoreError, open_store
+from scrkg.graph.remote import CONVENTIONS, DEFAULT_TIMEOUT, RemoteSettings, copy_store
+from scrkg.graph.results import (
+    RESULT_FORMATS,
+    ResultFormatError,
+    format_mismatch,
+    query_types,
+    write_answer,
+)
+from scrkg.graph.store import EXPORT_FORMATS, StoreError, disk_full_message, open_store
 from scrkg.loader import LoadError, generate_file, load_bundled, load_source, validate_source
 from scrkg.ontology import DEFAULT_BASE
 
@@ -27,14 +37,23 @@ DEFAULT_STORE = "scrkg-store"
 
 
 class Context:
-    """What every command needs: where the store is and which base IRI to mint under."""
+    """What every command needs: where the store is (a directory, or a SPARQL server when
+    ``remote`` is set) and which base IRI to mint under."""
 
-    def __init__(self, store_path: str, base: str) -> None:
+    def __init__(self, store_path: str, base: str, remote: RemoteSettings | None = None) -> None:
         self.store_path = store_path
         self.base = base
+        self.remote = remote
 
     def store(self):  # noqa: ANN201 - a graph.store.Store
+        if self.remote is not None:
+            return self.remote.open()
         return open_store(self.store_path)
+
+    @property
+    def store_label(self) -> str:
+        """The store as a user named it: the server's address or the directory."""
+        return self.remote.endpoint if self.remote is not None else self.store_path
 
 
 def fails_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -45,6 +64,11 @@ def fails_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except (LoadError, StoreError, ResultFormatError) as error:
+            raise click.ClickException(str(error)) from None
+        except GatewayError as error:
+            lead = "The SPARQL query is not valid: " if isinstance(error, QuerySyntaxError) else ""
+            raise click.ClickException(lead + error.message) from None
+        except SettingError as error:
             raise click.ClickException(str(error)) from None
         except SyntaxError as error:  # pyoxigraph reports a bad query as SyntaxError
             raise click.ClickException(f"The SPARQL query is not valid: {error}") from None
@@ -74,10 +98,84 @@ def fails_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
     show_default=True,
     help="Base IRI under which instance IRIs are minted (env SCRKG_BASE).",
 )
+@click.option(
+    "--endpoint",
+    envvar="SCRKG_ENDPOINT",
+    metavar="URL",
+    help="Use the SPARQL server at URL instead of --store, e.g. http://127.0.0.1:7878 "
+    "(env SCRKG_ENDPOINT).",
+)
+@click.option(
+    "--endpoint-convention",
+    envvar="SCRKG_ENDPOINT_CONVENTION",
+    type=click.Choice(["auto", *CONVENTIONS]),
+    default="auto",
+    show_default=True,
+    help="Which server's URL layout --endpoint follows (env SCRKG_ENDPOINT_CONVENTION).",
+)
+@click.option(
+    "--query-url",
+    envvar="SCRKG_QUERY_URL",
+    metavar="URL",
+    help="The server's SPARQL query URL, if not the convention's (env SCRKG_QUERY_URL).",
+)
+@click.option(
+    "--update-url",
+    envvar="SCRKG_UPDATE_URL",
+    metavar="URL",
+    help="The server's SPARQL update URL (env SCRKG_UPDATE_URL).",
+)
+@click.option(
+    "--graph-store-url",
+    envvar="SCRKG_GRAPH_STORE_URL",
+    metavar="URL",
+    help="The server's Graph Store Protocol URL (env SCRKG_GRAPH_STORE_URL).",
+)
+@click.option(
+    "--endpoint-timeout",
+    envvar="SCRKG_ENDPOINT_TIMEOUT",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Seconds to wait for the server's answer to a read; writes get ten times as long "
+    "(env SCRKG_ENDPOINT_TIMEOUT).",
+)
 @click.pass_context
-def main(ctx: click.Context, store_path: str, base: str) -> None:
+def main(
+    ctx: click.Context,
+    store_path: str,
+    base: str,
+    endpoint: str | None,
+    endpoint_convention: str,
+    query_url: str | None,
+    update_url: str | None,
+    graph_store_url: str | None,
+    endpoint_timeout: float,
+) -> None:
     """scrkg: a knowledge graph of child-safeguarding case reviews."""
-    ctx.obj = Context(store_path, base)
+    from click.core import ParameterSource
+
+    given = ctx.get_parameter_source
+    store_given = given("store_path") == ParameterSource.COMMANDLINE
+    if endpoint and store_given and given("endpoint") == ParameterSource.COMMANDLINE:
+        raise click.UsageError("Give either --store or --endpoint, not both.")
+    if endpoint and store_given:
+        endpoint = None  # --store on the command line wins over SCRKG_ENDPOINT
+    if not endpoint and (query_url or update_url or graph_store_url):
+        raise click.UsageError(
+            "--query-url, --update-url and --graph-store-url need --endpoint, the server's address."
+        )
+    remote = None
+    if endpoint:
+        remote = RemoteSettings(
+            endpoint,
+            convention=endpoint_convention,
+            query_url=query_url,
+            update_url=update_url,
+            graph_store_url=graph_store_url,
+            timeout=endpoint_timeout,
+        )
+    ctx.obj = Context(store_path, base, remote)
 
 
 def show_progress(stage: str, done: int, total: int | None) -> None:
@@ -151,8 +249,22 @@ def query(obj: Context, sparql: str | None, query_file: Any, fmt: str | None) ->
     if (sparql is None) == (query_file is None):
         raise click.UsageError("Give the query either as an argument or with -f FILE.")
     text = sparql if sparql is not None else query_file.read()
-    results = obj.store().query(text)
-    write_results(results, sys.stdout.buffer, fmt)
+    # The gateway, as for the site: refusals, size and depth limits, a worker process killed at
+    # SCRKG_QUERY_TIMEOUT, rows and bytes capped (the SCRKG_QUERY_* environment variables).
+    from scrkg.graph.gateway import Limits, NotAcceptable, QueryGateway
+
+    solution_type, graph_type = query_types(fmt)
+    with QueryGateway(obj.store(), Limits.from_settings(os.environ)) as gateway:
+        try:
+            written = gateway.run(text, solution_type=solution_type, graph_type=graph_type)
+        except NotAcceptable as error:
+            raise format_mismatch(error.kind, fmt) from None
+    write_answer(written, sys.stdout.buffer, fmt)
+    if written.truncated:
+        click.echo(
+            "warning: " + truncation_message(written.truncated, written.rows, written.limit),
+            err=True,
+        )
 
 
 @main.command()
@@ -175,7 +287,13 @@ def export(obj: Context, fmt: str, graph: str | None, output: str | None) -> Non
         store.export(sys.stdout.buffer, fmt, graph)
         sys.stdout.buffer.flush()
         return
-    write_atomically(Path(output), lambda handle: store.export(handle, fmt, graph))
+    try:
+        write_atomically(Path(output), lambda handle: store.export(handle, fmt, graph))
+    except OSError as error:
+        message = disk_full_message(output, error)
+        if message is None:
+            raise
+        raise click.ClickException(message) from None
     click.echo(f"wrote {output}", err=True)
 
 
@@ -197,11 +315,58 @@ def write_atomically(path: Path, write: Callable[[Any], None]) -> None:
 
 
 @main.command()
+@click.option("--to-endpoint", metavar="URL", help="Copy this store to the SPARQL server at URL.")
+@click.option(
+    "--from-endpoint", metavar="URL", help="Copy the SPARQL server at URL into this store."
+)
+@click.option(
+    "--convention",
+    type=click.Choice(["auto", *CONVENTIONS]),
+    default="auto",
+    show_default=True,
+    help="URL layout of that server (as --endpoint-convention).",
+)
+@click.pass_obj
+@fails_cleanly
+def copy(obj: Context, to_endpoint: str | None, from_endpoint: str | None, convention: str) -> None:
+    """Copy every named graph between this store and a SPARQL server, then check each copy.
+
+    This store is --store (or --endpoint). Graphs of the same name on the other side are
+    replaced, all in one atomic step; other graphs there are left as they were. Each graph's
+    triples are then counted on both sides and compared up to blank node names.
+    """
+    if (to_endpoint is None) == (from_endpoint is None):
+        raise click.UsageError("Give either --to-endpoint URL or --from-endpoint URL.")
+    here = obj.store()
+    other_url = to_endpoint or from_endpoint or ""
+    timeout = obj.remote.timeout if obj.remote else DEFAULT_TIMEOUT
+    other = RemoteSettings(other_url, convention=convention, timeout=timeout).open()
+    source, target = (here, other) if to_endpoint else (other, here)
+    names = (obj.store_label, other.address) if to_endpoint else (other.address, obj.store_label)
+    copies, others = copy_store(source, target)
+    click.echo(f"copied {len(copies)} named graphs from {names[0]} to {names[1]}:")
+    for c in copies:
+        check = "isomorphic" if c.isomorphic else "NOT isomorphic"
+        click.echo(f"  <{c.graph}> {c.source_triples} -> {c.target_triples} triples, {check}")
+    if others:
+        click.echo(f"{len(others)} other named graphs on {names[1]} were left as they were.")
+    differ = [c.graph for c in copies if not c.isomorphic or c.source_triples != c.target_triples]
+    total = sum(c.target_triples for c in copies)
+    if differ:
+        raise click.ClickException(
+            f"{len(differ)} of {len(copies)} graphs differ after the copy: "
+            + ", ".join(f"<{g}>" for g in differ)
+        )
+    click.echo(f"{total} triples in {len(copies)} graphs; every graph is isomorphic to its source.")
+
+
+@main.command()
 @click.pass_obj
 @fails_cleanly
 def stats(obj: Context) -> None:
     """Each published figure beside the figure computed from the records."""
     store = obj.store()
+    check_at_start(store)
     figures = published_figures(store)
     if not figures:
         click.echo("The store holds no published figures yet: run `scrkg load --bundled`.")
@@ -225,6 +390,24 @@ def stats(obj: Context) -> None:
 SCR_IS_SYNTHETIC = "https://w3id.org/scrkg/def#isSynthetic"
 
 
+def check_at_start(store: object) -> None:
+    """Read an on-disk store through before using it, so that a damaged one is reported now
+    with what to do (StoreCorruptError), and say so when a load is writing to it."""
+    from scrkg.graph.store import DiskStore
+
+    if not isinstance(store, DiskStore):
+        return
+    store.check()
+    writer = store.writer_pid()
+    if writer is not None:
+        who = f" (process {writer})" if writer else ""
+        click.echo(
+            f"note: a load is writing to the store at {store.path} now{who}. Until it finishes "
+            "you see the data from before it; the new data appears when it is done.",
+            err=True,
+        )
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
@@ -238,11 +421,38 @@ def serve(obj: Context, host: str, port: int) -> None:
     from scrkg.web.serve import serve as serve_site
 
     store = obj.store()
+    check_at_start(store)
     if store.triple_count() == 0:
         click.echo("The store is empty: loading the bundled data first.", err=True)
         load_bundled(store, base=obj.base)
     click.echo(f"scrkg is serving at http://{host}:{port}/ (Ctrl+C stops it)", err=True)
     serve_site(store, store_path=obj.store_path, host=host, port=port)
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["token", "basic"]))
+@click.argument("name")
+@click.option(
+    "--password-stdin", is_flag=True, help="basic: read the password from stdin, not a prompt."
+)
+def credentials(kind: str, name: str, password_stdin: bool) -> None:
+    """Make an SCRKG_AUTH entry: `token NAME` makes a bearer token for a program, `basic USER` a
+    password hash for a person with a browser. The entry holds only a hash."""
+    from scrkg.web.security import SettingError, basic_entry, token_entry
+
+    try:
+        if kind == "token":
+            token, entry = token_entry(name)
+            click.echo(f"SCRKG_AUTH entry: {entry}")
+            click.echo(f"token for {name} (shown once; send it as Authorization: Bearer): {token}")
+            return
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        click.echo(f"SCRKG_AUTH entry: {basic_entry(name, password)}")
+    except SettingError as error:
+        raise click.UsageError(str(error)) from None
 
 
 @main.command()

@@ -375,8 +375,9 @@ def test_sparql_named_graph_uri_limits_graph_patterns(client):
     assert bad.status_code == 400
 
 
-def test_sparql_relative_iris_resolve_against_the_endpoint(client):
-    response = client.get(
+def test_sparql_relative_iris_resolve_against_the_endpoint(store):
+    app = create_app({"STORE": store, "SCRKG_ALLOWED_HOSTS": "scrkg.test"})
+    response = app.test_client().get(
         "/sparql",
         query_string={"query": "CONSTRUCT { <s> <p> 1 } WHERE {}", "format": "ntriples"},
         base_url="http://scrkg.test",

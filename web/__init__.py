@@ -24,8 +24,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config and "STORE" in test_config:
         app.config["STORE"] = test_config["STORE"]
 
-    from scrkg.web import blueprints
+    from scrkg.web import blueprints, security
 
+    security.init_app(app)  # hosts, credentials, headers, limits, audit log (issue 4)
     for blueprint in blueprints.ALL:
         app.register_blueprint(blueprint)
     app.teardown_appcontext(_release_store)

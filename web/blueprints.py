@@ -5,12 +5,15 @@ from __future__ import annotations
 from scrkg.web.dashboard import bp as dashboard_bp
 from scrkg.web.explorer import bp as explorer_bp
 from scrkg.web.exports import bp as exports_bp
+from scrkg.web.health import bp as health_bp
 from scrkg.web.ontology_page import bp as ontology_page_bp
+from scrkg.web.patterns import bp as patterns_bp
 from scrkg.web.query_page import bp as query_page_bp
 from scrkg.web.resources import bp as resources_bp
 from scrkg.web.sparql import bp as sparql_bp
 
 ALL: list = [
+    health_bp,
     sparql_bp,
     resources_bp,
     exports_bp,
@@ -18,4 +21,5 @@ ALL: list = [
     query_page_bp,
     explorer_bp,
     ontology_page_bp,
+    patterns_bp,
 ]

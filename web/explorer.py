@@ -302,28 +302,29 @@ def _query_view(query: str) -> nb.View | Response:
 
     store = get_store()
     try:
-        results = run_user_query(store, query)
+        results, cut = run_user_query(query)
     except QueryProblem as problem:
         return _bad(problem.message, problem.status)
     if isinstance(results, ox.QueryBoolean):
         view = nb.View({}, [])
         view.message = f"The query is an ASK query: its answer is {bool(results)}, not a network."
         return view
-    if isinstance(results, ox.QueryTriples):
-        return nb.triples_view(store, results, max_nodes())
-    iris: list[str] = []
-    truncated = False
-    for n, row in enumerate(results):
-        if n >= MAX_QUERY_ROWS:
-            truncated = True
-            break
-        for term in row:
-            if isinstance(term, ox.NamedNode):
-                iris.append(term.value)
-    view = nb.iris_view(store, iris, max_nodes())
-    if truncated:
+    if isinstance(results, list):  # the triples of a CONSTRUCT or DESCRIBE query
+        view = nb.triples_view(store, results, max_nodes())
+    else:
+        iris: list[str] = []
+        for n, row in enumerate(results):
+            if n >= MAX_QUERY_ROWS:
+                cut = True
+                break
+            for term in row:
+                if isinstance(term, ox.NamedNode):
+                    iris.append(term.value)
+        view = nb.iris_view(store, iris, max_nodes())
+    if cut:
         view.truncated = True
-        view.message = f"Only the first {MAX_QUERY_ROWS} rows of the result were read."
+        note = "Only the first rows of the result were read: it was cut at a limit of this site."
+        view.message = f"{note} {view.message}".strip()
     if not view.nodes:
         view.message = view.message or "The result names no resources (IRIs) to draw."
     return view

@@ -1,11 +1,13 @@
 """/export: the whole dataset, one named graph, or a CONSTRUCT result, streamed as a download.
 
 ``/export`` gives every named graph (TriG by default), ``/export?graph=IRI`` one graph,
-``/export?query=CONSTRUCT...`` the graph a query builds (through the query gateway; Turtle by
-default). The format comes from ``?format=`` (trig, turtle, ntriples, nquads, jsonld) or else the
-Accept header. pyoxigraph writes the body into a small file-like object in a worker thread; the
-response reads it back in chunks through a bounded queue, so memory stays flat however large the
-export, and a client that goes away stops the writer at its next chunk.
+``/export?query=CONSTRUCT...`` the graph a query builds (through the query gateway, like
+/sparql: a worker process, the deadline, the row and byte caps and the X-SCRKG-Truncated header;
+Turtle by default). The format comes from ``?format=`` (trig, turtle, ntriples, nquads, jsonld)
+or else the Accept header. For a whole graph or the dataset, pyoxigraph writes the body into a
+small file-like object in a worker thread; the response reads it back in chunks through a bounded
+queue, so memory stays flat however large the export, and a client that goes away stops the
+writer at its next chunk. Only GET: the site never writes.
 """
 
 from __future__ import annotations
@@ -19,10 +21,9 @@ from typing import BinaryIO
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
-from scrkg.graph.gateway import GatewayError, QueryRefused, run_query
-from scrkg.graph.store import EXPORT_FORMATS, Store
-from scrkg.ontology import PREFIXES
-from scrkg.web import get_store
+from scrkg.graph.gateway import GatewayError, NotAcceptable
+from scrkg.graph.store import EXPORT_FORMATS
+from scrkg.web import get_store, querying
 
 bp = Blueprint("exports", __name__)
 
@@ -50,9 +51,9 @@ class _Done:
     """Marks the end of the stream in the queue."""
 
 
-@bp.route("/export", methods=["GET", "POST"])
+@bp.get("/export")
 def export() -> Response:
-    params = request.values
+    params = request.args
     graph = params.get("graph")
     sparql = params.get("query")
     if graph and sparql:
@@ -66,15 +67,10 @@ def export() -> Response:
             "No export format fits the request. Use format= one of "
             f"{', '.join(EXPORT_FORMATS)}, or Accept: {', '.join(MEDIA_TYPES)}.",
         )
-    store = get_store()
     if sparql:
-        base_iri = request.base_url
-        name = "scrkg-query"
-
-        def write(output: BinaryIO) -> None:
-            _write_construct(store, sparql, fmt, output, base_iri)
-
-    elif graph:
+        return _export_query(sparql, fmt)
+    store = get_store()
+    if graph:
         try:
             ox.NamedNode(graph)
         except ValueError:
@@ -93,10 +89,7 @@ def export() -> Response:
             store.export(output, fmt)
 
     chunks = stream(write)
-    try:
-        first = next(chunks, b"")  # an error before the first byte still gets a status code
-    except GatewayError as error:
-        return _text(400, error.message)
+    first = next(chunks, b"")  # an error before the first byte still gets a status code
     rdf_format = EXPORT_FORMATS[fmt]
     response = Response(
         _body(first, chunks),  # needs no request context: the store is captured above
@@ -108,6 +101,33 @@ def export() -> Response:
     )
     response.vary.add("Accept")
     return response
+
+
+def _export_query(sparql: str, fmt: str) -> Response:
+    """The graph a CONSTRUCT or DESCRIBE query builds, through the query gateway."""
+    rdf_format = EXPORT_FORMATS[fmt]
+    try:
+        written = querying.run(
+            sparql,
+            solution_type=None,
+            graph_type=rdf_format.media_type,
+            base_iri=request.base_url,
+            prefixes=True,
+        )
+    except NotAcceptable:
+        return _text(
+            400,
+            "Export takes a CONSTRUCT or DESCRIBE query, which gives a graph; for the rows of a "
+            "SELECT or ASK query use /sparql.",
+        )
+    except GatewayError as error:
+        return querying.error_response(error)
+    response = Response(written.body, status=200, content_type=_with_charset(written.media_type))
+    response.headers.set(
+        "Content-Disposition", "attachment", filename=f"scrkg-query.{rdf_format.file_extension}"
+    )
+    response.vary.add("Accept")
+    return querying.mark(response, written)
 
 
 def stream(write: Callable[[BinaryIO], None]) -> Iterator[bytes]:
@@ -189,25 +209,6 @@ def _body(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
         yield from rest
     finally:
         rest.close()  # type: ignore[attr-defined]
-
-
-def _write_construct(store: Store, sparql: str, fmt: str, output: BinaryIO, base_iri: str) -> None:
-    """Run a CONSTRUCT or DESCRIBE query through the gateway and write its triples.
-
-    Runs in the export thread: pyoxigraph's query results may only be used, and dropped, by the
-    thread that made them."""
-    results = run_query(store, sparql, base_iri=base_iri)
-    try:
-        if not isinstance(results, ox.QueryTriples):
-            raise QueryRefused(
-                "Export takes a CONSTRUCT or DESCRIBE query, which gives a graph; for the rows of "
-                "a SELECT or ASK query use /sparql."
-            )
-        ox.serialize(results, output, EXPORT_FORMATS[fmt], prefixes=PREFIXES)
-    finally:
-        # An error raised here travels to the response thread with this frame in its
-        # traceback; the results must not travel with it (they may only be dropped here).
-        del results
 
 
 def _choose_format(name: str | None, *, default: str) -> str | None:

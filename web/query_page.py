@@ -3,19 +3,17 @@
 The page runs queries from the browser against the SPARQL endpoint (/sparql) with
 ``Accept: application/sparql-results+json``, and shows whatever the endpoint says about errors,
 time-outs and truncated results. Where the site has no /sparql (an app built without that
-blueprint), ``/api/query`` answers the same way through the query gateway.
+blueprint), ``/api/query`` (GET) answers the same way through the query gateway.
 """
 
 from __future__ import annotations
 
-import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 
 from scrkg.graph import gateway
 from scrkg.graph.saved import saved_queries, saved_query
-from scrkg.graph.store import Store
 from scrkg.ontology import PREFIXES
-from scrkg.web import get_store
+from scrkg.web import querying
 
 bp = Blueprint("query_page", __name__)
 
@@ -32,19 +30,6 @@ GRAPH_FORMATS = [
     ("jsonld", "JSON-LD", "application/ld+json"),
     ("rdfxml", "RDF/XML", "application/rdf+xml"),
 ]
-_RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-_GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
-
 EXAMPLE_QUERY = """SELECT ?review ?label (COUNT(?child) AS ?children) WHERE {
   ?review scr:concernsChild ?child ;
           rdfs:label ?label .
@@ -69,15 +54,15 @@ class QueryProblem(Exception):
         self.status = status
 
 
-def run_user_query(store: Store, sparql: str) -> object:
-    """Run a user's query through the query gateway (which refuses updates, SERVICE, FROM...)."""
+def run_user_query(sparql: str) -> tuple[object, bool]:
+    """Run a user's query through the query gateway (which refuses updates, SERVICE, FROM...,
+    and runs it in a worker under the deadline and caps). Returns the result as pyoxigraph
+    objects (QuerySolutions, QueryBoolean or a list of Triples) and whether it was cut."""
     try:
-        return gateway.run_query(store, sparql)
+        found, written = querying.results(sparql)
     except gateway.GatewayError as error:
-        status = getattr(error, "status", 400)
-        raise QueryProblem(error.message, status if isinstance(status, int) else 400) from None
-    except TimeoutError as error:
-        raise QueryProblem(f"The query took too long and was stopped: {error}", 503) from None
+        raise QueryProblem(error.message, error.status) from None
+    return found, bool(written.truncated)
 
 
 def endpoint_url() -> str | None:
@@ -131,27 +116,24 @@ def _links() -> list[list[str]]:
     return link_prefixes()
 
 
-@bp.route("/api/query", methods=["GET", "POST"])
+@bp.get("/api/query")
 def api_query() -> Response:
     """Run a query through the gateway: SPARQL JSON for rows, N-Triples for graphs (or the
     ``format`` asked for). Used by the query page when the site has no /sparql endpoint."""
-    sparql = request.values.get("query", "")
-    fmt = request.values.get("format", "")
+    sparql = request.args.get("query", "")
+    fmt = request.args.get("format", "")
+    rows = dict((n, m) for n, _, m in ROW_FORMATS)
+    graphs = dict((n, m) for n, _, m in GRAPH_FORMATS)
     try:
-        results = run_user_query(get_store(), sparql)
-    except QueryProblem as problem:
-        response = jsonify({"error": problem.message})
-        response.status_code = problem.status
-        return response
-    if isinstance(results, ox.QueryTriples):
-        name = fmt if fmt in _GRAPH_FORMATS else "ntriples"
-        media = dict((n, m) for n, _, m in GRAPH_FORMATS)[name]
-        body = results.serialize(format=_GRAPH_FORMATS[name])
-    else:
-        name = fmt if fmt in _RESULT_FORMATS else "json"
-        media = dict((n, m) for n, _, m in ROW_FORMATS)[name]
-        body = results.serialize(format=_RESULT_FORMATS[name])
-    response = Response(body, mimetype=media)
+        written = querying.run(
+            sparql,
+            solution_type=rows.get(fmt, rows["json"]),
+            graph_type=graphs.get(fmt, graphs["ntriples"]),
+        )
+    except gateway.GatewayError as error:
+        return querying.error_response(error, as_json=True)
+    response = Response(written.body, mimetype=written.media_type)
     if fmt:
+        name = fmt if fmt in rows or fmt in graphs else "json"
         response.headers["Content-Disposition"] = f'attachment; filename="results.{name}"'
-    return response
+    return querying.mark(response, written)

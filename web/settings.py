@@ -11,6 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from scrkg.graph.errors import SettingError
+from scrkg.graph.gateway import Limits
+
+_LIMITS = Limits()
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -43,6 +48,77 @@ SETTINGS: list[Setting] = [
         "Most nodes the explorer draws for a saved view or a query result (the whole bundled "
         "graph is about 2,000).",
     ),
+    # -- publishing safely (issue 4): the query gateway, graph/gateway.py -----------------------
+    Setting(
+        "SCRKG_QUERY_TIMEOUT",
+        _LIMITS.timeout,
+        "Seconds a query may run before its worker process is killed (503); also the longest "
+        "a query waits for a free worker.",
+    ),
+    Setting(
+        "SCRKG_QUERY_MAX_LENGTH",
+        _LIMITS.max_length,
+        "Longest query text, in bytes; a longer one gets 413.",
+    ),
+    Setting(
+        "SCRKG_QUERY_MAX_DEPTH",
+        _LIMITS.max_depth,
+        "Deepest nesting of { } ( ) [ ] in a query; a deeper one gets 400.",
+    ),
+    Setting(
+        "SCRKG_QUERY_MAX_ROWS",
+        _LIMITS.max_rows,
+        "Most rows (or triples) in a result; a longer result is cut and says so.",
+    ),
+    Setting(
+        "SCRKG_QUERY_MAX_BYTES",
+        _LIMITS.max_bytes,
+        "Most bytes in a result; a larger result is cut and says so.",
+    ),
+    Setting(
+        "SCRKG_QUERY_WORKERS",
+        _LIMITS.workers,
+        "Queries that run at once, each in its own worker process.",
+    ),
+    Setting(
+        "SCRKG_QUERY_QUEUE",
+        _LIMITS.queue,
+        "Queries that may wait for a worker; one more gets 503 with Retry-After.",
+    ),
+    Setting(
+        "SCRKG_QUERY_MEMORY_MB",
+        _LIMITS.memory_mb,
+        "Data memory of a worker process in MiB (RLIMIT_DATA); 0 for no limit.",
+    ),
+    # -- publishing safely: the server, web/security.py ----------------------------------------
+    Setting(
+        "SCRKG_SERVER_THREADS",
+        16,
+        "Threads of the web server; keep it above SCRKG_QUERY_WORKERS + SCRKG_QUERY_QUEUE so "
+        "pages and /health answer while queries wait.",
+    ),
+    Setting(
+        "SCRKG_MAX_REQUEST_BYTES",
+        1024 * 1024,
+        "Largest request body in bytes; a larger one gets 413.",
+    ),
+    Setting(
+        "SCRKG_ALLOWED_HOSTS",
+        "127.0.0.1,localhost,::1",
+        "Host names the site answers for (comma separated), or * for any; others get 400.",
+    ),
+    Setting(
+        "SCRKG_AUTH",
+        "",
+        "Credentials every route requires: token:NAME:SHA256 or basic:USER:HASH entries, "
+        "separated by spaces (`scrkg credentials` makes them); empty for none.",
+    ),
+    Setting(
+        "SCRKG_AUDIT_LOG",
+        "",
+        "File the audit log is appended to (JSON lines: time, user, route, status, query "
+        "hash, length and rows; no query text or data); empty for none.",
+    ),
 ]
 
 
@@ -53,7 +129,12 @@ def read_settings(given: Mapping[str, Any]) -> dict[str, Any]:
     for setting in SETTINGS:
         raw = given.get(setting.name, os.environ.get(setting.name, setting.default))
         kind = type(setting.default)
-        values[setting.name] = (
-            raw if isinstance(raw, kind) or setting.default is None else kind(raw)
-        )
+        try:
+            values[setting.name] = (
+                raw if isinstance(raw, kind) or setting.default is None else kind(raw)
+            )
+        except (TypeError, ValueError):
+            raise SettingError(
+                f"{setting.name}={raw!r} is not a valid {kind.__name__}: {setting.help}"
+            ) from None
     return values

@@ -4,8 +4,8 @@ Queries arrive by GET (``?query=``), by POST as a form (``query=``) or by POST w
 ``application/sparql-query`` body. ``default-graph-uri`` and ``named-graph-uri`` select graphs of
 the store (nothing is ever fetched). The answer's format is negotiated from the ``format``
 parameter, else the Accept header (with q-values). Updates are refused, whichever way they come;
-the gateway (graph/gateway.py) refuses SERVICE, FROM and FROM NAMED. Results are written by
-pyoxigraph's serialisers.
+the gateway (graph/gateway.py) refuses SERVICE, FROM and FROM NAMED, runs the query in a worker
+process killed at the deadline, and writes the result with its rows and bytes capped.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request
 from werkzeug.datastructures import MultiDict
 
-from scrkg.graph.gateway import READ_ONLY, GatewayError, run_query
-from scrkg.web import get_store
+from scrkg.graph.gateway import READ_ONLY, GatewayError, NotAcceptable
+from scrkg.web import querying
 
 bp = Blueprint("sparql", __name__)
 
@@ -81,16 +81,9 @@ class ProtocolError(Exception):
         self.message = message
 
 
-@bp.route("/sparql", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+@bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
-    """The SPARQL 1.1 Protocol query operation."""
-    if request.method not in ("GET", "HEAD", "POST"):
-        return text_response(
-            405,
-            f"{request.method} is not part of the SPARQL protocol's query operation: "
-            "use GET or POST.",
-            {"Allow": "GET, HEAD, POST, OPTIONS"},
-        )
+    """The SPARQL 1.1 Protocol query operation (other methods get 405 from web/security.py)."""
     if request.method in ("GET", "HEAD") and not request.args and _prefers_html():
         return redirect("/query", code=303)  # a person following the site's menu: the query page
     try:
@@ -149,35 +142,39 @@ def answer(
     named_graphs: list[str] | None = None,
     format_name: str | None = None,
 ) -> Response:
-    """Run one query through the gateway and write its results in the negotiated format.
+    """Run one query through the gateway and answer with its result in the negotiated format.
 
-    This is the one place the endpoint executes a query (issue 4's worker processes, deadline
-    and caps replace the body of this function, not its callers)."""
+    This is the one place the endpoint executes a query. The gateway (web/querying.py,
+    graph/gateway.py) checks it, runs it in a worker process under the deadline, caps its rows
+    and bytes and writes it; a cut result carries the X-SCRKG-Truncated header."""
+    refusals: dict[bool, ProtocolError] = {}
+    media_types: dict[bool, str | None] = {}
+    for is_graph in (False, True):
+        try:
+            media_types[is_graph] = negotiate(is_graph, format_name)
+        except ProtocolError as error:
+            refusals[is_graph] = error
+            media_types[is_graph] = None
+    if len(refusals) == 2:
+        error = refusals[False]
+        return text_response(error.status, error.message)
     try:
-        results = run_query(
-            get_store(),
+        written = querying.run(
             sparql,
+            solution_type=media_types[False],
+            graph_type=media_types[True],
             base_iri=request.base_url,
             default_graph=default_graph,
             named_graphs=named_graphs,
         )
+    except NotAcceptable as error:
+        refusal = refusals[error.kind == "graph"]
+        return text_response(refusal.status, refusal.message)
     except GatewayError as error:
-        return text_response(400, error.message)
-    try:
-        is_graph = isinstance(results, ox.QueryTriples)
-        try:
-            media_type = negotiate(is_graph, format_name)
-        except ProtocolError as error:
-            return text_response(error.status, error.message)
-        result_format = (GRAPH_TYPES if is_graph else SOLUTION_TYPES)[media_type]
-        body = results.serialize(format=result_format)
-    finally:
-        # pyoxigraph's results may only be dropped by the thread that made them; this frame can
-        # outlive the request in a reference cycle and be collected by another thread.
-        del results
-    response = Response(body, status=200, content_type=_with_charset(result_format.media_type))
+        return querying.error_response(error)
+    response = Response(written.body, status=200, content_type=_with_charset(written.media_type))
     response.vary.add("Accept")
-    return response
+    return querying.mark(response, written)
 
 
 def negotiate(is_graph: bool, format_name: str | None) -> str:

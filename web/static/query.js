@@ -120,6 +120,10 @@
     Object.keys(data).forEach(function (key) {
       if (key !== "head" && key !== "results" && key !== "boolean") {
         var value = data[key];
+        if (key === "truncated" && value && typeof value.message === "string") {
+          notice(value.message, "warning truncated");  /* the site cut the result at a limit */
+          return;
+        }
         notice(key + ": " + (typeof value === "string" ? value : JSON.stringify(value)), "warning");
       }
     });

@@ -1,0 +1,887 @@
+"""A store on a SPARQL server: scrkg's data kept by Oxigraph server, Apache Jena Fuseki or GraphDB.
+
+:class:`RemoteStore` speaks the SPARQL 1.1 Protocol for queries and updates and the SPARQL 1.1
+Graph Store HTTP Protocol for writing named graphs, with ``requests``. Its answers have the same
+shape as the embedded store's: the server's SPARQL JSON results and N-Triples are parsed with
+pyoxigraph, so callers get ``QuerySolutions``, ``QueryBoolean`` and ``QueryTriples`` as before.
+(rdflib's ``SPARQLUpdateStore`` is not used: pointed at ``oxigraph serve`` it sends
+``urn:x-rdflib:default`` as the default graph, so default-graph queries find nothing.)
+
+The user gives only the server's address; the query, update and graph store URLs follow the
+server's convention (:data:`CONVENTIONS`) and each can be set. Facts the code rests on:
+
+* Queries must see the union of the named graphs as the default graph, as the embedded store
+  does. The server must be set up that way (``oxigraph serve --union-default-graph``, Fuseki's
+  ``tdb2:unionDefaultGraph true``; GraphDB does it already); the store checks it at first use
+  with an ASK over a triple it knows is in a named graph, and refuses to go on when it is not.
+* A load is atomic: each graph goes by PUT to a staging graph ``<graph>/staging-<random>``, its
+  triple count is checked, and then one SPARQL Update request ``DROP SILENT GRAPH <live>;
+  MOVE <staging> TO <live>`` (for every graph of the load) switches them all. Oxigraph, Fuseki
+  and GraphDB run one update request as one transaction: all of it happens or none. A failure
+  before the switch drops the staging graphs and leaves the live ones as they were.
+* Reads (query POSTs) are retried with exponential backoff on connection errors and 5xx
+  answers; writes never are. A server that is down, slow or cuts its answer short gives
+  :class:`RemoteStoreUnavailable`, whose message names the URL and what to check.
+* A query's answer is read in full before it is handed on (so that an answer the server cut
+  short is an error, not a short result), up to ``max_answer_bytes``; exports stream instead.
+
+Credentials come from the environment (:class:`Credentials`) and never appear in a message,
+a log line or a ``repr``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import secrets
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import BinaryIO
+from urllib.parse import urlsplit, urlunsplit
+
+import pyoxigraph as ox
+import requests
+import urllib3
+
+from scrkg.graph.store import Store, StoreError, export_format
+from scrkg.ontology import PREFIXES
+
+log = logging.getLogger(__name__)
+
+#: The URL conventions of the servers scrkg knows, from the server's address (``{base}``).
+CONVENTIONS: dict[str, tuple[str, str, str]] = {
+    # name: (query URL, update URL, graph store URL)
+    "oxigraph": ("{base}/query", "{base}/update", "{base}/store"),
+    "fuseki": ("{base}/sparql", "{base}/update", "{base}/data"),
+    "graphdb": ("{base}", "{base}/statements", "{base}/rdf-graphs/service"),
+}
+
+#: What to set on each kind of server so that its default graph is the union of named graphs.
+UNION_ADVICE = {
+    "oxigraph": "start it with `oxigraph serve --union-default-graph`",
+    "fuseki": (
+        "set `tdb2:unionDefaultGraph true` on the TDB2 dataset in Fuseki's configuration and "
+        "restart Fuseki"
+    ),
+    "graphdb": (
+        "GraphDB's default graph is normally the union of all graphs: check that the repository "
+        "is a GraphDB repository and that --endpoint names it (/repositories/<id>)"
+    ),
+}
+
+ENV_USER = "SCRKG_ENDPOINT_USER"
+ENV_PASSWORD = "SCRKG_ENDPOINT_PASSWORD"
+ENV_TOKEN = "SCRKG_ENDPOINT_TOKEN"
+
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_RETRIES = 3
+DEFAULT_BACKOFF = 0.5
+#: The largest answer read for one query (exports stream and have no such cap).
+DEFAULT_MAX_ANSWER = 512 * 2**20
+#: A write may take this many times the read timeout (a big PUT or MOVE is slower than a query).
+WRITE_TIMEOUT_FACTOR = 10
+#: Triples serialised per chunk of a graph upload.
+UPLOAD_CHUNK = 50_000
+#: The most characters of a server's error text shown to the user.
+MAX_SERVER_TEXT = 400
+
+JSON_RESULTS = "application/sparql-results+json"
+N_TRIPLES = "application/n-triples"
+#: A graph no one writes: the default graph of a query whose dataset names no graph at all.
+EMPTY_GRAPH = "urn:scrkg:empty-graph"
+
+_STAGING = re.compile(r"/staging-[0-9a-f]{16}$")
+_DECLARED_PREFIX = re.compile(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?:")
+_MAY_CALL_OUT = re.compile(r"(?i)\bservice\b|\\u")
+
+
+class RemoteStoreError(StoreError):
+    """The SPARQL server refused or failed a request; the message says what to do."""
+
+
+class RemoteStoreUnavailable(RemoteStoreError):
+    """The SPARQL server is down, unreachable, too slow, or cut its answer short."""
+
+
+class RemoteStoreConfigError(RemoteStoreError):
+    """The server is reachable but not set up as scrkg needs (URLs, credentials, union graph)."""
+
+
+# -- settings -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """The three URLs of one server and the convention they came from."""
+
+    address: str
+    convention: str
+    query: str
+    update: str
+    graph_store: str
+
+
+def guess_convention(address: str) -> str:
+    """The convention an address looks like: ``/repositories/<id>`` is GraphDB, a path of its
+    own (the dataset, ``/ds``) is Fuseki, a bare ``http://host:port`` is Oxigraph."""
+    path = urlsplit(address).path.strip("/")
+    if re.fullmatch(r"repositories/[^/]+", path):
+        return "graphdb"
+    return "fuseki" if path else "oxigraph"
+
+
+def endpoint_urls(
+    address: str,
+    convention: str = "auto",
+    *,
+    query_url: str | None = None,
+    update_url: str | None = None,
+    graph_store_url: str | None = None,
+) -> Endpoints:
+    """The query, update and graph store URLs for a server's address.
+
+    ``convention`` is ``auto`` (guessed from the address) or a key of :data:`CONVENTIONS`; a URL
+    given explicitly wins over the convention's.
+    """
+    base = _check_url(address, "--endpoint").rstrip("/")
+    if convention == "auto":
+        convention = guess_convention(base)
+    if convention not in CONVENTIONS:
+        raise RemoteStoreConfigError(
+            f"Unknown endpoint convention {convention!r}; use auto or one of: "
+            f"{', '.join(CONVENTIONS)}."
+        )
+    query, update, graph_store = (t.format(base=base) for t in CONVENTIONS[convention])
+    return Endpoints(
+        address=base,
+        convention=convention,
+        query=_check_url(query_url, "--query-url") if query_url else query,
+        update=_check_url(update_url, "--update-url") if update_url else update,
+        graph_store=_check_url(graph_store_url, "--graph-store-url")
+        if graph_store_url
+        else graph_store,
+    )
+
+
+def _check_url(url: str, option: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RemoteStoreConfigError(
+            f"{option} must be an http:// or https:// URL such as http://127.0.0.1:7878, "
+            f"not {redact(url)!r}."
+        )
+    return url
+
+
+def redact(url: str) -> str:
+    """The URL without any user name or password in it, for messages and logs."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+class _BearerAuth(requests.auth.AuthBase):
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        return request
+
+    def __repr__(self) -> str:
+        return "<bearer token>"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """HTTP basic (user and password) or a bearer token; shown nowhere."""
+
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Credentials:
+        """SCRKG_ENDPOINT_USER and SCRKG_ENDPOINT_PASSWORD, or SCRKG_ENDPOINT_TOKEN."""
+        env = os.environ if environ is None else environ
+        user, password, token = (env.get(n) or None for n in (ENV_USER, ENV_PASSWORD, ENV_TOKEN))
+        if token and (user or password):
+            raise RemoteStoreConfigError(
+                f"Set either {ENV_TOKEN} (a bearer token) or {ENV_USER} and {ENV_PASSWORD} "
+                "(HTTP basic), not both."
+            )
+        if password and not user:
+            raise RemoteStoreConfigError(f"{ENV_PASSWORD} is set but {ENV_USER} is not.")
+        return cls(user=user, password=password, token=token)
+
+    def auth(self) -> requests.auth.AuthBase | None:
+        if self.token:
+            return _BearerAuth(self.token)
+        if self.user:
+            return requests.auth.HTTPBasicAuth(self.user, self.password or "")
+        return None
+
+    def __bool__(self) -> bool:
+        return bool(self.token or self.user)
+
+
+@dataclass(frozen=True)
+class RemoteSettings:
+    """Everything needed to open a :class:`RemoteStore`; what the command line collects."""
+
+    endpoint: str
+    convention: str = "auto"
+    query_url: str | None = None
+    update_url: str | None = None
+    graph_store_url: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+
+    def open(self) -> RemoteStore:
+        return RemoteStore(
+            self.endpoint,
+            convention=self.convention,
+            query_url=self.query_url,
+            update_url=self.update_url,
+            graph_store_url=self.graph_store_url,
+            timeout=self.timeout,
+        )
+
+
+# -- the store ----------------------------------------------------------------------------------
+
+
+class RemoteStore(Store):
+    """scrkg's store on a SPARQL 1.1 server (see the module's notes)."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        convention: str = "auto",
+        query_url: str | None = None,
+        update_url: str | None = None,
+        graph_store_url: str | None = None,
+        credentials: Credentials | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        retries: int = DEFAULT_RETRIES,
+        backoff: float = DEFAULT_BACKOFF,
+        max_answer_bytes: int = DEFAULT_MAX_ANSWER,
+    ) -> None:
+        _check_url(endpoint, "--endpoint")
+        parts = urlsplit(endpoint)
+        if credentials is None:
+            credentials = Credentials.from_env()
+        if not credentials and parts.username:  # http://user:password@host/ in the address
+            credentials = Credentials(parts.username, parts.password or "")
+        self.urls = endpoint_urls(
+            redact(endpoint),
+            convention,
+            query_url=query_url and redact(query_url),
+            update_url=update_url and redact(update_url),
+            graph_store_url=graph_store_url and redact(graph_store_url),
+        )
+        self._credentials = credentials
+        self.timeout = float(timeout)
+        self.retries = max(0, int(retries))
+        self.backoff = float(backoff)
+        self.max_answer_bytes = int(max_answer_bytes)
+        self._union_checked = False
+        self._setup()
+
+    def _setup(self) -> None:
+        self._local = threading.local()  # one requests.Session per thread
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({self.urls.address!r}, convention={self.urls.convention!r})"
+
+    def __getstate__(self) -> dict[str, object]:
+        state = self.__dict__.copy()
+        for name in ("_local", "_sessions", "_lock"):
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._setup()
+
+    @property
+    def address(self) -> str:
+        """The server's address as given, without credentials."""
+        return self.urls.address
+
+    def close(self) -> None:
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
+        self._local = threading.local()
+
+    def _reader(self) -> ox.Store:
+        raise StoreError(
+            "A store on a SPARQL server has no local pyoxigraph store; use its query(), "
+            "quads() and export() methods."
+        )
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def query(
+        self, sparql: str, **options: object
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run a SPARQL query on the server with the union of the named graphs as the default
+        graph, unless ``default_graph`` / ``named_graphs`` choose the dataset (the options of
+        pyoxigraph's ``Store.query`` that scrkg uses: ``base_iri``, ``use_default_graph_as_union``,
+        ``default_graph``, ``named_graphs``)."""
+        base_iri = options.pop("base_iri", None)
+        union = options.pop("use_default_graph_as_union", True)
+        default_graph = options.pop("default_graph", None)
+        named_graphs = options.pop("named_graphs", None)
+        if options:
+            raise TypeError(f"RemoteStore.query() does not take {', '.join(sorted(options))}")
+        kind = _query_kind(sparql, base_iri)
+        dataset = self._dataset(bool(union), default_graph, named_graphs)
+        if not dataset:
+            self._check_union()
+        return self._query(_with_prologue(sparql, base_iri), kind, dataset)
+
+    def named_graphs(self) -> list[str]:
+        """The named graphs on the server, without the staging graphs of loads under way."""
+        return sorted(g for g in self._graph_names() if not _STAGING.search(g))
+
+    def triple_count(self, graph: str | None = None) -> int:
+        where = f"GRAPH {_iri(graph)} {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
+        return self._count(where)
+
+    def graph_value(self, graph: str, predicate: str) -> str | None:
+        g = _iri(graph)
+        rows = self._select(f"SELECT ?o {{ GRAPH {g} {{ {g} {_iri(predicate)} ?o }} }} LIMIT 1")
+        return rows[0]["o"].value if rows else None
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """Every quad of the server's named graphs (or of one), streamed from one query."""
+        if graph is not None:
+            node = ox.NamedNode(graph)
+            text = f"SELECT ?s ?p ?o {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}"
+            return (ox.Quad(r["s"], r["p"], r["o"], node) for r in self._stream(text))
+        text = "SELECT ?s ?p ?o ?g { GRAPH ?g { ?s ?p ?o } }"
+        return (
+            ox.Quad(r["s"], r["p"], r["o"], r["g"])
+            for r in self._stream(text)
+            if not _STAGING.search(r["g"].value)
+        )
+
+    def export(self, output: BinaryIO, fmt: str, graph: str | None = None) -> None:
+        """As :meth:`Store.export`, from the server."""
+        rdf_format = export_format(fmt)
+        if graph is not None and graph not in self.named_graphs():
+            raise StoreError(
+                f"There is no named graph <{graph}> in the store; "
+                "`scrkg stats` lists the graphs it holds."
+            )
+        quads = self.quads(graph)
+        if rdf_format.supports_datasets:
+            ox.serialize(quads, output, rdf_format, prefixes=PREFIXES)
+        else:
+            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+            ox.serialize(triples, output, rdf_format, prefixes=PREFIXES)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def replace_graphs(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> None:
+        """Replace each named graph with the given triples, all of them in one atomic step:
+        upload to staging graphs, check their counts, then switch in one update request."""
+        # Read every source first, so a failing iterator leaves the server untouched.
+        staged = {ox.NamedNode(g).value: list(dict.fromkeys(t)) for g, t in graphs.items()}
+        if not staged:
+            return
+        token = secrets.token_hex(8)
+        staging = {g: f"{g}/staging-{token}" for g in staged}
+        self._drop_leftover_staging(list(staged))
+        uploaded: list[str] = []
+        try:
+            for graph, triples in staged.items():
+                if not triples:
+                    continue
+                uploaded.append(staging[graph])
+                self._put_graph(staging[graph], triples)
+                held = self.triple_count(staging[graph])
+                if held != len(triples):
+                    raise RemoteStoreError(
+                        f"The server at {self.address} holds {held} triples in the staging graph "
+                        f"for <{graph}> after {len(triples)} were sent; nothing was replaced. "
+                        "Check the server's log, then load again."
+                    )
+            if not self._union_checked:
+                self._check_union_with(staged, staging)
+            operations = []
+            for graph, triples in staged.items():
+                operations.append(f"DROP SILENT GRAPH {_iri(graph)}")
+                if triples:
+                    operations.append(f"MOVE {_iri(staging[graph])} TO {_iri(graph)}")
+            self._switch(" ;\n".join(operations))
+        except BaseException:
+            self._drop_quietly(uploaded)
+            raise
+
+    def _switch(self, update: str) -> None:
+        """Replace the live graphs by their staging graphs in one update request."""
+        try:
+            self._update(update)
+        except RemoteStoreUnavailable as error:
+            raise RemoteStoreUnavailable(
+                f"{error} The connection was lost while the server was replacing the graphs: "
+                "it applied the whole replacement or none of it (one update request is one "
+                "transaction). Load again once it answers; an unchanged source is skipped."
+            ) from error
+
+    def _put_graph(self, graph: str, triples: Sequence[ox.Triple]) -> None:
+        response = self._request(
+            "PUT",
+            self.urls.graph_store,
+            read=False,
+            params={"graph": graph},
+            data=self._graph_body(triples),
+            headers={"Content-Type": N_TRIPLES},
+            what="write a graph",
+        )
+        self._check_status(response, "write a graph", self.urls.graph_store, "graph-store")
+
+    def _graph_body(self, triples: Sequence[ox.Triple]) -> Iterator[bytes]:
+        """The graph as N-Triples, in chunks (sent with chunked transfer encoding)."""
+        for start in range(0, len(triples), UPLOAD_CHUNK):
+            yield ox.serialize(triples[start : start + UPLOAD_CHUNK], format=ox.RdfFormat.N_TRIPLES)
+
+    def _update(self, update: str) -> None:
+        response = self._request(
+            "POST",
+            self.urls.update,
+            read=False,
+            data={"update": update},
+            what="apply an update",
+        )
+        self._check_status(response, "apply an update", self.urls.update, "update")
+
+    def staging_graphs(self) -> list[str]:
+        """Staging graphs on the server: loads under way, or left by loads that were cut off
+        between their upload and their switch (the next load of the same graph drops them)."""
+        return sorted(g for g in self._graph_names() if _STAGING.search(g))
+
+    def _drop_leftover_staging(self, graphs: Sequence[str]) -> None:
+        prefixes = tuple(f"{g}/staging-" for g in graphs)
+        leftovers = [g for g in self.staging_graphs() if g.startswith(prefixes)]
+        if leftovers:
+            log.warning("Dropping %d staging graph(s) left by an interrupted load.", len(leftovers))
+            self._update(" ;\n".join(f"DROP SILENT GRAPH {_iri(g)}" for g in leftovers))
+
+    def _drop_quietly(self, graphs: Sequence[str]) -> None:
+        if not graphs:
+            return
+        try:
+            self._update(" ;\n".join(f"DROP SILENT GRAPH {_iri(g)}" for g in graphs))
+        except RemoteStoreError as error:
+            log.warning(
+                "Could not drop the staging graphs of a failed load (%s); the next load of the "
+                "same graphs drops them.",
+                error,
+            )
+
+    # -- the union default graph ---------------------------------------------------------------
+
+    def _check_union(self) -> None:
+        """At first use: is a triple known to be in a named graph in the default graph?"""
+        if self._union_checked:
+            return
+        rows = self._select(
+            "SELECT ?s ?p ?o { GRAPH ?g { ?s ?p ?o FILTER(!isBlank(?s) && !isBlank(?o)) } } LIMIT 1"
+        )
+        if not rows:
+            return  # nothing to check against yet: the first write checks
+        self._ask_union(ox.Triple(rows[0]["s"], rows[0]["p"], rows[0]["o"]))
+        leftovers = self.staging_graphs()
+        if leftovers:
+            log.warning(
+                "The server at %s holds %d staging graph(s) of loads under way or cut off; "
+                "queries see their triples until the next load of the same graph drops them.",
+                self.address,
+                len(leftovers),
+            )
+
+    def _check_union_with(
+        self, staged: Mapping[str, list[ox.Triple]], staging: Mapping[str, str]
+    ) -> None:
+        """At the first write: a staged triple must be visible in the default graph."""
+        for graph, triples in staged.items():
+            for triple in triples:
+                if not isinstance(triple.subject, ox.BlankNode | ox.Triple) and not isinstance(
+                    triple.object, ox.BlankNode | ox.Triple
+                ):
+                    self._ask_union(triple, staging[graph])
+                    return
+
+    def _ask_union(self, triple: ox.Triple, graph: str | None = None) -> None:
+        answer = self._query(
+            f"ASK {{ {triple.subject} {triple.predicate} {triple.object} }}", "boolean", []
+        )
+        if not bool(answer):
+            where = f" (it was written to the graph <{graph}>)" if graph else ""
+            advice = UNION_ADVICE[self.urls.convention]
+            raise RemoteStoreConfigError(
+                f"The SPARQL server at {self.address} does not use the union of its named graphs "
+                f"as the default graph: a triple that is in a named graph{where} is not found by "
+                f"a query without GRAPH. scrkg needs that union; {advice}. "
+                "(The README's section 'Running on a SPARQL server' says what each server needs.)"
+            )
+        self._union_checked = True
+
+    # -- protocol ------------------------------------------------------------------------------
+
+    def _dataset(
+        self, union: bool, default_graph: object, named_graphs: object
+    ) -> list[tuple[str, str]]:
+        """The protocol's default-graph-uri / named-graph-uri parameters for these options."""
+        if union and default_graph is None and named_graphs is None:
+            return []
+        defaults = [_graph_value(g) for g in _as_list(default_graph)]
+        defaults = [g for g in defaults if g is not None]  # the store's own default graph: empty
+        named = (
+            self.named_graphs()
+            if named_graphs is None
+            else [g for g in map(_graph_value, _as_list(named_graphs)) if g is not None]
+        )
+        if not defaults and not named:
+            defaults = [EMPTY_GRAPH]  # an empty dataset: the protocol needs at least one graph
+        return [("default-graph-uri", g) for g in defaults] + [
+            ("named-graph-uri", g) for g in named
+        ]
+
+    def _graph_names(self) -> list[str]:
+        rows = self._select("SELECT DISTINCT ?g { GRAPH ?g { } }")
+        return [r["g"].value for r in rows if isinstance(r["g"], ox.NamedNode)]
+
+    def _count(self, where: str) -> int:
+        rows = self._select(f"SELECT (COUNT(*) AS ?n) {{ {where} }}")
+        return int(rows[0]["n"].value) if rows else 0
+
+    def _select(self, sparql: str) -> list[ox.QuerySolution]:
+        """A SELECT of scrkg's own (full IRIs, no prefixes), read in full."""
+        response = self._post_query(sparql, JSON_RESULTS, [])
+        try:
+            return list(ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON))
+        except SyntaxError as error:
+            raise self._cut_off(error) from None
+
+    def _stream(self, sparql: str) -> Iterator[ox.QuerySolution]:
+        """A SELECT of scrkg's own, parsed while it arrives (for exports of a whole store)."""
+        response = self._post_query(sparql, JSON_RESULTS, [], stream=True)
+        try:
+            response.raw.decode_content = True
+            yield from ox.parse_query_results(response.raw, ox.QueryResultsFormat.JSON)
+        except (
+            SyntaxError,
+            OSError,
+            requests.RequestException,
+            urllib3.exceptions.HTTPError,
+        ) as error:
+            raise self._cut_off(error) from None
+        finally:
+            response.close()
+
+    def _query(
+        self, sparql: str, kind: str | None, dataset: list[tuple[str, str]]
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        accept = {"solutions": JSON_RESULTS, "boolean": JSON_RESULTS, "graph": N_TRIPLES}.get(
+            kind or "", f"{JSON_RESULTS}, {N_TRIPLES};q=0.9"
+        )
+        response = self._post_query(sparql, accept, dataset)
+        media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        body = response.content
+        try:
+            results_format = ox.QueryResultsFormat.from_media_type(media_type)
+            rdf_format = None if results_format else ox.RdfFormat.from_media_type(media_type)
+            if results_format is not None:
+                results = ox.parse_query_results(body, results_format)
+                if isinstance(results, ox.QuerySolutions):
+                    for _ in results:  # read it all once: a cut-off answer fails here, not later
+                        pass
+                    results = ox.parse_query_results(body, results_format)
+                return results
+            if rdf_format is not None:
+                graph = ox.Store()
+                graph.load(body, rdf_format)
+                return graph.query("CONSTRUCT WHERE { ?s ?p ?o }")
+        except SyntaxError as error:
+            raise self._cut_off(error, body) from None
+        raise RemoteStoreError(
+            f"The SPARQL server at {self.urls.query} answered in {media_type or 'no format'}, "
+            f"which scrkg cannot read; it asked for {accept}."
+        )
+
+    def _post_query(
+        self, sparql: str, accept: str, dataset: list[tuple[str, str]], *, stream: bool = False
+    ) -> requests.Response:
+        response = self._request(
+            "POST",
+            self.urls.query,
+            read=True,
+            data=[("query", sparql), *dataset],
+            headers={"Accept": accept},
+            stream=stream,
+            what="answer a query",
+        )
+        if response.status_code == 400:
+            text = _server_text(response)
+            response.close()
+            raise SyntaxError(f"the SPARQL server refused the query: {text}")
+        self._check_status(response, "answer a query", self.urls.query, "query")
+        return response
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        read: bool,
+        what: str,
+        stream: bool = False,
+        **kwargs: object,
+    ) -> requests.Response:
+        """One HTTP request, its body read in full unless ``stream``. Reads are tried again after
+        connection errors and 5xx answers, waiting ``backoff`` seconds, then twice that, and so
+        on; writes are tried once."""
+        attempts = 1 + self.retries if read else 1
+        timeout = self.timeout if read else self.timeout * WRITE_TIMEOUT_FACTOR
+        slow = RemoteStoreUnavailable(
+            f"The SPARQL server at {url} did not {what} within {timeout:g} s. It may be "
+            "overloaded, or the work too heavy: try again later, simplify the query, or "
+            "allow more time with --endpoint-timeout (SCRKG_ENDPOINT_TIMEOUT)."
+        )
+        reason = ""
+        for attempt in range(attempts):
+            if attempt:
+                self._sleep(self.backoff * 2 ** (attempt - 1))
+            try:
+                response = self._session().request(
+                    method, url, timeout=(min(timeout, 10.0), timeout), stream=True, **kwargs
+                )
+                if not (read and response.status_code >= 500):
+                    if not stream:
+                        self._read_body(response, url)
+                    return response
+                reason = f"HTTP {response.status_code}: {_server_text(response)}"
+                response.close()
+            except requests.ConnectTimeout:
+                reason = f"no connection within {min(timeout, 10.0):g} s"
+            except requests.Timeout:
+                raise slow from None
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
+                if any(isinstance(a, urllib3.exceptions.ReadTimeoutError) for a in error.args):
+                    raise slow from None  # a timeout while the body was arriving
+                reason = _connection_reason(error)
+            log.info(
+                "%s %s failed (%s), attempt %d of %d", method, url, reason, attempt + 1, attempts
+            )
+        tried = f" after {attempts} attempts" if attempts > 1 else ""
+        raise RemoteStoreUnavailable(
+            f"The SPARQL server at {url} is not answering ({reason}){tried}. Check that the "
+            "server is running and reachable from here, and that --endpoint (SCRKG_ENDPOINT) "
+            "gives its address."
+        )
+
+    def _read_body(self, response: requests.Response, url: str) -> None:
+        """Read the body into ``response.content``, refusing one over ``max_answer_bytes``
+        (the gateway caps what it writes, but only after the store has read the answer)."""
+        chunks, size = [], 0
+        for chunk in response.iter_content(2**20):
+            size += len(chunk)
+            if size > self.max_answer_bytes:
+                response.close()
+                raise RemoteStoreError(
+                    f"The answer of the SPARQL server at {url} is over "
+                    f"{self.max_answer_bytes / 2**20:g} MiB, more than scrkg reads for one "
+                    "query: ask for fewer rows (LIMIT, aggregates), or use `scrkg export` "
+                    "for whole graphs."
+                )
+            chunks.append(chunk)
+        response._content = b"".join(chunks)  # what response.content returns from now on
+
+    def _sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.auth = self._credentials.auth()
+            session.headers["User-Agent"] = "scrkg"
+            self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
+        return session
+
+    def _check_status(self, response: requests.Response, action: str, url: str, kind: str) -> None:
+        status = response.status_code
+        if status < 300:
+            return
+        text = _server_text(response)
+        response.close()
+        if status in (401, 403):
+            raise RemoteStoreConfigError(
+                f"The SPARQL server at {url} refused access (HTTP {status}). Give credentials "
+                f"allowed to {action} there: {ENV_USER} and {ENV_PASSWORD} for HTTP "
+                f"basic, or {ENV_TOKEN} for a bearer token."
+            )
+        if status in (404, 405, 406, 415):
+            raise RemoteStoreConfigError(
+                f"{url} answered HTTP {status} ({text or response.reason}): it does not look like "
+                f"the {kind} URL of a SPARQL server. The URLs follow the {self.urls.convention} "
+                "convention: choose another with --endpoint-convention, or give this one with "
+                f"--{kind}-url. --endpoint is the server's address, such as "
+                "http://127.0.0.1:7878 (Oxigraph), http://host:3030/dataset (Fuseki) or "
+                "http://host:7200/repositories/id (GraphDB)."
+            )
+        if status in (502, 503, 504):
+            raise RemoteStoreUnavailable(
+                f"The SPARQL server at {url} is not available (HTTP {status}: {text}); nothing "
+                "was changed by this step. Try again once the server is back."
+            )
+        raise RemoteStoreError(
+            f"The SPARQL server at {url} failed to {action} (HTTP {status}): {text}"
+        )
+
+    def _cut_off(self, error: BaseException, body: bytes = b"") -> RemoteStoreUnavailable:
+        # A server that fails part-way may have written its reason at the end of the body.
+        tail = " ".join(body[-MAX_SERVER_TEXT:].decode("utf-8", "replace").split())
+        ends = f" The answer ends with: {tail!r}." if tail else ""
+        return RemoteStoreUnavailable(
+            f"The answer of the SPARQL server at {self.urls.query} could not be read to its end "
+            f"({error}).{ends} The server may have stopped it at its own time limit (such as "
+            "`oxigraph serve --timeout-s`), failed part-way, or the connection broke: check the "
+            "server's log, simplify the query, or raise the server's limit."
+        )
+
+
+# -- copying a whole store ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GraphCopy:
+    """One named graph copied: its triples in the source and in the target, and whether the
+    two are isomorphic (equal up to blank node names)."""
+
+    graph: str
+    source_triples: int
+    target_triples: int
+    isomorphic: bool
+
+
+def copy_store(source: Store, target: Store) -> tuple[list[GraphCopy], list[str]]:
+    """Copy every named graph of ``source`` into ``target`` in one atomic replacement, then
+    compare them graph by graph. Returns the graphs copied and the names of the graphs the
+    target holds besides them (left as they were)."""
+    graphs = source.named_graphs()
+    contents = {g: _graph_triples(source, g) for g in graphs}
+    target.replace_graphs(contents)
+    copies = []
+    for graph in graphs:
+        copied = _graph_triples(target, graph)
+        copies.append(
+            GraphCopy(graph, len(contents[graph]), len(copied), isomorphic(contents[graph], copied))
+        )
+    others = sorted(set(target.named_graphs()) - set(graphs))
+    return copies, others
+
+
+def isomorphic(a: Iterable[ox.Triple], b: Iterable[ox.Triple]) -> bool:
+    """Whether two graphs are the same up to the names of their blank nodes."""
+    first, second = _canonical(a), _canonical(b)
+    return first == second
+
+
+def _canonical(triples: Iterable[ox.Triple]) -> ox.Dataset:
+    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return dataset
+
+
+def _graph_triples(store: Store, graph: str) -> list[ox.Triple]:
+    return list(
+        dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in store.quads(graph))
+    )
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _iri(iri: str) -> str:
+    """An IRI as SPARQL text, checked (so that it cannot close the brackets early)."""
+    return str(ox.NamedNode(iri))
+
+
+def _as_list(value: object) -> list[object]:
+    if value is None:
+        return []
+    if isinstance(value, str | ox.NamedNode | ox.BlankNode | ox.DefaultGraph):
+        return [value]
+    return list(value)  # type: ignore[call-overload]
+
+
+def _graph_value(graph: object) -> str | None:
+    """The IRI of a graph given as a string or NamedNode; None for the default graph."""
+    if isinstance(graph, ox.DefaultGraph):
+        return None
+    if isinstance(graph, ox.NamedNode):
+        return graph.value
+    if isinstance(graph, str):
+        return ox.NamedNode(graph).value
+    raise StoreError(f"A SPARQL server names its graphs by IRI; {graph!r} is not one.")
+
+
+def _query_kind(sparql: str, base_iri: str | None) -> str | None:
+    """Parse the query as the embedded store would (so a bad query gets the same message) and
+    say what it gives: ``solutions``, ``boolean`` or ``graph``. A query that could call another
+    service (SERVICE, possibly spelt with \\u escapes) is left to the server: pyoxigraph would
+    run an ASK at once, SERVICE included."""
+    if _MAY_CALL_OUT.search(sparql):
+        return None
+    results = ox.Store().query(sparql, prefixes=PREFIXES, base_iri=base_iri)
+    if isinstance(results, ox.QueryBoolean):
+        return "boolean"
+    return "graph" if isinstance(results, ox.QueryTriples) else "solutions"
+
+
+def _with_prologue(sparql: str, base_iri: str | None) -> str:
+    """The query with scrkg's predefined prefixes (those it does not declare itself) and the
+    base IRI declared first, since the protocol has no parameter for them."""
+    declared = {name or "" for name in _DECLARED_PREFIX.findall(sparql)}
+    lines = [f"BASE {_iri(base_iri)}"] if base_iri else []
+    lines += [f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items() if p not in declared]
+    return "\n".join([*lines, sparql])
+
+
+def _server_text(response: requests.Response) -> str:
+    try:
+        text = " ".join(response.text.split())
+    except (requests.RequestException, OSError):
+        return ""
+    return text if len(text) <= MAX_SERVER_TEXT else text[: MAX_SERVER_TEXT - 1] + "…"
+
+
+def _connection_reason(error: BaseException) -> str:
+    text = str(error)
+    for marker, reason in (
+        ("Connection refused", "connection refused"),
+        ("Name or service not known", "unknown host name"),
+        ("nodename nor servname", "unknown host name"),
+        ("Remote end closed connection", "the connection was closed without an answer"),
+        ("Connection reset", "the connection was reset"),
+        ("Connection aborted", "the connection was aborted"),
+    ):
+        if marker in text:
+            return reason
+    return type(error).__name__

@@ -1,0 +1,300 @@
+"""Worker processes that run queries over an on-disk store and are killed at the deadline.
+
+DESIGN.md section 3: SIGALRM cannot interrupt a pyoxigraph query and rdflib has no timeout, but
+killing a process stops either. So a :class:`ProcessRunner` keeps up to ``Limits.workers``
+long-lived processes. Each opens the store itself, read-only (``DiskStore(path)``, which follows
+the ``CURRENT`` pointer, so a worker answers from the newest load at its next query), and loops:
+receive a :class:`~scrkg.graph.gateway.Job`, check and run it, serialise the result *in the
+worker* (pyoxigraph results cannot cross threads, let alone processes), and send back a small
+header and then the bytes in chunks. The parent waits for each message with the time left before
+the deadline; when it runs out, the worker is killed (SIGKILL) and forgotten, the caller gets
+:class:`~scrkg.graph.gateway.QueryTimeout`, and the next query starts a fresh worker (a fork of
+the fork server, some 20 ms).
+
+* Workers are started on demand by a ``forkserver``: a clean process that imported the gateway
+  once and forks each worker from there. Nothing of the parent (its store handles and their
+  threads, the web server's sockets) is copied into a worker.
+* Each worker's data memory is capped with RLIMIT_DATA (``Limits.memory_mb``); a query that needs
+  more fails in its worker (or kills it), never the site.
+* A worker that dies for any reason is replaced on demand; the caller of that query gets
+  :class:`~scrkg.graph.gateway.QueryFailed` (503).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import queue
+import resource
+import signal
+import threading
+import time
+from dataclasses import asdict
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from scrkg.graph.capped import Written
+from scrkg.graph.gateway import (
+    ERRORS,
+    GatewayError,
+    Job,
+    Limits,
+    NotAcceptable,
+    QueryFailed,
+    busy_error,
+    execute,
+    failure,
+    timeout_error,
+)
+
+CHUNK = 1 << 20  # bytes per message from a worker
+_PRELOAD = ["scrkg.graph.workers"]
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    return context
+
+
+# -- in the worker -----------------------------------------------------------------------------
+
+
+def worker_main(conn: Connection, store_path: str, memory_mb: int) -> None:
+    """The loop of one worker process: one job at a time until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the parent, which kills us
+    if memory_mb:
+        limit = memory_mb * 2**20
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    from scrkg.graph.store import DiskStore
+
+    store = None
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        try:
+            if store is None:
+                store = DiskStore(store_path)
+            written = execute(store, job)
+        except BaseException as error:  # noqa: BLE001 - reported to the parent
+            reported = failure(error)
+            kind = reported.kind if isinstance(reported, NotAcceptable) else None
+            conn.send(("error", type(reported).__name__, reported.message, kind))
+            continue
+        meta = asdict(written)
+        body = meta.pop("body")
+        conn.send(("ok", meta, len(body)))
+        view = memoryview(body)
+        for start in range(0, len(body), CHUNK):
+            conn.send_bytes(view[start : start + CHUNK])
+
+
+# -- in the parent -----------------------------------------------------------------------------
+
+
+class _Lost(Exception):
+    """The worker is no use any more (timed out, died); it must be killed and replaced."""
+
+    def __init__(self, error: GatewayError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+class _Worker:
+    def __init__(self, process: multiprocessing.process.BaseProcess, conn: Connection) -> None:
+        self.process = process
+        self.conn = conn
+
+    def call(self, job: Job, limits: Limits) -> Written:
+        """Send ``job`` and collect its answer before the deadline. Raises the query's own
+        GatewayError (the worker stays usable) or :class:`_Lost`."""
+        deadline = time.monotonic() + limits.timeout
+        try:
+            self.conn.send(job)
+        except (BrokenPipeError, ConnectionResetError, EOFError, OSError) as error:
+            raise _Lost(QueryFailed(f"The query worker had stopped ({error}).")) from None
+        message = self._receive(deadline, limits, self.conn.recv)
+        if message[0] == "error":
+            _, name, text, kind = message
+            if name == "NotAcceptable":
+                raise NotAcceptable(kind)
+            raise ERRORS.get(name, QueryFailed)(text)
+        _, meta, size = message
+        body = bytearray()
+        while len(body) < size:
+            body += self._receive(deadline, limits, self.conn.recv_bytes)
+        return Written(body=bytes(body), **meta)
+
+    def _receive(self, deadline: float, limits: Limits, read):  # noqa: ANN001, ANN202
+        remaining = deadline - time.monotonic()
+        try:
+            if remaining <= 0 or not self.conn.poll(remaining):
+                raise _Lost(timeout_error(limits))
+            return read()
+        except (EOFError, ConnectionResetError, OSError):
+            self.process.join(0.5)
+            code = self.process.exitcode
+            why = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+            raise _Lost(
+                QueryFailed(
+                    f"The worker running the query stopped ({why}); the query probably needed "
+                    "more memory than a query may use (SCRKG_QUERY_MEMORY_MB). Narrow it, or add "
+                    "LIMIT."
+                )
+            ) from None
+
+    def kill(self) -> None:
+        with contextlib.suppress(Exception):
+            self.process.kill()
+        self.process.join(5)
+        with contextlib.suppress(Exception):
+            self.conn.close()
+        with contextlib.suppress(Exception):
+            self.process.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.send(None)
+        self.process.join(1)
+        if self.process.is_alive():
+            self.kill()
+            return
+        with contextlib.suppress(Exception):
+            self.conn.close()
+        with contextlib.suppress(Exception):
+            self.process.close()
+
+
+class ProcessRunner:
+    """Up to ``limits.workers`` worker processes over the store at ``store_path``."""
+
+    def __init__(self, store_path: str | os.PathLike[str], limits: Limits) -> None:
+        self._path = str(Path(store_path).resolve())
+        self._limits = limits
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._lock = threading.Lock()
+        self._started = 0  # live workers, idle or busy
+        self._busy = 0
+        self._killed = 0  # workers killed at the deadline or lost, since the start
+        self._closed = False
+
+    # -- the pool ------------------------------------------------------------------------------
+
+    def _start(self) -> _Worker:
+        context = _context()
+        parent, child = context.Pipe(duplex=True)
+        process = context.Process(
+            target=worker_main,
+            args=(child, self._path, self._limits.memory_mb),
+            name="scrkg-query-worker",
+            daemon=True,
+        )
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def _acquire(self) -> _Worker:
+        deadline = time.monotonic() + self._limits.timeout
+        while True:
+            try:
+                return self._idle.get_nowait()
+            except queue.Empty:
+                pass
+            with self._lock:
+                start = self._started < self._limits.workers
+                if start:
+                    self._started += 1
+            if start:
+                try:
+                    return self._start()
+                except BaseException:
+                    with self._lock:
+                        self._started -= 1
+                    raise
+            remaining = deadline - time.monotonic()
+            try:
+                return self._idle.get(timeout=max(remaining, 0.001))
+            except queue.Empty:
+                if time.monotonic() >= deadline:
+                    raise busy_error(self._limits) from None
+
+    def _release(self, worker: _Worker) -> None:
+        if self._closed:
+            worker.stop()
+            with self._lock:
+                self._started -= 1
+            return
+        self._idle.put(worker)
+
+    def _discard(self, worker: _Worker) -> None:
+        """Kill a worker and start its replacement in the background, so that a query waiting
+        for a worker gets it at once."""
+        worker.kill()
+        with self._lock:
+            self._killed += 1
+        if self._closed:
+            with self._lock:
+                self._started -= 1
+            return
+
+        def replace() -> None:
+            try:
+                fresh = self._start()
+            except BaseException:  # noqa: BLE001 - the next query starts one on demand
+                with self._lock:
+                    self._started -= 1
+                return
+            self._release(fresh)
+
+        threading.Thread(target=replace, name="scrkg-worker-start", daemon=True).start()
+
+    # -- the interface of gateway.ThreadRunner ------------------------------------------------
+
+    def run(self, job: Job) -> Written:
+        for attempt in (1, 2):
+            worker = self._acquire()
+            with self._lock:
+                self._busy += 1
+            try:
+                written = worker.call(job, self._limits)
+            except _Lost as lost:
+                self._discard(worker)
+                # A worker found dead before it got the job (it died while idle) is retried once.
+                if attempt == 1 and "had stopped" in lost.error.message:
+                    continue
+                raise lost.error from None
+            except BaseException:
+                self._release(worker)
+                raise
+            else:
+                self._release(worker)
+                return written
+            finally:
+                with self._lock:
+                    self._busy -= 1
+        raise QueryFailed("No query worker could be started.")  # pragma: no cover
+
+    def status(self) -> dict[str, object]:
+        with self._lock:
+            return {"running": self._busy, "processes": self._started, "killed": self._killed}
+
+    def warm_up(self) -> None:
+        worker = self._acquire()
+        self._release(worker)
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            worker.stop()
+            with self._lock:
+                self._started -= 1

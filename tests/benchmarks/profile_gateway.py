@@ -1,0 +1,114 @@
+"""Where the time of a saved query through scrkg's /sparql goes, step by step, in one process.
+
+Run it from the project root on a loaded on-disk store (it prints its figures; it asserts
+nothing); tests/benchmarks/harness.py runs it on each size with ``--profile``:
+
+    .venv/bin/python tests/benchmarks/profile_gateway.py --store PATH [--repeat 5]
+
+For each saved query, the median over ``--repeat`` runs after a warm-up, in milliseconds:
+
+* ``check``: the gateway's check of the text (rdflib's SPARQL parser and algebra translation,
+  graph/gateway.py ``check_query``), which runs before pyoxigraph sees the query;
+* ``engine``: pyoxigraph evaluating the query and yielding every row (the rows are read, not
+  written);
+* ``ox json``: pyoxigraph evaluating the query and writing SPARQL JSON itself, which is what a
+  bare ``oxigraph serve`` does;
+* ``execute``: the gateway's work in one thread (``execute``: check, evaluation, and the rows
+  written one by one in Python, graph/capped.py), what a worker does;
+* ``gateway``: ``QueryGateway.run`` with its worker processes, the answer's bytes sent back
+  through a pipe (the worker round trip is ``gateway - execute``);
+* the size of the JSON answer.
+
+The rest of /sparql's time, measured by the harness over HTTP, is Flask, waitress and the
+network stack: ``HTTP - gateway``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+import pyoxigraph as ox
+
+from scrkg.graph.capped import SPARQL_JSON
+from scrkg.graph.gateway import Job, Limits, QueryGateway, check_query, execute
+from scrkg.graph.saved import saved_queries
+from scrkg.graph.store import DiskStore
+
+HUGE = 10**12
+
+
+def median_ms(call: Callable[[], object], repeat: int) -> float:
+    call()  # warm-up
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def profile(store_path: str, repeat: int = 5) -> dict[str, dict[str, float]]:
+    """The steps of each saved query in milliseconds, and its answer's size in bytes."""
+    store = DiskStore(store_path)
+    limits = Limits(timeout=600, max_rows=HUGE, max_bytes=HUGE, memory_mb=0)
+    gateway = QueryGateway(store, limits)
+    gateway.warm_up()
+    figures: dict[str, dict[str, float]] = {}
+    try:
+        for saved in saved_queries():
+            sparql = saved.sparql
+            job = Job(sparql, solution_type=SPARQL_JSON, max_rows=HUGE, max_bytes=HUGE)
+            row = {
+                "check": median_ms(lambda s=sparql: check_query(s), repeat),
+                "engine": median_ms(lambda s=sparql: list(store.query(s)), repeat),
+                "ox json": median_ms(
+                    lambda s=sparql: store.query(s).serialize(format=ox.QueryResultsFormat.JSON),
+                    repeat,
+                ),
+                "execute": median_ms(lambda j=job: execute(store, j), repeat),
+                "gateway": median_ms(lambda s=sparql: gateway.run(s), repeat),
+            }
+            written = gateway.run(sparql)
+            row["rows"] = written.rows
+            row["bytes"] = len(written.body)
+            figures[saved.name] = row
+    finally:
+        gateway.close()
+        store.close()
+    return figures
+
+
+def print_profile(figures: dict[str, dict[str, float]], http_ms: dict[str, float]) -> None:
+    """One line a query; ``http_ms`` holds the harness's median over HTTP, where known."""
+    print(
+        f"  {'query':<36} {'check':>7} {'engine':>8} {'ox json':>8} {'execute':>8}"
+        f" {'gateway':>8} {'HTTP':>8} | serialise  worker  HTTP+web | rows, KiB",
+        flush=True,
+    )
+    for name, row in figures.items():
+        http = http_ms.get(name, float("nan"))
+        serialise = row["execute"] - row["check"] - row["engine"]
+        worker = row["gateway"] - row["execute"]
+        web = http - row["gateway"]
+        print(
+            f"  {name:<36} {row['check']:7.1f} {row['engine']:8.1f} {row['ox json']:8.1f}"
+            f" {row['execute']:8.1f} {row['gateway']:8.1f} {http:8.1f} |"
+            f" {serialise:9.1f} {worker:7.1f} {web:9.1f} |"
+            f" {int(row['rows']):,}, {row['bytes'] / 1024:,.0f}",
+            flush=True,
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", required=True, help="a loaded on-disk store")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    print_profile(profile(args.store, args.repeat), {})
+
+
+if __name__ == "__main__":
+    main()

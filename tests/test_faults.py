@@ -1,0 +1,313 @@
+"""Faults (issue 4, item 5): a load killed with SIGKILL, a full disk during a load or an export,
+a corrupt or locked store at start, a second writer. Everything runs the real command line in
+a subprocess.
+
+The full disk is simulated two ways: a 2 MiB tmpfs (when this process may mount one: root on
+Linux) and RLIMIT_FSIZE in the child process (anywhere), which makes writes past the limit fail
+with EFBIG.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from served import served
+
+from scrkg.graph.store import DiskStore
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "coded-reviews.csv"
+SCRKG = [sys.executable, "-m", "scrkg"]
+ENV = {**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONUNBUFFERED": "1"}
+
+
+def scrkg(*args: str, preexec_fn=None, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*SCRKG, *args],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        preexec_fn=preexec_fn,
+        timeout=timeout,
+    )
+
+
+def quads(path: Path) -> set:
+    return set(DiskStore(path).quads())
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory) -> dict[str, Path]:
+    """Synthetic sources: `big` (2,000 reviews, ~150k triples, a write of about a second) and
+    `mid` (300 reviews, ~20k triples, a store of ~4 MB), and the triples each one loads."""
+    folder = tmp_path_factory.mktemp("sources")
+    paths = {}
+    for name, reviews in (("big", 2000), ("mid", 300)):
+        path = folder / f"{name}.csv"
+        assert scrkg("generate", "--reviews", str(reviews), "-o", str(path)).returncode == 0
+        paths[name] = path
+    return paths
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory, sources) -> dict[str, set]:
+    """The quads of a store holding the examples, and of one that also holds all of `big`."""
+    store = tmp_path_factory.mktemp("reference") / "store"
+    assert scrkg("--store", str(store), "load", str(EXAMPLES)).returncode == 0
+    old = quads(store)
+    assert scrkg("--store", str(store), "load", str(sources["big"])).returncode == 0
+    return {"old": old, "new": quads(store)}
+
+
+def canonical(found: set) -> list[tuple[str, ...]]:
+    """Quads comparable between two loads of the same sources: blank nodes and the times of
+    the provenance (which differ from load to load) are blanked out."""
+
+    def term(t: object) -> str:
+        if isinstance(t, ox.BlankNode):
+            return "_:"
+        if isinstance(t, ox.Literal) and t.datatype.value.endswith("#dateTime"):
+            return "TIME"
+        return str(t)
+
+    return sorted(
+        tuple(term(t) for t in (q.subject, q.predicate, q.object, q.graph_name)) for q in found
+    )
+
+
+# -- SIGKILL during a load ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.5])
+def test_a_load_killed_mid_write_leaves_the_old_data_or_all_the_new(
+    tmp_path, sources, reference, delay
+):
+    store = tmp_path / "store"
+    assert scrkg("--store", str(store), "load", str(EXAMPLES)).returncode == 0
+    loader = subprocess.Popen(
+        [*SCRKG, "--store", str(store), "load", str(sources["big"])],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=ENV,
+    )
+    try:
+        for line in loader.stderr:
+            if line.strip() == "write: 0":  # the write into the new snapshot has begun
+                break
+        time.sleep(delay)
+        was_running = loader.poll() is None
+        os.kill(loader.pid, signal.SIGKILL)
+        loader.wait()
+    finally:
+        loader.stderr.close()
+    assert was_running, "the load finished before it could be killed; use a bigger source"
+    DiskStore(store).check()  # opens, and reads every quad
+    found = canonical(quads(store))
+    assert found in (canonical(reference["old"]), canonical(reference["new"]))
+    print(
+        "killed",
+        delay,
+        "s into the write: the store holds the",
+        ("old data" if found == canonical(reference["old"]) else "whole new source"),
+    )
+    # A killed load leaves no lock behind, and its half snapshot is cleared by the next load.
+    other = tmp_path / "other.csv"
+    other.write_bytes(EXAMPLES.read_bytes())
+    again = scrkg("--store", str(store), "load", str(other))
+    assert again.returncode == 0, again.stderr
+    assert len(os.listdir(store / "snapshots")) <= 2
+
+
+# -- a full disk ---------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def small_tmpfs(folder: Path, size: str = "2m") -> Iterator[Path]:
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.strip()}); RLIMIT_FSIZE covers it")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def file_size_limit(limit: int):  # noqa: ANN201 - a preexec_fn
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of being killed
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def assert_full_disk_load(store: Path, result: subprocess.CompletedProcess, before: set) -> None:
+    assert result.returncode == 1
+    assert "No room to write the store" in result.stderr
+    assert "still holds the data it had" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert quads(store) == before
+    current = (store / "CURRENT").read_text().strip()
+    assert os.listdir(store / "snapshots") == [current]  # the half-written one is gone
+
+
+def assert_full_disk_export(out: Path, result: subprocess.CompletedProcess) -> None:
+    assert result.returncode == 1
+    assert f"No room to write {out}" in result.stderr
+    assert "No partial file was left" in result.stderr
+    assert not out.exists()
+    assert [p for p in out.parent.iterdir() if p.name.startswith(f".{out.name}")] == []
+
+
+def test_a_full_tmpfs_during_a_load_and_an_export(tmp_path, sources, reference):
+    with small_tmpfs(tmp_path / "small") as small:
+        store = small / "store"
+        assert scrkg("--store", str(store), "load", str(EXAMPLES)).returncode == 0
+        before = quads(store)
+        result = scrkg("--store", str(store), "load", str(sources["mid"]))
+        assert_full_disk_load(store, result, before)
+
+        big_store = tmp_path / "big-store"
+        assert scrkg("--store", str(big_store), "load", str(sources["mid"])).returncode == 0
+        out = small / "all.nq"
+        result = scrkg("--store", str(big_store), "export", "--format", "nquads", "-o", str(out))
+        assert_full_disk_export(out, result)
+
+
+def test_a_file_size_limit_during_a_load_and_an_export(tmp_path, sources):
+    store = tmp_path / "store"
+    assert scrkg("--store", str(store), "load", str(EXAMPLES)).returncode == 0
+    before = quads(store)
+    result = scrkg(
+        "--store", str(store), "load", str(sources["mid"]), preexec_fn=file_size_limit(200_000)
+    )
+    assert_full_disk_load(store, result, before)
+
+    out = tmp_path / "out" / "all.ttl"
+    out.parent.mkdir()
+    result = scrkg(
+        "--store", str(store), "export", "-o", str(out), preexec_fn=file_size_limit(2000)
+    )
+    assert_full_disk_export(out, result)
+
+
+# -- a corrupt or locked store at start ----------------------------------------------------------
+
+
+@pytest.fixture
+def loaded_store(tmp_path) -> Path:
+    store = tmp_path / "store"
+    assert scrkg("--store", str(store), "load", str(EXAMPLES)).returncode == 0
+    return store
+
+
+def corrupt_pointer(store: Path) -> None:
+    (store / "CURRENT").write_text("999999\n")
+
+
+def corrupt_data(store: Path) -> None:
+    snapshot = store / "snapshots" / (store / "CURRENT").read_text().strip()
+    for sst in snapshot.glob("*.sst"):
+        data = bytearray(sst.read_bytes())
+        for i in range(64, len(data) - 64, 101):
+            data[i] ^= 0xFF
+        sst.write_bytes(bytes(data))
+
+
+def not_a_store(store: Path) -> None:
+    for child in sorted(store.rglob("*"), reverse=True):
+        child.rmdir() if child.is_dir() else child.unlink()
+    (store / "notes.txt").write_text("my notes")
+
+
+@pytest.mark.parametrize(
+    ("damage", "words"),
+    [
+        (corrupt_pointer, ["does not exist", "Restore the store from a backup or export"]),
+        (corrupt_data, ["cannot be read", "Corruption", "Restore it from a backup"]),
+        (not_a_store, ["is not a scrkg store", "choose an empty or new directory"]),
+    ],
+    ids=["pointer", "data", "not-a-store"],
+)
+@pytest.mark.parametrize("command", ["stats", "serve"])
+def test_a_damaged_store_is_reported_at_start_with_what_to_do(loaded_store, damage, words, command):
+    damage(loaded_store)
+    args = ["--store", str(loaded_store), command]
+    if command == "serve":
+        args += ["--host", "127.0.0.1", "--port", "9"]  # never reached: the check comes first
+    result = scrkg(*args, timeout=60)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    for word in words:
+        assert word in result.stderr, result.stderr
+    assert "scrkg is serving" not in result.stderr
+
+
+SLOW_WRITER = textwrap.dedent(
+    """
+    import sys, time
+    import pyoxigraph as ox
+    from scrkg.graph.store import DiskStore
+
+    def slow():
+        yield ox.Triple(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
+                        ox.Literal("new"))
+        print("writing", flush=True)
+        time.sleep(120)
+
+    DiskStore(sys.argv[1]).replace_graph("http://example.org/g", slow())
+    """
+)
+
+
+@contextlib.contextmanager
+def writer_holding(store: Path) -> Iterator[int]:
+    writer = subprocess.Popen(
+        [sys.executable, "-c", SLOW_WRITER, str(store)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert writer.stdout.readline().strip() == "writing"
+        yield writer.pid
+    finally:
+        writer.kill()
+        writer.wait()
+        writer.stdout.close()
+
+
+def test_a_locked_store_is_reported_at_start(loaded_store, tmp_path):
+    with writer_holding(loaded_store) as pid:
+        stats = scrkg("--store", str(loaded_store), "stats")
+        assert stats.returncode == 0  # readers keep working while a load runs
+        assert f"a load is writing to the store at {loaded_store} now (process {pid})" in (
+            stats.stderr
+        )
+        load = scrkg("--store", str(loaded_store), "load", "--bundled")
+        assert load.returncode == 1
+        assert "Another scrkg process is writing to the store" in load.stderr
+        assert f"(process {pid})" in load.stderr and "Wait for it to finish" in load.stderr
+
+        empty = tmp_path / "empty-store"
+        with writer_holding(empty):
+            serve = scrkg("--store", str(empty), "serve", "--port", "9", timeout=60)
+            assert serve.returncode == 1
+            assert "Another scrkg process is writing" in serve.stderr
+
+        log = tmp_path / "serve.log"
+        with served(loaded_store, log=log) as site:
+            assert site.startswith("http://127.0.0.1:")
+        assert "a load is writing to the store" in log.read_text()

@@ -1,0 +1,156 @@
+"""The command line on a SPARQL server (`--endpoint`), and `scrkg copy` to a server and back."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+import pytest
+from test_remote_store import OxigraphServer, canonical, free_port
+
+from scrkg.cli import main
+from scrkg.graph.remote import RemoteStore
+from scrkg.graph.store import DiskStore
+
+
+@pytest.fixture(scope="module")
+def cli_server(tmp_path_factory) -> Iterator[OxigraphServer]:
+    running = OxigraphServer(tmp_path_factory.mktemp("oxigraph-cli")).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def endpoint(cli_server) -> Iterator[str]:
+    """The address of an emptied server."""
+    store = RemoteStore(cli_server.url)
+    store._update("DROP ALL")
+    store.close()
+    yield cli_server.url
+
+
+def remote_quads(url: str) -> ox.Dataset:
+    store = RemoteStore(url)
+    try:
+        return canonical(store.quads())
+    finally:
+        store.close()
+
+
+def test_load_stats_query_and_export_on_a_server(runner, endpoint, tmp_path):
+    load = runner.invoke(main, ["--endpoint", endpoint, "load", "--bundled"])
+    assert load.exit_code == 0, load.output
+    assert load.output.count("loaded: <") == 2
+    assert not (tmp_path / "cli-store").exists()  # nothing written to the local store
+
+    stats = runner.invoke(main, ["--endpoint", endpoint, "stats"])
+    assert stats.exit_code == 0, stats.output
+    assert "11 of 11 published figures reproduced from the records." in stats.output
+    assert "(synthetic)" in stats.output
+
+    again = runner.invoke(main, ["--endpoint", endpoint, "load", "--bundled"])
+    assert again.exit_code == 0 and again.output.count("unchanged: <") == 2
+
+    query = runner.invoke(
+        main,
+        ["--endpoint", endpoint, "query", "SELECT (COUNT(DISTINCT ?c) AS ?n) { ?c a scr:Child }"],
+        catch_exceptions=False,
+    )
+    assert query.exit_code == 0 and "194" in query.output
+    as_json = runner.invoke(
+        main, ["--endpoint", endpoint, "query", "ASK { ?c a scr:Child }", "--format", "json"]
+    )
+    assert json.loads(as_json.output)["boolean"] is True
+    construct = runner.invoke(
+        main,
+        [
+            "--endpoint",
+            endpoint,
+            "query",
+            "CONSTRUCT WHERE { ?c scr:outcome ?o }",
+            "--format",
+            "ntriples",
+        ],
+    )
+    assert len(construct.output.strip().splitlines()) == 194
+
+    out = tmp_path / "all.nq"
+    export = runner.invoke(
+        main, ["--endpoint", endpoint, "export", "--format", "nquads", "-o", str(out)]
+    )
+    assert export.exit_code == 0, export.output
+    assert canonical(ox.parse(path=str(out), format=ox.RdfFormat.N_QUADS)) == remote_quads(endpoint)
+
+
+def test_the_endpoint_comes_from_the_environment(runner, endpoint, monkeypatch, tmp_path):
+    monkeypatch.setenv("SCRKG_ENDPOINT", endpoint)
+    assert runner.invoke(main, ["load", "--bundled"]).exit_code == 0
+    count = runner.invoke(main, ["query", "SELECT (COUNT(*) AS ?n) { ?r a scr:SeriousCaseReview }"])
+    assert "147" in count.output
+    other = runner.invoke(main, ["--store", str(tmp_path / "other"), "stats"])  # --store wins
+    assert "no published figures yet" in other.output
+
+
+def test_store_and_endpoint_together_are_refused(runner, endpoint):
+    both = runner.invoke(main, ["--store", "s", "--endpoint", endpoint, "stats"])
+    assert both.exit_code == 2
+    assert "either --store or --endpoint" in both.output
+    alone = runner.invoke(main, ["--query-url", f"{endpoint}/query", "stats"])
+    assert alone.exit_code == 2 and "need --endpoint" in alone.output
+
+
+def test_a_down_server_is_one_clear_line(runner):
+    url = f"http://127.0.0.1:{free_port()}"
+    result = runner.invoke(main, ["--endpoint", url, "stats"])
+    assert result.exit_code == 1
+    assert f"{url}/query is not answering (connection refused)" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_bad_query_and_a_bad_file_on_a_server(runner, endpoint, tmp_path):
+    bad = runner.invoke(main, ["--endpoint", endpoint, "query", "SELECT ?x WHERE { ?x"])
+    assert bad.exit_code == 1 and "The SPARQL query is not valid" in bad.output
+    assert runner.invoke(main, ["--endpoint", endpoint, "load", "--bundled"]).exit_code == 0
+    before = remote_quads(endpoint)
+    broken = tmp_path / "bad.ttl"
+    broken.write_text("<http://example.org/a> <http://example.org/b> .\n")
+    result = runner.invoke(main, ["--endpoint", endpoint, "load", str(broken)])
+    assert result.exit_code == 1 and "bad.ttl" in result.output
+    assert remote_quads(endpoint) == before
+
+
+def test_copy_to_a_server_and_back(runner, endpoint, tmp_path):
+    assert runner.invoke(main, ["load", "--bundled"]).exit_code == 0  # the local store
+    local = DiskStore(tmp_path / "cli-store")
+    graphs = local.named_graphs()
+
+    to = runner.invoke(main, ["copy", "--to-endpoint", endpoint])
+    assert to.exit_code == 0, to.output
+    assert f"copied {len(graphs)} named graphs from" in to.output
+    for graph in graphs:
+        count = local.triple_count(graph)
+        assert f"<{graph}> {count} -> {count} triples, isomorphic" in to.output
+    assert (
+        f"{local.triple_count()} triples in {len(graphs)} graphs; every graph is isomorphic"
+        in to.output
+    )
+    assert remote_quads(endpoint) == canonical(local.quads())
+    stats = runner.invoke(main, ["--endpoint", endpoint, "stats"])
+    assert "11 of 11 published figures" in stats.output
+
+    back = tmp_path / "back-store"
+    result = runner.invoke(main, ["--store", str(back), "copy", "--from-endpoint", endpoint])
+    assert result.exit_code == 0, result.output
+    assert "every graph is isomorphic" in result.output
+    assert canonical(DiskStore(back).quads()) == canonical(local.quads())
+
+    again = runner.invoke(main, ["copy", "--to-endpoint", endpoint])  # replaces, adds nothing
+    assert again.exit_code == 0 and "other named graphs" not in again.output
+    assert remote_quads(endpoint) == canonical(local.quads())
+
+
+def test_copy_needs_one_direction(runner, endpoint):
+    assert runner.invoke(main, ["copy"]).exit_code == 2
+    both = runner.invoke(main, ["copy", "--to-endpoint", endpoint, "--from-endpoint", endpoint])
+    assert both.exit_code == 2

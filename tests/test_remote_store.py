@@ -1,0 +1,856 @@
+"""The store on a SPARQL server, against a real `oxigraph serve` on 127.0.0.1.
+
+The same behaviour as the embedded store: the published figures, the saved queries, idempotent
+reloads, exports, queries on the default graph and on named graphs, atomic loads (a source that
+fails SHACL, a server killed during a load). Then what only a server has: retries, timeouts,
+the union-graph check, URL conventions and credentials.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.server
+import io
+import json
+import os
+import pickle
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+from scrkg.graph.figures import published_figures
+from scrkg.graph.gateway import run_query
+from scrkg.graph.remote import (
+    Credentials,
+    RemoteStore,
+    RemoteStoreConfigError,
+    RemoteStoreError,
+    RemoteStoreUnavailable,
+    copy_store,
+    endpoint_urls,
+    guess_convention,
+    isomorphic,
+)
+from scrkg.graph.saved import saved_queries
+from scrkg.graph.store import MemoryStore, StoreError
+from scrkg.loader import ShapeError, load_bundled, load_source
+
+EX = "http://example.org/"
+PROV = "http://www.w3.org/ns/prov#"
+LOAD_TIMES = {PROV + "startedAtTime", PROV + "endedAtTime", PROV + "generatedAtTime"}
+
+
+# -- a real server ------------------------------------------------------------------------------
+
+
+def oxigraph_binary() -> str:
+    found = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which(
+        "oxigraph"
+    )
+    if not found:
+        pytest.fail("The `oxigraph` server is missing: pip install -e '.[test]' installs it.")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class OxigraphServer:
+    """`oxigraph serve` on 127.0.0.1, started and stopped by its process id."""
+
+    def __init__(self, location: Path, *, union: bool = True) -> None:
+        self.location = location
+        self.union = union
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> OxigraphServer:
+        command = [oxigraph_binary(), "serve", "--location", str(self.location)]
+        command += ["--bind", f"127.0.0.1:{self.port}"]
+        if self.union:
+            command.append("--union-default-graph")
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"oxigraph serve exited with {self.process.returncode}: {command}")
+            try:
+                with requests.get(self.url, timeout=1):
+                    return self
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        self.stop()
+        pytest.fail(f"oxigraph serve did not answer on {self.url} within 30 s")
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to finish anything."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.kill(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def raw_graphs(self) -> set[str]:
+        """Every named graph on the server, staging graphs included, asked without scrkg."""
+        answer = requests.post(
+            f"{self.url}/query",
+            data={"query": "SELECT ?g { GRAPH ?g { } }"},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=10,
+        )
+        return {b["g"]["value"] for b in answer.json()["results"]["bindings"]}
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[OxigraphServer]:
+    """A server holding the bundled data (loaded by `remote_bundled`); tests only read it."""
+    running = OxigraphServer(tmp_path_factory.mktemp("oxigraph-bundled")).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def remote_bundled(server) -> Iterator[RemoteStore]:
+    store = RemoteStore(server.url)
+    load_bundled(store)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def scratch_server(tmp_path_factory) -> Iterator[OxigraphServer]:
+    running = OxigraphServer(tmp_path_factory.mktemp("oxigraph-scratch")).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def scratch(scratch_server) -> Iterator[RemoteStore]:
+    """An empty store on a server that tests may write to."""
+    store = RemoteStore(scratch_server.url)
+    store._update("DROP ALL")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def own_server(tmp_path) -> Iterator[OxigraphServer]:
+    """A server of this test's own, which it may kill and restart."""
+    running = OxigraphServer(tmp_path / "oxigraph").start()
+    yield running
+    running.stop()
+
+
+def triples(n: int, tag: str = "v") -> list[ox.Triple]:
+    return [
+        ox.Triple(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(f"{EX}p"), ox.Literal(f"{tag}{i}"))
+        for i in range(n)
+    ]
+
+
+def canonical(quads) -> ox.Dataset:
+    dataset = ox.Dataset(quads)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return dataset
+
+
+def without_load_times(quads) -> list[ox.Quad]:
+    """The data, less the load times that provenance records (they differ between loads)."""
+    return [q for q in quads if q.predicate.value not in LOAD_TIMES]
+
+
+def rows(results, skip: str | None = None) -> tuple[list[str], Counter]:
+    """Variables and the multiset of rows, blank nodes made anonymous and the parts of a
+    GROUP_CONCAT sorted (SPARQL leaves their order to the engine's storage order); the column
+    ``skip`` is only checked to be bound."""
+    names = [v.value for v in results.variables]
+
+    def cell(term):
+        if isinstance(term, ox.BlankNode):
+            return "_:"
+        if isinstance(term, ox.Literal):
+            for separator in ("; ", " | "):
+                if separator in term.value:
+                    return separator.join(sorted(term.value.split(separator)))
+        return term
+
+    def value(solution, name):
+        if name == skip:
+            return solution[name] is not None
+        return cell(solution[name])
+
+    return names, Counter(tuple(value(s, n) for n in names) for s in results)
+
+
+# -- the same behaviour as the embedded store ----------------------------------------------------
+
+
+def test_the_bundled_figures_are_reproduced_on_the_server(remote_bundled, bundled_store):
+    figures = published_figures(remote_bundled)
+    assert len(figures) == 11
+    assert all(f.matches for f in figures), [f.label for f in figures if not f.matches]
+    assert figures == published_figures(bundled_store)
+
+
+#: Columns filled by SAMPLE(), which may pick any value of its group.
+SAMPLED = {"09-lessons-baby-deaths": "exampleLesson"}
+
+
+@pytest.mark.parametrize("saved", saved_queries(), ids=lambda q: q.name)
+def test_every_saved_query_gives_the_rows_of_the_embedded_store(
+    saved, remote_bundled, bundled_store
+):
+    remote = rows(remote_bundled.query(saved.sparql), skip=SAMPLED.get(saved.name))
+    assert remote == rows(bundled_store.query(saved.sparql), skip=SAMPLED.get(saved.name))
+    if saved.name not in ("07-adult-services-not-sharing",):
+        assert sum(remote[1].values()) > 0, "a comparison of empty answers proves little"
+
+
+def test_the_server_holds_the_same_data_as_the_embedded_store(remote_bundled, bundled_store):
+    assert remote_bundled.named_graphs() == bundled_store.named_graphs()
+    for graph in remote_bundled.named_graphs():
+        assert remote_bundled.triple_count(graph) == bundled_store.triple_count(graph)
+    assert canonical(without_load_times(remote_bundled.quads())) == canonical(
+        without_load_times(bundled_store.quads())
+    )
+
+
+def test_loading_again_changes_nothing(remote_bundled):
+    before = canonical(remote_bundled.quads())
+    results = load_bundled(remote_bundled)
+    assert [r.status for r in results] == ["unchanged", "unchanged"]
+    assert canonical(remote_bundled.quads()) == before
+
+
+@pytest.mark.parametrize(
+    ("fmt", "rdf_format"),
+    [
+        ("nquads", ox.RdfFormat.N_QUADS),
+        ("trig", ox.RdfFormat.TRIG),
+        ("jsonld", ox.RdfFormat.JSON_LD),
+        ("turtle", ox.RdfFormat.TURTLE),
+        ("ntriples", ox.RdfFormat.N_TRIPLES),
+    ],
+)
+def test_export_is_isomorphic_to_the_data(remote_bundled, fmt, rdf_format):
+    out = io.BytesIO()
+    remote_bundled.export(out, fmt)
+    parsed = list(ox.parse(out.getvalue(), rdf_format))
+    data = list(remote_bundled.quads())
+    if rdf_format.supports_datasets:
+        assert canonical(parsed) == canonical(data)
+    else:  # Turtle and N-Triples merge the graphs into one
+        merged = {ox.Quad(q.subject, q.predicate, q.object) for q in data}
+        assert canonical(parsed) == canonical(merged)
+
+
+def test_export_of_one_graph_and_of_a_missing_graph(remote_bundled):
+    graph = remote_bundled.named_graphs()[1]
+    out = io.BytesIO()
+    remote_bundled.export(out, "ntriples", graph)
+    assert len(list(ox.parse(out.getvalue(), ox.RdfFormat.N_TRIPLES))) == (
+        remote_bundled.triple_count(graph)
+    )
+    with pytest.raises(StoreError, match="no named graph"):
+        remote_bundled.export(io.BytesIO(), "turtle", EX + "nope")
+
+
+def test_construct_ask_and_select_have_the_embedded_shapes(remote_bundled, bundled_store):
+    construct = "CONSTRUCT { ?c scr:outcome ?o } WHERE { ?c scr:outcome ?o }"
+    remote = remote_bundled.query(construct)
+    assert isinstance(remote, ox.QueryTriples)
+    assert set(remote) == set(bundled_store.query(construct))
+    ask = remote_bundled.query("ASK { ?r a scr:SeriousCaseReview }")
+    assert isinstance(ask, ox.QueryBoolean) and bool(ask)
+    select = remote_bundled.query("SELECT (COUNT(DISTINCT ?c) AS ?n) { ?c a scr:Child }")
+    assert isinstance(select, ox.QuerySolutions)
+    assert [s["n"].value for s in select] == ["194"]
+
+
+def test_a_bad_query_gets_the_embedded_stores_message(remote_bundled, bundled_store):
+    for store in (remote_bundled, bundled_store):
+        with pytest.raises(SyntaxError) as caught:
+            store.query("SELECT ?x WHERE { ?x")
+        assert "1:21" in str(caught.value)
+
+
+def test_replace_graph_replaces_only_that_graph(scratch):
+    scratch.replace_graphs({f"{EX}g1": triples(5), f"{EX}g2": triples(3, "w")})
+    scratch.replace_graph(f"{EX}g1", triples(2, "x"))
+    assert scratch.triple_count(f"{EX}g1") == 2
+    assert scratch.triple_count(f"{EX}g2") == 3
+    assert scratch.named_graphs() == [f"{EX}g1", f"{EX}g2"]
+    found = scratch.query(f"SELECT ?o {{ GRAPH <{EX}g1> {{ ?s ?p ?o }} }}")
+    assert {s["o"].value for s in found} == {"x0", "x1"}
+    scratch.replace_graph(f"{EX}g2", [])
+    assert scratch.named_graphs() == [f"{EX}g1"]
+
+
+def test_default_graph_and_named_graph_queries_answer_as_on_the_embedded_store(scratch):
+    memory = MemoryStore()
+    data = {f"{EX}g1": triples(5), f"{EX}g2": triples(3, "w")}
+    for store in (memory, scratch):
+        store.replace_graphs(data)
+    g1, g2 = f"{EX}g1", f"{EX}g2"
+    cases = [
+        ("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", {}, [("8",)]),
+        ("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", {}, None),
+        (f"SELECT ?o {{ GRAPH <{g2}> {{ ?s ?p ?o }} }}", {}, None),
+        ("SELECT ?o { ?s ?p ?o }", {"default_graph": [g1], "named_graphs": []}, None),
+        (
+            "SELECT ?g ?o { GRAPH ?g { ?s ?p ?o } }",
+            {"default_graph": [], "named_graphs": [g2]},
+            None,
+        ),
+        (
+            "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
+            {"default_graph": [], "named_graphs": []},
+            [("0",)],
+        ),
+        (
+            "SELECT ?g ?o { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }",
+            {"default_graph": [g1], "named_graphs": [g2]},
+            None,
+        ),
+    ]
+    for sparql, dataset, expected in cases:
+        remote = rows(run_query(scratch, sparql, **dataset))
+        assert remote == rows(run_query(memory, sparql, **dataset)), (sparql, dataset)
+        assert sum(remote[1].values()) > 0
+        if expected:
+            assert [tuple(t.value for t in row) for row in remote[1]] == expected
+
+
+def test_the_predefined_prefixes_and_a_base_iri_work(scratch):
+    scratch.replace_graph(
+        f"{EX}g",
+        [ox.Triple(ox.NamedNode(f"{EX}s"), ox.NamedNode(f"{EX}p"), ox.NamedNode(f"{EX}o"))],
+    )
+    assert bool(scratch.query("ASK { ?s ?p <o> }", base_iri=EX))
+    declared = "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
+    assert bool(scratch.query(declared + "ASK { ?s ?p ?o FILTER(?p != rdf:type) }"))
+    assert not bool(scratch.query("ASK { ?s a scr:Child }"))
+
+
+def test_a_failing_source_leaves_the_server_as_it_was(scratch):
+    scratch.replace_graph(f"{EX}g1", triples(4))
+    before = canonical(scratch.quads())
+
+    def broken():
+        yield from triples(2, "new")
+        raise RuntimeError("source went away")
+
+    with pytest.raises(RuntimeError):
+        scratch.replace_graphs({f"{EX}g1": triples(1, "z"), f"{EX}g2": broken()})
+    assert canonical(scratch.quads()) == before
+    assert scratch.staging_graphs() == []
+
+
+PREFIXES = """\
+@prefix scr: <https://w3id.org/scrkg/def#> .
+@prefix scrc: <https://w3id.org/scrkg/concept/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+"""
+CHILD = """\
+<child/R1> a scr:Child ; rdfs:label "Child R1" ; scr:outcome scrc:died ;
+    scr:socialCareStatus scrc:child-in-need ; scr:ageBand scrc:under-1 ;
+    scr:isSynthetic true .
+"""
+
+
+def test_a_source_that_fails_shacl_leaves_the_server_as_it_was(scratch, tmp_path):
+    good = tmp_path / "children.ttl"
+    good.write_text(PREFIXES + CHILD)
+    assert load_source(scratch, good).status == "loaded"
+    before = canonical(scratch.quads())
+    good.write_text(PREFIXES + '<child/R2> a scr:Child ; rdfs:label "Child R2" .\n')
+    with pytest.raises(ShapeError, match="A child needs exactly one scr:outcome"):
+        load_source(scratch, good)
+    assert canonical(scratch.quads()) == before
+    assert scratch.staging_graphs() == []
+
+
+class PausingStore(RemoteStore):
+    """Uploads half of a graph, then waits until the test has killed the server."""
+
+    uploading: threading.Event
+    release: threading.Event
+
+    def _graph_body(self, triples):
+        half = len(triples) // 2
+        yield ox.serialize(triples[:half], format=ox.RdfFormat.N_TRIPLES)
+        self.uploading.set()
+        self.release.wait(20)
+        yield ox.serialize(triples[half:], format=ox.RdfFormat.N_TRIPLES)
+
+
+def run_in_thread(work: Callable[[], object]) -> tuple[threading.Thread, list[BaseException]]:
+    errors: list[BaseException] = []
+
+    def target():
+        try:
+            work()
+        except BaseException as error:  # noqa: BLE001 - handed to the test
+            errors.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    return thread, errors
+
+
+def test_a_server_killed_during_a_load_keeps_the_old_data(own_server):
+    store = RemoteStore(own_server.url)
+    store.replace_graphs({f"{EX}g1": triples(50), f"{EX}g2": triples(5, "w")})
+    before = canonical(store.quads())
+    store.close()
+
+    pausing = PausingStore(own_server.url, retries=0)
+    pausing.uploading, pausing.release = threading.Event(), threading.Event()
+    thread, errors = run_in_thread(
+        lambda: pausing.replace_graphs({f"{EX}g1": triples(1000, "new"), f"{EX}g3": triples(9)})
+    )
+    assert pausing.uploading.wait(20), "the upload did not start"
+    own_server.kill()
+    pausing.release.set()
+    thread.join(30)
+    pausing.close()
+    assert len(errors) == 1 and isinstance(errors[0], RemoteStoreUnavailable), errors
+
+    own_server.start()
+    after = RemoteStore(own_server.url)
+    assert canonical(after.quads()) == before
+    assert after.named_graphs() == [f"{EX}g1", f"{EX}g2"]
+    assert own_server.raw_graphs() == {f"{EX}g1", f"{EX}g2"}
+    after.close()
+
+
+class KilledBeforeSwitch(RemoteStore):
+    """The server dies after the staging graphs were written and checked, before the switch."""
+
+    server: OxigraphServer
+
+    def _switch(self, update):
+        self.server.kill()
+        super()._switch(update)
+
+
+def test_a_server_killed_before_the_switch_keeps_the_old_data(own_server):
+    store = RemoteStore(own_server.url)
+    store.replace_graphs({f"{EX}g1": triples(20)})
+    before = canonical(store.quads())
+    store.close()
+
+    dying = KilledBeforeSwitch(own_server.url, retries=0)
+    dying.server = own_server
+    with pytest.raises(RemoteStoreUnavailable, match="whole replacement or none of it"):
+        dying.replace_graphs({f"{EX}g1": triples(3, "new")})
+    dying.close()
+
+    own_server.start()
+    after = RemoteStore(own_server.url)
+    assert canonical(after.quads()) == before  # quads() leaves staging graphs out
+    assert after.named_graphs() == [f"{EX}g1"]
+    leftover = after.staging_graphs()
+    assert len(leftover) == 1 and leftover[0].startswith(f"{EX}g1/staging-")
+    after.replace_graphs({f"{EX}g1": triples(2, "next")})  # the next load of g1 drops it
+    assert after.staging_graphs() == []
+    assert own_server.raw_graphs() == {f"{EX}g1"}
+    assert after.triple_count() == 2
+    after.close()
+
+
+# -- the union default graph --------------------------------------------------------------------
+
+
+def test_a_server_without_a_union_default_graph_is_refused(tmp_path):
+    plain = OxigraphServer(tmp_path / "plain", union=False).start()
+    try:
+        store = RemoteStore(plain.url)
+        with pytest.raises(RemoteStoreConfigError, match="--union-default-graph"):
+            store.replace_graphs({f"{EX}g": triples(3)})
+        assert plain.raw_graphs() == set()  # the staging graph was dropped, nothing switched
+        store.close()
+
+        put = requests.put(
+            f"{plain.url}/store",
+            params={"graph": f"{EX}g"},
+            data=ox.serialize(triples(3), format=ox.RdfFormat.N_TRIPLES),
+            headers={"Content-Type": "application/n-triples"},
+            timeout=10,
+        )
+        assert put.status_code in (201, 204)
+        store = RemoteStore(plain.url)
+        assert store.triple_count() == 3  # GRAPH patterns do not need the union
+        with pytest.raises(RemoteStoreConfigError, match="does not use the union") as caught:
+            store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
+        assert "Running on a SPARQL server" in str(caught.value)
+        store.close()
+    finally:
+        plain.stop()
+
+
+# -- a server that is down, slow or failing -----------------------------------------------------
+
+
+class Listener:
+    """A local HTTP listener that answers each request with ``answer(handler)`` and counts."""
+
+    def __init__(
+        self, answer: Callable[[http.server.BaseHTTPRequestHandler], tuple[int, dict, bytes] | None]
+    ):
+        self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
+        listener = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _any(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                listener.requests.append((self.command, self.path, dict(self.headers), body))
+                reply = answer(self)
+                if reply is None:
+                    return
+                status, headers, payload = reply
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = _any
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    def __enter__(self) -> Listener:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class Closer:
+    """A listener that accepts connections and closes them at once, counting them."""
+
+    def __init__(self):
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(16)
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+        self.accepted = 0
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            connection.close()
+
+    def __enter__(self) -> Closer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.socket.shutdown(socket.SHUT_RDWR)  # wakes the accept() of the thread
+        self.socket.close()
+        self.thread.join(5)
+
+
+def quick_store(url: str, **options) -> tuple[RemoteStore, list[float]]:
+    """A store that records its backoff sleeps instead of sleeping."""
+    store = RemoteStore(url, backoff=0.01, credentials=Credentials(), **options)
+    sleeps: list[float] = []
+    store._sleep = sleeps.append
+    return store, sleeps
+
+
+def test_a_down_server_is_reported_with_its_url_after_retries():
+    url = f"http://127.0.0.1:{free_port()}"
+    store, sleeps = quick_store(url)
+    with pytest.raises(RemoteStoreUnavailable) as caught:
+        store.named_graphs()
+    message = str(caught.value)
+    assert f"{url}/query" in message
+    assert "connection refused" in message and "after 4 attempts" in message
+    assert "Check that the server is running" in message and "SCRKG_ENDPOINT" in message
+    assert sleeps == [0.01, 0.02, 0.04]  # exponential backoff
+    store.close()
+
+
+def test_reads_are_retried_on_a_dropped_connection_and_then_succeed():
+    with Closer() as closer:
+        store, sleeps = quick_store(closer.url, retries=2)
+        with pytest.raises(RemoteStoreUnavailable, match="after 3 attempts"):
+            store.triple_count()
+        assert closer.accepted == 3
+        store.close()
+
+    answers = iter([500, 503, 200])
+
+    def flaky(handler):
+        status = next(answers)
+        body = (
+            b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal","value":"7"}}]}}'
+        )
+        return (
+            status,
+            {"Content-Type": "application/sparql-results+json"},
+            body if status == 200 else b"busy",
+        )
+
+    with Listener(flaky) as listener:
+        store, sleeps = quick_store(listener.url)
+        assert store.triple_count() == 7
+        assert len(listener.requests) == 3 and sleeps == [0.01, 0.02]
+        store.close()
+
+
+def test_writes_are_never_retried():
+    with Listener(lambda handler: (500, {"Content-Type": "text/plain"}, b"disk full")) as listener:
+        store, sleeps = quick_store(listener.url)
+        with pytest.raises(RemoteStoreError, match="failed to apply an update .*disk full"):
+            store._update("DROP ALL")
+        with pytest.raises(RemoteStoreError, match="failed to write a graph"):
+            store._put_graph(f"{EX}g", triples(2))
+        assert [r[0] for r in listener.requests] == ["POST", "PUT"]
+        assert sleeps == []
+        with pytest.raises(RemoteStoreUnavailable, match="after 4 attempts"):
+            store.named_graphs()  # a read is tried four times
+        assert len(listener.requests) == 6
+        store.close()
+
+
+def test_a_slow_server_times_out_with_advice():
+    def never(handler):
+        time.sleep(3)
+        return None
+
+    with Listener(never) as listener:
+        store, sleeps = quick_store(listener.url, timeout=0.3)
+        started = time.monotonic()
+        with pytest.raises(RemoteStoreUnavailable, match="within 0.3 s.*--endpoint-timeout"):
+            store.named_graphs()
+        assert time.monotonic() - started < 2
+        assert len(listener.requests) == 1 and sleeps == []  # a timeout is not retried
+        store.close()
+
+
+def test_an_answer_cut_short_is_not_taken_for_a_result():
+    cut = b'{"head":{"vars":["s"]},"results":{"bindings":[{"s":{"type":"uri","val'
+    with Listener(
+        lambda h: (200, {"Content-Type": "application/sparql-results+json"}, cut)
+    ) as listener:
+        store, _ = quick_store(listener.url)
+        store._union_checked = True
+        with pytest.raises(RemoteStoreUnavailable, match="could not be read to its end"):
+            store.query("SELECT ?s { ?s ?p ?o }")
+        with pytest.raises(RemoteStoreUnavailable, match="could not be read to its end"):
+            list(store.quads())
+        store.close()
+
+
+def test_an_answer_too_big_to_read_is_refused():
+    rows_json = [{"s": {"type": "uri", "value": f"{EX}s{i}"}} for i in range(100)]
+    body = json.dumps({"head": {"vars": ["s"]}, "results": {"bindings": rows_json}}).encode()
+    with Listener(
+        lambda h: (200, {"Content-Type": "application/sparql-results+json"}, body)
+    ) as listener:
+        store, _ = quick_store(listener.url, max_answer_bytes=1000)
+        store._union_checked = True
+        with pytest.raises(RemoteStoreError, match=r"is over [\d.]+ MiB.*LIMIT"):
+            store.query("SELECT ?s { ?s ?p ?o }")
+        big, _ = quick_store(listener.url)
+        big._union_checked = True
+        assert len(list(big.query("SELECT ?s { ?s ?p ?o }"))) == 100
+        store.close()
+        big.close()
+
+
+def test_the_wrong_convention_says_which_urls_to_set(server):
+    store = RemoteStore(f"{server.url}/ds")  # looks like a Fuseki dataset
+    assert store.urls.convention == "fuseki"
+    with pytest.raises(RemoteStoreConfigError) as caught:
+        store.named_graphs()
+    message = str(caught.value)
+    assert f"{server.url}/ds/sparql answered HTTP 404" in message
+    assert "fuseki convention" in message
+    assert "--endpoint-convention" in message and "--query-url" in message
+    store.close()
+    explicit = RemoteStore(server.url, convention="graphdb", query_url=f"{server.url}/query")
+    assert len(explicit.named_graphs()) == 3
+    explicit.close()
+
+
+# -- conventions and credentials ---------------------------------------------------------------
+
+
+def test_urls_follow_each_servers_convention():
+    ox_urls = endpoint_urls("http://127.0.0.1:7878/")
+    assert (ox_urls.convention, ox_urls.query, ox_urls.update, ox_urls.graph_store) == (
+        "oxigraph",
+        "http://127.0.0.1:7878/query",
+        "http://127.0.0.1:7878/update",
+        "http://127.0.0.1:7878/store",
+    )
+    fuseki = endpoint_urls("http://h:3030/ds")
+    assert (fuseki.convention, fuseki.query, fuseki.update, fuseki.graph_store) == (
+        "fuseki",
+        "http://h:3030/ds/sparql",
+        "http://h:3030/ds/update",
+        "http://h:3030/ds/data",
+    )
+    graphdb = endpoint_urls("http://h:7200/repositories/scr")
+    assert (graphdb.convention, graphdb.query, graphdb.update, graphdb.graph_store) == (
+        "graphdb",
+        "http://h:7200/repositories/scr",
+        "http://h:7200/repositories/scr/statements",
+        "http://h:7200/repositories/scr/rdf-graphs/service",
+    )
+    assert guess_convention("https://h/") == "oxigraph"
+    custom = endpoint_urls("http://h:9/x", "oxigraph", update_url="http://h:9/u")
+    assert (custom.query, custom.update) == ("http://h:9/x/query", "http://h:9/u")
+    with pytest.raises(RemoteStoreConfigError, match="http:// or https://"):
+        endpoint_urls("127.0.0.1:7878")
+    with pytest.raises(RemoteStoreConfigError, match="Unknown endpoint convention"):
+        endpoint_urls("http://h", "virtuoso")
+
+
+def test_credentials_are_sent_and_never_shown(monkeypatch):
+    seen: list[str] = []
+
+    def answer(handler):
+        seen.append(handler.headers.get("Authorization", ""))
+        if (
+            handler.headers.get("Authorization")
+            != "Basic " + base64.b64encode(b"ana:s3cret!").decode()
+        ):
+            return 401, {"Content-Type": "text/plain"}, b"who are you?"
+        body = json.dumps({"head": {"vars": ["g"]}, "results": {"bindings": []}}).encode()
+        return 200, {"Content-Type": "application/sparql-results+json"}, body
+
+    with Listener(answer) as listener:
+        monkeypatch.setenv("SCRKG_ENDPOINT_USER", "ana")
+        monkeypatch.setenv("SCRKG_ENDPOINT_PASSWORD", "s3cret!")
+        store = RemoteStore(listener.url)
+        assert store.named_graphs() == []
+        assert "s3cret" not in repr(store) and "s3cret" not in repr(store._credentials)
+        store.close()
+
+        monkeypatch.setenv("SCRKG_ENDPOINT_PASSWORD", "wrong-pass")
+        store = RemoteStore(listener.url)
+        with pytest.raises(RemoteStoreConfigError, match="refused access .HTTP 401") as caught:
+            store.named_graphs()
+        assert "wrong-pass" not in str(caught.value)
+        assert "SCRKG_ENDPOINT_PASSWORD" in str(caught.value)
+        store.close()
+
+        monkeypatch.delenv("SCRKG_ENDPOINT_USER")
+        monkeypatch.delenv("SCRKG_ENDPOINT_PASSWORD")
+        monkeypatch.setenv("SCRKG_ENDPOINT_TOKEN", "t0ken")
+        store = RemoteStore(listener.url)
+        with pytest.raises(RemoteStoreConfigError):
+            store.named_graphs()
+        assert seen[-1] == "Bearer t0ken"
+        assert "t0ken" not in repr(store)
+        store.close()
+
+        monkeypatch.delenv("SCRKG_ENDPOINT_TOKEN")
+        port = listener.url.rsplit(":", 1)[1]
+        store = RemoteStore(f"http://ana:s3cret!@127.0.0.1:{port}")
+        assert store.named_graphs() == []  # user and password from the address
+        assert "s3cret" not in store.address and "s3cret" not in store.urls.query
+        store.close()
+    with pytest.raises(RemoteStoreConfigError, match="not both"):
+        Credentials.from_env({"SCRKG_ENDPOINT_TOKEN": "t", "SCRKG_ENDPOINT_USER": "u"})
+
+
+def test_the_store_can_be_pickled_for_worker_processes(remote_bundled):
+    copy = pickle.loads(pickle.dumps(remote_bundled))
+    assert copy.triple_count() == remote_bundled.triple_count()
+    copy.close()
+
+
+# -- copying whole stores -----------------------------------------------------------------------
+
+
+def test_copy_to_a_server_and_back_is_isomorphic(bundled_store, scratch):
+    copies, others = copy_store(bundled_store, scratch)
+    assert others == []
+    assert [c.graph for c in copies] == bundled_store.named_graphs()
+    assert all(c.isomorphic and c.source_triples == c.target_triples > 0 for c in copies)
+    back = MemoryStore()
+    copies_back, _ = copy_store(scratch, back)
+    assert all(c.isomorphic for c in copies_back)
+    assert canonical(back.quads()) == canonical(bundled_store.quads())
+
+
+def test_isomorphism_sees_through_blank_node_names_only():
+    p = ox.NamedNode(EX + "p")
+    a = [ox.Triple(ox.BlankNode("x"), p, ox.Literal("1"))]
+    b = [ox.Triple(ox.BlankNode("y"), p, ox.Literal("1"))]
+    c = [ox.Triple(ox.BlankNode("y"), p, ox.Literal("2"))]
+    assert isomorphic(a, b) and not isomorphic(a, c)
+
+
+# -- the site on a remote store -----------------------------------------------------------------
+
+
+def test_the_site_runs_on_the_remote_store(remote_bundled):
+    from scrkg.web import create_app
+
+    client = create_app({"STORE": remote_bundled, "TESTING": True}).test_client()
+    assert client.get("/").status_code == 200
+    answer = client.get(
+        "/sparql",
+        query_string={"query": "SELECT (COUNT(DISTINCT ?c) AS ?n) { ?c a scr:Child }"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert answer.status_code == 200
+    assert answer.get_json()["results"]["bindings"][0]["n"]["value"] == "194"
+    refused = client.get(
+        "/sparql", query_string={"query": "SELECT * { SERVICE <http://x/> { ?s ?p ?o } }"}
+    )
+    assert refused.status_code == 400  # the gateway still refuses before the server sees it
+    export = client.get("/export", query_string={"format": "nquads"})
+    assert export.status_code == 200
+    parsed = list(ox.parse(export.get_data(), ox.RdfFormat.N_QUADS))
+    assert canonical(parsed) == canonical(remote_bundled.quads())
