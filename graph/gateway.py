@@ -140,19 +140,7 @@ def _setting_of(attribute: str) -> str:
     return next(name for name, a in LIMIT_SETTINGS.items() if a == attribute)
 
 
-# -- errors (graph/errors.py) -------------------------------------------------------------------
-
-__all__ = [
-    "GatewayBusy",
-    "GatewayError",
-    "NotAcceptable",
-    "QueryFailed",
-    "QueryRefused",
-    "QuerySyntaxError",
-    "QueryTimeout",
-    "QueryTooDeep",
-    "QueryTooLarge",
-]
+# -- errors (defined in graph/errors.py, so that the command line imports them quickly) -------
 
 #: Errors a worker process may report, by name (graph/workers.py sends the name and message).
 ERRORS: dict[str, type[GatewayError]] = {

@@ -327,3 +327,29 @@ def test_an_audit_log_that_cannot_be_written_stops_the_site(store, tmp_path):
     response = client.get("/health")
     assert response.status_code == 503
     assert "audit log" in response.get_data(as_text=True)
+
+
+def test_scrkg_credentials_prints_entries_that_the_site_accepts(store):
+    from click.testing import CliRunner
+
+    from scrkg.cli import main
+
+    runner = CliRunner()
+    made = runner.invoke(main, ["credentials", "token", "monitor"])
+    assert made.exit_code == 0, made.output
+    entry = made.output.split("SCRKG_AUTH entry: ")[1].split()[0]
+    token = made.output.rsplit(": ", 1)[1].strip()
+    assert token not in entry
+    password = "a long enough password"
+    basic_made = runner.invoke(
+        main, ["credentials", "basic", "alice", "--password-stdin"], input=password + "\n"
+    )
+    assert basic_made.exit_code == 0, basic_made.output
+    basic_setting = basic_made.output.split("SCRKG_AUTH entry: ")[1].strip()
+    assert password not in basic_setting
+    client = create_app({"STORE": store, "SCRKG_AUTH": f"{entry} {basic_setting}"}).test_client()
+    assert client.get("/health", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert client.get("/health", headers=basic("alice", password)).status_code == 200
+    assert client.get("/health").status_code == 401
+    short = runner.invoke(main, ["credentials", "basic", "bob", "--password-stdin"], input="x\n")
+    assert short.exit_code == 2 and "12 characters" in short.output

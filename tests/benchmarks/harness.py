@@ -157,6 +157,13 @@ def command_name(pid: int) -> str:
     return "?"
 
 
+def default_signals() -> None:
+    """In the child before exec: SIGINT and SIGTERM handled as usual, even when the harness was
+    started with them ignored (as a background job of a script is)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 @dataclass
 class Server:
     name: str
@@ -179,6 +186,7 @@ class Server:
                 stdin=subprocess.DEVNULL,
                 env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
                 start_new_session=True,  # Ctrl+C reaches the harness, which stops it
+                preexec_fn=default_signals,
             )
         STARTED.append(self)
         begin = time.perf_counter()
@@ -232,8 +240,10 @@ class Server:
         if process.poll() is not None:
             return
         children = descendants(process.pid)
+        # scrkg closes its query workers on SIGINT (KeyboardInterrupt); the peers stop on SIGTERM.
+        stop_signal = signal.SIGINT if self.name == "scrkg" else signal.SIGTERM
         with contextlib.suppress(ProcessLookupError):
-            process.send_signal(signal.SIGINT)  # scrkg closes its query workers on SIGINT
+            process.send_signal(stop_signal)
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
