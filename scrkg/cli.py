@@ -426,7 +426,7 @@ def serve(obj: Context, host: str, port: int) -> None:
         click.echo("The store is empty: loading the bundled data first.", err=True)
         load_bundled(store, base=obj.base)
     click.echo(f"scrkg is serving at http://{host}:{port}/ (Ctrl+C stops it)", err=True)
-    serve_site(store, store_path=obj.store_path, host=host, port=port)
+    serve_site(store, store_path=obj.store_label, host=host, port=port)
 
 
 @main.command()

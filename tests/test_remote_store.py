@@ -854,3 +854,23 @@ def test_the_site_runs_on_the_remote_store(remote_bundled):
     assert export.status_code == 200
     parsed = list(ox.parse(export.get_data(), ox.RdfFormat.N_QUADS))
     assert canonical(parsed) == canonical(remote_bundled.quads())
+
+
+def test_the_site_says_clearly_when_the_server_is_down():
+    """Pages get a 503 page with the store's message, programs plain text; nothing crashes."""
+    from scrkg.web import create_app
+
+    url = f"http://127.0.0.1:{free_port()}"
+    store, _ = quick_store(url, retries=0)
+    client = create_app({"STORE": store, "TESTING": True}).test_client()
+    page = client.get("/", headers={"Accept": "text/html"})
+    assert page.status_code == 503
+    assert page.headers["Retry-After"] == "5"
+    assert "The data cannot be read right now" in page.get_data(as_text=True)
+    assert f"{url}/query" in page.get_data(as_text=True)
+    for path in ("/sparql?query=ASK%7B%7D", "/export", "/api/neighbours?iri=urn:x"):
+        answer = client.get(path, headers={"Accept": "*/*"})
+        assert answer.status_code == 503, path
+        assert answer.content_type.startswith("text/plain"), path
+        assert "Check that the server is running" in answer.get_data(as_text=True), path
+    store.close()
