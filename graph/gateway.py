@@ -159,6 +159,10 @@ def check_query(sparql: str) -> None:
         raise QuerySyntaxError(
             "The query is empty: send a SELECT, ASK, CONSTRUCT or DESCRIBE query."
         )
+    _refuse_what_would_crash_the_parser(sparql)
+    if not _needs_parse_tree_check(sparql):
+        _parse_with_oxigraph(sparql)  # nothing in it can reach outside or write
+        return
     try:
         parsed = parseQuery(sparql)
     except pyparsing.ParseException as error:
@@ -175,6 +179,47 @@ def check_query(sparql: str) -> None:
     except Exception as error:  # rdflib raises plain Exceptions, e.g. for an unknown prefix
         raise QuerySyntaxError(f"The query is not valid SPARQL: {error}") from None
     _refuse_nodes(algebra.algebra)
+
+
+#: Keywords of every form a read-only service refuses (SERVICE, FROM, LOAD and the updates).
+#: A query can only use one of them if the word stands in its text once the ``\\u`` escapes are
+#: expanded, so a query without any of them is safe without a parse tree.
+_SUSPECT_WORDS = re.compile(
+    r"\b(?:SERVICE|FROM|NAMED|LOAD|INSERT|DELETE|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH|USING)\b",
+    re.IGNORECASE,
+)
+_COMMENT_LINE = re.compile(r"^[ \t]*#[^\n\r]*", re.MULTILINE)
+
+
+def _needs_parse_tree_check(sparql: str) -> bool:
+    """Whether the query must go through rdflib's parser and algebra (100-700 ms) before it runs.
+
+    Only when one of the refused keywords appears anywhere in the text, strings and IRIs
+    included, after the ``\\u`` escapes are expanded as the grammar says. Whole comment lines are
+    left out first (a line that starts with a written ``#`` is a comment or lies inside a long
+    string, and neither can run). A false alarm costs time, never safety: the full check then
+    decides.
+    """
+    plain = _ESCAPE.sub(_unescape, _COMMENT_LINE.sub("", sparql))
+    return bool(_SUSPECT_WORDS.search(plain))
+
+
+def _parse_with_oxigraph(sparql: str) -> None:
+    """Let pyoxigraph parse the query (on an empty store; the results are never read, so
+    nothing is evaluated) so that a syntax error is reported before a worker is used."""
+    try:
+        results = ox.Store().query(sparql, prefixes=PREFIXES, base_iri=_SYNTAX_BASE)
+    except SyntaxError as error:
+        raise QuerySyntaxError(oxigraph_message(error, sparql)) from None
+    del results
+
+
+_SYNTAX_BASE = "http://scrkg.invalid/"
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = int(match.group(1) or match.group(2), 16)
+    return chr(code) if code <= 0x10FFFF else "\ufffd"
 
 
 def check_limits(sparql: str, limits: Limits) -> None:
@@ -197,34 +242,55 @@ def check_limits(sparql: str, limits: Limits) -> None:
 
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_TOKENS = re.compile(
+_LITERALS_IRIS_COMMENTS = (
     r'"""(?:[^"\\]|\\.|"(?!""))*"""'
     r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
     r'|"(?:[^"\\\n\r]|\\.)*"'
     r"|'(?:[^'\\\n\r]|\\.)*'"
     r"|<[^<>\"{}|^`\\\x00-\x20]*>"
     r"|#[^\n\r]*"
-    r"|[{}()\[\]]"
 )
+_TOKENS = re.compile(_LITERALS_IRIS_COMMENTS + r"|[{}()\[\]]")
+_STRINGS_IRIS_COMMENTS = re.compile(_LITERALS_IRIS_COMMENTS)
 _OPEN = {"{": 1, "(": 1, "[": 1, "}": -1, ")": -1, "]": -1}
 
 
 def query_depth(sparql: str) -> int:
     """How deep the brackets of a query nest, outside strings, IRIs and comments, with the
     ``\\u`` escapes expanded first as the SPARQL grammar says."""
+    return _shape(sparql)[0]
 
-    def expand(match: re.Match[str]) -> str:
-        code = int(match.group(1) or match.group(2), 16)
-        return chr(code) if code <= 0x10FFFF else match.group(0)
 
-    text = _ESCAPE.sub(expand, sparql)
+def _shape(sparql: str) -> tuple[int, int]:
+    """(bracket depth, operator count) outside strings, IRIs and comments, escapes expanded."""
+    text = _ESCAPE.sub(_unescape, sparql)
     depth = deepest = 0
     for match in _TOKENS.finditer(text):
         step = _OPEN.get(match.group(0))
         if step:
             depth = max(depth + step, 0)
             deepest = max(deepest, depth)
-    return deepest
+    code = _STRINGS_IRIS_COMMENTS.sub(" ", text)
+    return deepest, sum(code.count(op) for op in _OPERATORS)
+
+
+#: pyoxigraph's parser recurses on brackets and on chains of operators and crashes the whole
+#: process (a segmentation fault, not an exception) somewhere past 2,000 nested brackets or
+#: 5,000 chained operators (measured with pyoxigraph 0.5.13). These ceilings hold for every
+#: query, trusted or not, whatever SCRKG_QUERY_MAX_DEPTH says.
+PARSER_MAX_DEPTH = 256
+PARSER_MAX_OPERATORS = 2_000
+_OPERATORS = ("!", "+", "*", "/", "|", "^", "&&", "=", "<", ">")
+
+
+def _refuse_what_would_crash_the_parser(sparql: str) -> None:
+    depth, operators = _shape(sparql)
+    if depth > PARSER_MAX_DEPTH or operators > PARSER_MAX_OPERATORS:
+        raise QueryRefused(
+            f"The query is nested too deeply to be parsed ({depth} levels of brackets, "
+            f"{operators} operators; at most {PARSER_MAX_DEPTH} and {PARSER_MAX_OPERATORS}). "
+            "Simplify it."
+        )
 
 
 def query_hash(sparql: str) -> str:
@@ -523,14 +589,13 @@ def oxigraph_message(error: SyntaxError, sparql: str) -> str:
     offending line shown with a caret under the column."""
     text = str(error).removeprefix("error ")
     head, _, expected = text.partition(": expected one of ")
-    message = f"Syntax error {head}" + (
-        f": expected one of {_shorten(expected)}" if expected else ""
-    )
+    detail = f": expected one of {_shorten(expected)}" if expected else ""
     line, _, rest = head.removeprefix("at ").partition(":")
     column = rest.split(":")[0]
     if line.isdigit() and column.isdigit():
+        message = f"Syntax error at line {line}, column {column}{detail}"
         return f"{message}\n{_caret(sparql, int(line), int(column))}"
-    return message
+    return f"Syntax error {head}{detail}"
 
 
 def _graph_nodes(iris: Iterable[str]) -> Iterator[ox.NamedNode]:

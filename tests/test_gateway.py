@@ -436,3 +436,55 @@ def test_no_query_to_the_real_server_opens_a_connection(tmp_path):
             assert status in (200, 400), query
             get(f"{site}/export?query={quote(query, safe='')}")
     assert listener.connections == 0
+
+
+@pytest.mark.parametrize(
+    ("sparql", "full_check"),
+    [
+        ("SELECT * { ?s ?p ?o }", False),
+        ("# title: drawn from the report\nSELECT * { ?s ?p ?o }", False),
+        ("SELECT * { SERV\\u0049CE <http://127.0.0.1:9/> { ?s ?p ?o } }", True),
+        ("SELECT * { serVice <http://127.0.0.1:9/> { ?s ?p ?o } }", True),
+        ("SELECT * FROM <http://127.0.0.1:9/> { ?s ?p ?o }", True),
+        ("SELECT * { ?s ?p ?o } \\u0023 SERVICE <http://127.0.0.1:9/> {}", True),
+        ('SELECT * { ?s ?p "a word from a label" }', True),  # a false alarm: the full check runs
+        ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", True),
+        ("LOAD <http://127.0.0.1:9/data.ttl>", True),
+    ],
+)
+def test_only_queries_with_a_refused_keyword_pay_for_the_parse_tree_check(sparql, full_check):
+    """The rdflib parse tree costs 100-700 ms a query, so a query that cannot name SERVICE,
+    FROM, LOAD or an update (not even through \\u escapes) skips it; pyoxigraph still parses
+    it strictly when it runs."""
+    from scrkg.graph.gateway import _needs_parse_tree_check
+
+    assert _needs_parse_tree_check(sparql) is full_check
+
+
+def test_a_syntax_error_on_the_quick_path_is_still_a_readable_error():
+    from scrkg.graph.gateway import QuerySyntaxError, run_query
+    from scrkg.graph.store import MemoryStore
+
+    with pytest.raises(QuerySyntaxError) as caught:
+        run_query(MemoryStore(), "SELECT ?x WHERE { ?x ?y }")
+    assert "line" in str(caught.value).lower() or "^" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "sparql",
+    [
+        "ASK " + "{" * 5000 + "}" * 5000,
+        "ASK { FILTER(" + "(" * 5000 + "true" + ")" * 5000 + ") }",
+        "ASK { FILTER(" + "!" * 20000 + "true) }",
+        "ASK { FILTER(" + "1+" * 20000 + "1) }",
+        "ASK { ?s " + "<urn:p>/" * 20000 + "<urn:p> ?o }",
+        "ASK { FILTER(" + "true && " * 20000 + "true) }",
+    ],
+)
+def test_queries_that_crash_pyoxigraphs_parser_are_refused_before_it_sees_them(sparql):
+    """Each of these kills a process with a segmentation fault in pyoxigraph 0.5.13's parser
+    (measured): the gateway must refuse them without handing them to pyoxigraph."""
+    from scrkg.graph.gateway import check_query
+
+    with pytest.raises(QueryRefused, match="nested too deeply"):
+        check_query(sparql)
