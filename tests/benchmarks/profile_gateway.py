@@ -21,14 +21,23 @@ For each saved query, the median over ``--repeat`` runs after a warm-up, in mill
 
 The rest of /sparql's time, measured by the harness over HTTP, is Flask, waitress and the
 network stack: ``HTTP - gateway``.
+
+With ``--peer LOCATION`` (an Oxigraph location holding the same data, such as the harness's
+``--work DIR/1M/oxigraph``) it also times pyoxigraph alone, in this one process, on three
+layouts of the same data, taking turns: scrkg's live snapshot as ``scrkg load`` left it, a copy of
+that snapshot after ``Store.optimize()`` (a RocksDB compaction), and the peer's location. The
+engine is the same, so a difference is the storage layout's.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -102,12 +111,64 @@ def print_profile(figures: dict[str, dict[str, float]], http_ms: dict[str, float
         )
 
 
+def layouts(store_path: str, peer: str, repeat: int = 3) -> dict[str, dict[str, float]]:
+    """pyoxigraph's time (ms, median) for each saved query on scrkg's live snapshot, on an
+    optimised copy of it, and on the peer's location; and the seconds the optimisation took."""
+    live = Path(store_path) / "snapshots" / (Path(store_path) / "CURRENT").read_text().strip()
+    figures: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="scrkg-layout-") as tmp:
+        copy = Path(tmp) / "optimised"
+        shutil.copytree(live, copy, ignore=shutil.ignore_patterns("LOCK"))
+        writable = ox.Store(str(copy))
+        start = time.perf_counter()
+        writable.optimize()
+        writable.flush()
+        figures["optimize"] = {"seconds": time.perf_counter() - start}
+        del writable
+        stores = {
+            "snapshot": ox.Store.read_only(str(live)),
+            "optimised": ox.Store.read_only(str(copy)),
+            "peer": ox.Store.read_only(peer),
+        }
+        for saved in saved_queries():
+            times: dict[str, list[float]] = {name: [] for name in stores}
+            for round_ in range(repeat + 1):  # the first round warms up
+                for name, store in stores.items():
+                    start = time.perf_counter()
+                    list(store.query(saved.sparql, use_default_graph_as_union=True))
+                    if round_:
+                        times[name].append(time.perf_counter() - start)
+            figures[saved.name] = {n: 1000 * statistics.median(t) for n, t in times.items()}
+        del stores
+    return figures
+
+
+def print_layouts(figures: dict[str, dict[str, float]]) -> None:
+    print(
+        f"  pyoxigraph alone (ms, median) on scrkg's snapshot, on an optimised copy of it"
+        f" (optimize() took {figures['optimize']['seconds']:.1f} s), and on the peer's location:",
+        flush=True,
+    )
+    for name, row in figures.items():
+        if name == "optimize":
+            continue
+        print(
+            f"  {name:<36} snapshot {row['snapshot']:9.1f} | optimised {row['optimised']:9.1f}"
+            f" | peer {row['peer']:9.1f} | snapshot/peer {row['snapshot'] / row['peer']:5.2f}"
+            f" | optimised/peer {row['optimised'] / row['peer']:5.2f}",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", required=True, help="a loaded on-disk store")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--peer", help="an Oxigraph location with the same data: compare layouts")
     args = parser.parse_args()
     print_profile(profile(args.store, args.repeat), {})
+    if args.peer:
+        print_layouts(layouts(args.store, args.peer, max(1, args.repeat // 2)))
 
 
 if __name__ == "__main__":
