@@ -13,16 +13,15 @@ Chromium comes from Debian (`apt-get install -y chromium`), never from `playwrig
 from __future__ import annotations
 
 import contextlib
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+import pyoxigraph as ox
 import pytest
+from served import served
+
+from scrkg.graph.store import DiskStore
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -39,60 +38,14 @@ SCREENSHOTS = Path(__file__).resolve().parents[1] / "output" / "screenshots"
 REVIEW = "https://w3id.org/scrkg/id/review/OFSTED-2009-10-CS1"
 CHILD = "https://w3id.org/scrkg/id/child/OFSTED-2009-10-CS1-C1"
 CONCERNS_CHILD = "https://w3id.org/scrkg/def#concernsChild"
-SERVE = (
-    "import sys; from scrkg.cli import main; "
-    "main(['--store', sys.argv[1], 'serve', '--host', '127.0.0.1', '--port', sys.argv[2]])"
-)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """The site under waitress in a subprocess; stopped by its process id at the end."""
-    store = tmp_path_factory.mktemp("browser") / "store"
-    port = free_port()
-    log = open(store.parent / "server.log", "wb")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            SERVE,
-            str(store),
-            str(port),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                output = (store.parent / "server.log").read_text(errors="replace")
-                pytest.fail(f"The site did not start on {url}:\n{output[-3000:]}")
-            time.sleep(0.3)
+    """`scrkg serve` over an empty store (which it fills with the bundled data), in a
+    subprocess on 127.0.0.1, stopped by its process id at the end."""
+    with served(tmp_path_factory.mktemp("browser") / "store") as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -290,14 +243,6 @@ HOSTILE = [
 H = "https://w3id.org/scrkg/id/"
 HOSTILE_REVIEW = H + "review/HOSTILE-1"
 HOSTILE_CHILD = H + "child/HOSTILE-1-C1"
-HOSTILE_SERVE = (
-    "import sys, pyoxigraph as ox\n"
-    "from scrkg.graph.store import DiskStore\n"
-    "from scrkg.cli import main\n"
-    "store = DiskStore(sys.argv[1])\n"
-    "store.replace_graph(sys.argv[3], list(ox.parse(path=sys.argv[4])))\n"
-    "main(['--store', sys.argv[1], 'serve', '--host', '127.0.0.1', '--port', sys.argv[2]])\n"
-)
 
 
 def hostile_turtle() -> str:
@@ -332,50 +277,13 @@ def hostile_turtle() -> str:
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory):
+    """The site over a store holding only the hostile labels."""
     folder = tmp_path_factory.mktemp("hostile")
     data = folder / "hostile.ttl"
     data.write_text(hostile_turtle(), encoding="utf-8")
-    port = free_port()
-    log = open(folder / "server.log", "wb")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            HOSTILE_SERVE,
-            str(folder / "store"),
-            str(port),
-            H + "graph/hostile",
-            str(data),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail(
-                    "The hostile-data site did not start:\n"
-                    + (folder / "server.log").read_text(errors="replace")[-3000:]
-                )
-            time.sleep(0.3)
+    DiskStore(folder / "store").replace_graph(H + "graph/hostile", list(ox.parse(path=str(data))))
+    with served(folder / "store") as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
 
 
 #: Every page the hostile data reaches (a page that does not exist here, like /patterns on a
