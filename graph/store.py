@@ -314,6 +314,10 @@ class DiskStore(Store):
                     if node in present:
                         writer.remove_graph(node)
                     writer.bulk_extend(_quads(g, triples))
+                # Compact the new snapshot before readers see it: bulk_extend leaves many
+                # RocksDB files, and queries on an uncompacted snapshot ran 1.3-2x slower
+                # (measured at 1M triples; optimize costs about 4 s there).
+                writer.optimize()
                 writer.flush()
                 writer = None  # closed: RocksDB writes nothing more into the snapshot
                 self._switch_to(name)
