@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-import socket
-import threading
 from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
+from served import Listener
 
 from scrkg.graph.gateway import (
     QueryRefused,
@@ -416,40 +415,6 @@ def test_gateway_run_query_dataset_lists(store):
     assert int(next(iter(run_query(store, query, named_graphs=[G1, G2])))["n"].value) == 0
     with pytest.raises(QueryRefused, match="not a valid graph IRI"):
         run_query(store, query, default_graph=["a b"])
-
-
-class Listener:
-    """A TCP listener on 127.0.0.1 that counts the connections it receives."""
-
-    def __init__(self) -> None:
-        self.connections = 0
-        self._socket = socket.socket()
-        self._socket.bind(("127.0.0.1", 0))
-        self._socket.listen(8)
-        self._socket.settimeout(0.1)
-        self.port = self._socket.getsockname()[1]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self._socket.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            connection.close()
-
-    def __enter__(self) -> Listener:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self._socket.close()
 
 
 def test_sparql_query_text_reaches_the_store_unchanged(client):
