@@ -8,13 +8,12 @@ that the dashboard does not recount an unchanged store.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from scrkg.graph.figures import Figure, published_figures
+from scrkg.graph.memo import Memo
 from scrkg.graph.store import Store
 from scrkg.ontology import PREFIXES
 
@@ -184,49 +183,29 @@ def store_version(store: Store) -> tuple[object, ...]:
     return ("memory", id(store), store.triple_count())
 
 
-_CACHE: OrderedDict[tuple[object, ...], DashboardData] = OrderedDict()
-_CACHE_SIZE = 8
-_LOCK = threading.Lock()
+#: Dashboards and other per-version answers (the explorer's menus, hub member lists...).
+MEMO = Memo(64)
 
 
 def dashboard_data(store: Store) -> DashboardData:
     """The published figures, the charts and the synthetic counts, cached per store version."""
-    key = store_version(store)
-    with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    data = DashboardData(
+    return per_version(store, "dashboard", lambda: _dashboard_data(store))
+
+
+def _dashboard_data(store: Store) -> DashboardData:
+    return DashboardData(
         figures=published_figures(store) if _has_figures_query() else [],
         charts=charts(store),
         synthetic=synthetic_counts(store),
         triples=store.triple_count(),
     )
-    with _LOCK:
-        _CACHE[key] = data
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return data
-
-
-_MEMO: OrderedDict[tuple[object, ...], object] = OrderedDict()
-_MEMO_SIZE = 32
 
 
 def per_version(store: Store, name: str, compute: Callable[[], T]) -> T:
     """``compute()``, remembered under ``name`` until the store's contents change (for
-    answers that cost tens of milliseconds and change only with a load)."""
-    key = (*store_version(store), name)
-    with _LOCK:
-        if key in _MEMO:
-            _MEMO.move_to_end(key)
-            return _MEMO[key]  # type: ignore[return-value]
-    value = compute()
-    with _LOCK:
-        _MEMO[key] = value
-        while len(_MEMO) > _MEMO_SIZE:
-            _MEMO.popitem(last=False)
-    return value
+    answers that cost tens of milliseconds or more and change only with a load); computed once
+    when several threads ask at the same time (graph/memo.py)."""
+    return MEMO.get((*store_version(store), name), compute)
 
 
 def _has_figures_query() -> bool:

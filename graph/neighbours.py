@@ -253,18 +253,9 @@ SELECT ?node ?p ?v WHERE {
 """
 )
 
-# For many nodes: one pass over every summary triple of the store is quicker.
-_ALL_SUMMARIES_QUERY = (
-    """
-SELECT ?node ?p ?v WHERE {
-  VALUES ?p { """
-    + _SUMMARY_PROPERTIES.replace(",", "")
-    + """ }
-  ?node ?p ?v
-}
-"""
-)
-_MANY = 300
+#: Nodes summarised per query (a VALUES list of 300 nodes takes about 10 ms at 1M triples; one
+#: pass over every label and type of such a store took 4 s).
+_CHUNK = 300
 
 
 def summaries(store: Store, iris: Iterable[str]) -> dict[str, Node]:
@@ -273,10 +264,12 @@ def summaries(store: Store, iris: Iterable[str]) -> dict[str, Node]:
     if not nodes:
         return nodes
     label_rank: dict[str, int] = {}
-    if len(nodes) > _MANY:
-        rows = store.query(_ALL_SUMMARIES_QUERY)
-    else:
-        rows = store.query(_SUMMARY_QUERY % _values(nodes))
+    iris = list(nodes)
+    rows = (
+        row
+        for start in range(0, len(iris), _CHUNK)
+        for row in store.query(_SUMMARY_QUERY % _values(iris[start : start + _CHUNK]))
+    )
     for row in rows:
         node = nodes.get(row["node"].value)
         if node is None:
@@ -317,33 +310,36 @@ def node_summary(store: Store, iri: str) -> dict[str, object]:
 _HIDDEN = ", ".join(f"<{p}>" for p in HIDDEN_PROPERTIES)
 
 _GROUPS_QUERY = f"""
-SELECT ?direction ?property (COUNT(DISTINCT ?other) AS ?total) (SAMPLE(?plabel) AS ?label) WHERE {{
+SELECT ?direction ?property (COUNT(DISTINCT ?other) AS ?total) WHERE {{
   {{ $node ?property ?other . BIND("out" AS ?direction) }}
   UNION
   {{ ?other ?property $node . BIND("in" AS ?direction) }}
   FILTER(isIRI(?other) && ?property NOT IN ({_HIDDEN}))
-  OPTIONAL {{ ?property rdfs:label ?plabel }}
 }}
 GROUP BY ?direction ?property
 ORDER BY DESC(?direction) ?property
 """
 
-_PAGE_QUERIES = {
+# Every member of one group with its labels; sorted in Python (a SPARQL ORDER BY on labels
+# joined through a property path took 300 ms for a hub of 8,000 children at 1M triples).
+_MEMBER_QUERIES = {
     "out": """
-SELECT ?other (SAMPLE(?l) AS ?label) WHERE {
+SELECT ?other ?pref ?label WHERE {
   $node $property ?other FILTER(isIRI(?other))
-  OPTIONAL { ?other rdfs:label|skos:prefLabel ?l }
-}
-GROUP BY ?other ORDER BY LCASE(STR(?label)) ?other LIMIT %d OFFSET %d
-""",
+  OPTIONAL { ?other skos:prefLabel ?pref }
+  OPTIONAL { ?other rdfs:label ?label }
+}""",
     "in": """
-SELECT ?other (SAMPLE(?l) AS ?label) WHERE {
+SELECT ?other ?pref ?label WHERE {
   ?other $property $node FILTER(isIRI(?other))
-  OPTIONAL { ?other rdfs:label|skos:prefLabel ?l }
+  OPTIONAL { ?other skos:prefLabel ?pref }
+  OPTIONAL { ?other rdfs:label ?label }
+}""",
 }
-GROUP BY ?other ORDER BY LCASE(STR(?label)) ?other LIMIT %d OFFSET %d
-""",
-}
+
+#: Groups with more members than this keep their sorted member list until the store changes,
+#: so the next pages of a hub (and the next visitor) do not gather and sort it again.
+REMEMBERED_GROUP_SIZE = 200
 
 
 @dataclass
@@ -373,25 +369,38 @@ class Group:
 
 def _groups(store: Store, iri: str) -> list[Group]:
     rows = store.query(_bound(_GROUPS_QUERY, node=iri))
-    groups = []
-    for row in rows:
-        prop = row["property"].value
-        label = row["label"]
-        groups.append(
-            Group(
-                property=prop,
-                label=label.value if label is not None else property_label(prop),
-                direction=row["direction"].value,
-                total=int(row["total"].value),
-            )
+    labels = property_labels(store)
+    return [
+        Group(
+            property=row["property"].value,
+            label=property_label(row["property"].value, labels),
+            direction=row["direction"].value,
+            total=int(row["total"].value),
         )
-    return groups
+        for row in rows
+    ]
+
+
+def _members(store: Store, group: Group, iri: str) -> list[str]:
+    """Every member of the group, by label (case ignored; skos:prefLabel before rdfs:label, as
+    the explorer shows them), then IRI; members without a label come first."""
+    query = _bound(_MEMBER_QUERIES[group.direction], node=iri, property=group.property)
+    keys: dict[str, str] = {}
+    for row in store.query(query):
+        other, label = row["other"].value, row["pref"] or row["label"]
+        key = label.value.lower() if label is not None else ""
+        if other not in keys or key < keys[other]:
+            keys[other] = key
+    return sorted(keys, key=lambda other: (keys[other], other))
 
 
 def _page(store: Store, group: Group, iri: str, offset: int, limit: int) -> list[str]:
-    query = _PAGE_QUERIES[group.direction] % (limit, offset)
-    rows = store.query(_bound(query, node=iri, property=group.property))
-    return [row["other"].value for row in rows]
+    if group.total > REMEMBERED_GROUP_SIZE:
+        name = f"members {group.direction} {group.property} {iri}"
+        members = per_version(store, name, lambda: _members(store, group, iri))
+    else:
+        members = _members(store, group, iri)
+    return members[offset : offset + limit]
 
 
 def neighbours(
@@ -464,9 +473,16 @@ class View:
 
 
 def property_labels(store: Store) -> dict[str, str]:
-    """rdfs:label of every property the ontology labels."""
+    """rdfs:label of every property the store declares, remembered until the store changes."""
+    return per_version(store, "property-labels", lambda: _property_labels(store))
+
+
+def _property_labels(store: Store) -> dict[str, str]:
     rows = store.query(
-        "SELECT ?p (SAMPLE(?l) AS ?label) WHERE { ?s ?p ?o . ?p rdfs:label ?l } GROUP BY ?p"
+        """SELECT ?p (SAMPLE(?l) AS ?label) WHERE {
+  VALUES ?type { rdf:Property owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty }
+  ?p a ?type ; rdfs:label ?l
+} GROUP BY ?p"""
     )
     return {row["p"].value: row["label"].value for row in rows}
 
@@ -476,7 +492,12 @@ def _view(
     edges: Iterable[tuple[str, str, str]],
     extra_nodes: Iterable[str] = (),
     max_nodes: int = MAX_VIEW_NODES,
+    *,
+    stop_when_full: bool = False,
 ) -> View:
+    """The nodes of ``edges`` in order of first appearance, at most ``max_nodes``, and the
+    edges between them. With ``stop_when_full``, the edges are read only until a node would not
+    fit, so the cost follows ``max_nodes`` and not the size of the store."""
     order: dict[str, None] = dict.fromkeys(extra_nodes)
     kept: list[tuple[str, str, str]] = []
     truncated = False
@@ -484,6 +505,8 @@ def _view(
         new = [n for n in (s, o) if n not in order]
         if len(order) + len(new) > max_nodes:
             truncated = True
+            if stop_when_full:
+                break
             continue
         order.update(dict.fromkeys(new))
         kept.append((s, p, o))
@@ -556,24 +579,28 @@ _AGENCY_VIEW_PROPERTIES = {
 
 
 def whole_graph_view(store: Store, max_nodes: int = MAX_VIEW_NODES) -> View:
-    """Every link between two resources of the data (not the ontology's own graph, not the
-    parts of rdf:Statements, not provenance links to the source document); remembered until
-    the store changes, as it takes most of a second to gather."""
+    """The links between resources of the data (not the ontology's own graph, not the parts
+    of rdf:Statements, not provenance links to the source document), read in the store's order
+    until ``max_nodes`` nodes are found; remembered until the store changes."""
     return per_version(
         store, f"whole-graph-{max_nodes}", lambda: _whole_graph_view(store, max_nodes)
     )
 
 
 def _whole_graph_view(store: Store, max_nodes: int) -> View:
+    # Not DISTINCT, so that rows stream and reading stops at the node cap (a DISTINCT over every
+    # link of 1M triples took 27 s); _view drops repeated edges.
     query = f"""
-SELECT DISTINCT ?s ?p ?o WHERE {{
+SELECT ?s ?p ?o WHERE {{
   GRAPH ?g {{ ?s ?p ?o }}
   FILTER(?g != <{ONTOLOGY_IRI}> && isIRI(?s) && isIRI(?o)
          && ?p NOT IN ({_HIDDEN}, prov:wasDerivedFrom, dcterms:isReferencedBy, dcterms:license))
   FILTER NOT EXISTS {{ ?s a rdf:Statement }}
   FILTER NOT EXISTS {{ ?s a scr:SourceGraph }}
 }}"""
-    return _view(store, _edges(store.query(query)), max_nodes=max_nodes)
+    rows = store.query(query)
+    edges = ((r["s"].value, r["p"].value, r["o"].value) for r in rows)
+    return _view(store, edges, max_nodes=max_nodes, stop_when_full=True)
 
 
 def iris_view(store: Store, iris: Iterable[str], max_nodes: int = MAX_VIEW_NODES) -> View:
@@ -761,12 +788,12 @@ SELECT ?c (SAMPLE(?l) AS ?label) (SAMPLE(?b) AS ?broader) WHERE {
 
 
 def review_choices(store: Store, limit: int = 1000) -> list[dict[str, str]]:
-    """Reviews by label, for the explorer's "one review" view."""
+    """Reviews (typed scr:CaseReview or a subclass) by label, for the "one review" view."""
     rows = store.query(
         f"""
 SELECT ?r (SAMPLE(?l) AS ?label) WHERE {{
-  ?r scr:concernsChild|scr:identifiesLesson|scr:involvedAgency ?x ; rdfs:label ?l .
-  FILTER NOT EXISTS {{ ?r a scr:ThematicReport }}
-}} GROUP BY ?r ORDER BY LCASE(STR(?label)) LIMIT {int(limit)}"""
+  ?class rdfs:subClassOf* scr:CaseReview .
+  ?r a ?class ; rdfs:label ?l .
+}} GROUP BY ?r ORDER BY LCASE(STR(?label)) ?r LIMIT {int(limit)}"""
     )
     return [{"iri": r["r"].value, "label": r["label"].value} for r in rows]

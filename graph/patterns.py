@@ -52,8 +52,7 @@ import csv
 import json
 import math
 import re
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -62,6 +61,7 @@ from typing import IO, Any, TypeVar
 import networkx as nx
 import pyoxigraph as ox
 
+from scrkg.graph.memo import Memo
 from scrkg.graph.store import Store
 from scrkg.ontology import SCRC
 
@@ -304,9 +304,7 @@ def _rounded(values: dict[str, Any]) -> dict[str, Any]:
 # Cache
 # ---------------------------------------------------------------------------------------------
 
-_LOCK = threading.Lock()
-_CACHE: OrderedDict[tuple[object, ...], object] = OrderedDict()
-_CACHE_SIZE = 64
+_MEMO = Memo(64)
 
 
 def store_state(store: Store) -> tuple[object, ...]:
@@ -326,21 +324,11 @@ def store_state(store: Store) -> tuple[object, ...]:
 
 
 def clear_cache() -> None:
-    with _LOCK:
-        _CACHE.clear()
+    _MEMO.clear()
 
 
 def _cached(key: tuple[object, ...], compute: Callable[[], T]) -> T:
-    with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]  # type: ignore[return-value]
-    value = compute()
-    with _LOCK:
-        _CACHE[key] = value
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return value
+    return _MEMO.get(key, compute)
 
 
 # ---------------------------------------------------------------------------------------------

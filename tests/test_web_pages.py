@@ -113,6 +113,7 @@ def concepts() -> list[ox.Triple]:
             ]
     out.append(t(SCRC + "domestic-abuse", SKOS + "broader", SCRC + "toxic-trio"))
     out.append(t(SCR + "concernsChild", RDFS + "label", lit("concerns child")))
+    out.append(t(SCR + "SeriousCaseReview", RDFS + "subClassOf", SCR + "CaseReview"))
     return out
 
 
@@ -222,13 +223,13 @@ def test_dashboard_shows_figures_with_a_marker_where_they_differ(client, monkeyp
     ]
     monkeypatch.setattr(charts, "published_figures", lambda store: figures)
     monkeypatch.setattr(charts, "_has_figures_query", lambda: True)
-    charts._CACHE.clear()
+    charts.MEMO.clear()
     html = client.get("/").get_data(as_text=True)
     assert "Children who died" in html and "Reviews judged good" in html
     assert html.count("≠ differs") == 1 and html.count("= matches") == 1
     assert "41.5%" in html and "42%" in html
     assert html.count('href="/query?name=00-published-figures"') >= 3
-    charts._CACHE.clear()
+    charts.MEMO.clear()
 
 
 def test_dashboard_charts_and_synthetic_counts(client):
@@ -251,7 +252,7 @@ def test_dashboard_charts_and_synthetic_counts(client):
 
 
 def test_dashboard_counts_are_cached_per_store_version(small_store):
-    charts._CACHE.clear()
+    charts.MEMO.clear()
     first = charts.dashboard_data(small_store)
     assert charts.dashboard_data(small_store) is first
     small_store.replace_graph(ID + "graph/extra", [t(ID + "child/X", RDF + "type", SCR + "Child")])
@@ -406,6 +407,42 @@ def test_neighbours_api_caps_each_group_with_a_more_count(client):
     assert len(seen) == len(set(seen)) == HUB_CHILDREN
 
 
+def hub_pages(client) -> list[str]:
+    """The labels of the children with scrc:domestic-abuse, page by page, as the explorer shows
+    them."""
+    url = "/api/neighbours?iri=" + q(SCRC + "domestic-abuse")
+    url += f"&property={q(SCR + 'hasRiskFactor')}&direction=in"
+    labels: list[str] = []
+    while True:
+        group = client.get(f"{url}&offset={len(labels)}").get_json()["groups"][0]
+        labels += [item["label"] for item in group["items"]]
+        if not group["more"]:
+            return labels
+
+
+@pytest.mark.parametrize("remembered_from", [200, 10])
+def test_neighbour_pages_come_in_label_order_and_follow_a_load(
+    client, small_store, monkeypatch, remembered_from
+):
+    # 45 members: below the size from which a group's member list is remembered, then above it.
+    monkeypatch.setattr(neighbours, "REMEMBERED_GROUP_SIZE", remembered_from)
+    labels = hub_pages(client)
+    assert labels == sorted(labels, key=str.lower) and len(labels) == HUB_CHILDREN
+    assert labels[:2] == ["Child C02", "Child C03"]
+    # A load that adds a child with the factor is seen at once: no stale remembered list.
+    new = ID + "child/C00"
+    small_store.replace_graph(
+        ID + "graph/extra",
+        [
+            t(new, RDF + "type", SCR + "Child"),
+            t(new, RDFS + "label", lit("child c00 (lower case)")),
+            t(new, SCR + "hasRiskFactor", SCRC + "domestic-abuse"),
+        ],
+    )
+    again = hub_pages(client)
+    assert again == ["child c00 (lower case)", *labels]
+
+
 @pytest.mark.parametrize(
     "query",
     [
@@ -551,6 +588,15 @@ def test_bundled_neighbours_and_whole_graph(bundled_client, bundled_store):
     assert outcome["total"] == 90 and len(outcome["items"]) == 20 and outcome["more"] == 70
     whole = neighbours.whole_graph_view(bundled_store)
     assert 1500 <= len(whole.nodes) <= 3000 and not whole.truncated
+    assert len(whole.edges) == len(set(whole.edges))  # links in two graphs are drawn once
+    every = {n for s, _, o in whole.edges for n in (s, o)}
+    assert every == set(whole.nodes)
+    # Capped: reading stops at the cap, and what is drawn is a part of the whole.
+    part = neighbours.whole_graph_view(bundled_store, max_nodes=200)
+    assert len(part.nodes) <= 200 and part.truncated and "first 200 nodes" in part.message
+    assert set(part.nodes) <= set(whole.nodes) and set(part.edges) <= set(whole.edges)
+    assert all(s in part.nodes and o in part.nodes for s, _, o in part.edges)
+    assert all(node.label for node in part.nodes.values())  # summarised in chunks
 
 
 def test_resource_paths():

@@ -169,7 +169,7 @@ def explore() -> str:
             start = {"kind": "focus", "iri": focus}
     except ValueError as error:
         problem = f"That is not an IRI the explorer can show: {error}"
-    choices = per_version(store, "explorer-choices", lambda: _choices(store))
+    choices = explorer_choices(store)
     search_text = request.args.get("q", "")
     search_results: list[dict[str, object]] = []
     if search_text:
@@ -201,8 +201,12 @@ def explore() -> str:
     )
 
 
+def explorer_choices(store: Store) -> dict[str, list[dict[str, Any]]]:
+    """The menus of the saved views and filters, remembered until the store changes."""
+    return per_version(store, "explorer-choices", lambda: _choices(store))
+
+
 def _choices(store: Store) -> dict[str, list[dict[str, Any]]]:
-    """The menus of the saved views and filters."""
     return {
         "reviews": nb.review_choices(store),
         "risk_factors": nb.concept_choices(store, SCRC + "risk-factors"),
@@ -292,7 +296,7 @@ def api_view() -> Response:
             return _bad(f"Name a view: whole, {', '.join(VIEWS)}; or give a query.")
     except ValueError as error:
         return _bad(str(error))
-    data = result.as_json(per_version(store, "property-labels", lambda: nb.property_labels(store)))
+    data = result.as_json(nb.property_labels(store))
     return jsonify(_with_urls(data))
 
 

@@ -21,7 +21,7 @@ def serve(store: Store, *, store_path: str, host: str = "127.0.0.1", port: int =
     """
     import waitress
 
-    from scrkg.web import create_app, querying
+    from scrkg.web import create_app, querying, warm
 
     app = create_app({"SCRKG_STORE": store_path, "STORE": store})
     threads = int(app.config["SCRKG_SERVER_THREADS"])
@@ -47,6 +47,9 @@ def serve(store: Store, *, store_path: str, host: str = "127.0.0.1", port: int =
                 "machine's name or address get 400 until you add them"
             )
     gateway.warm_up()
+    interval = float(app.config["SCRKG_WARM_INTERVAL"])
+    warmer = warm.Warmer(store, interval).start() if interval > 0 else None
+    app.extensions["scrkg.warmer"] = warmer
     log.warning("scrkg is serving %s at http://%s:%d/", store_path, host, port)
     try:
         waitress.serve(
@@ -59,4 +62,6 @@ def serve(store: Store, *, store_path: str, host: str = "127.0.0.1", port: int =
             expose_tracebacks=False,
         )
     finally:
+        if warmer is not None:
+            warmer.stop()
         gateway.close()

@@ -48,6 +48,13 @@ SETTINGS: list[Setting] = [
         "Most nodes the explorer draws for a saved view or a query result (the whole bundled "
         "graph is about 2,000).",
     ),
+    Setting(
+        "SCRKG_WARM_INTERVAL",
+        2.0,
+        "Seconds between checks for a new snapshot of the store; after a start and after each "
+        "load the server computes the dashboard, explorer menus and pattern measures in the "
+        "background so the first visitor does not wait. 0 computes them only when first asked.",
+    ),
     # -- publishing safely (issue 4): the query gateway, graph/gateway.py -----------------------
     Setting(
         "SCRKG_QUERY_TIMEOUT",

@@ -1,0 +1,111 @@
+"""web/warm.py: the caches behind the first pages are computed after a start and after each
+load, in the background, on a real on-disk store and through a real `scrkg serve`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from scrkg.graph import charts
+from scrkg.graph.charts import store_version
+from scrkg.graph.store import DiskStore
+from scrkg.loader import load_source
+from scrkg.ontology import DEFAULT_BASE
+from scrkg.web.warm import Warmer, warm
+from tests.served import served
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "coded-reviews.csv"
+
+
+def until(condition, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_the_warmer_computes_at_start_and_again_after_a_load(tmp_path):
+    store = DiskStore(tmp_path / "store")
+    load_source(store, EXAMPLE)
+    versions: list[object] = []
+
+    def recording(store_: DiskStore) -> None:
+        versions.append(store_version(store_))
+        warm(store_)
+
+    warmer = Warmer(store, 0.05, recording).start()
+    try:
+        until(lambda: warmer.status()["ready"])
+        first = store_version(store)
+        assert versions == [first] and (*first, "dashboard") in charts.MEMO
+        time.sleep(0.3)
+        assert warmer.status()["runs"] == 1  # an unchanged store is not warmed again
+
+        load_source(store, EXAMPLE, graph=DEFAULT_BASE + "graph/second-copy")
+        second = store_version(store)
+        assert second != first
+        until(lambda: warmer.status()["runs"] == 2)
+        assert versions == [first, second] and (*second, "dashboard") in charts.MEMO
+        assert warmer.status()["ready"] and warmer.status()["error"] is None
+    finally:
+        warmer.stop()
+
+
+def test_a_failed_warm_up_is_reported_and_tried_again(tmp_path):
+    store = DiskStore(tmp_path / "store")
+    attempts: list[int] = []
+
+    def flaky(store_: DiskStore) -> None:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise OSError("the disk went away for a moment")
+
+    warmer = Warmer(store, 0.05, flaky).start()
+    try:
+        until(lambda: warmer.status()["runs"] == 1)
+        assert len(attempts) == 2 and warmer.status()["error"] is None
+    finally:
+        warmer.stop()
+    failing = Warmer(store, 10, lambda s: 1 / 0).start()
+    try:
+        until(lambda: failing.status()["error"] is not None)
+        assert failing.status()["ready"] is False and "division" in failing.status()["error"]
+    finally:
+        failing.stop()
+
+
+def health(site: str) -> dict:
+    with urllib.request.urlopen(site + "/health", timeout=10) as response:
+        return json.load(response)
+
+
+def test_serve_warms_the_caches_and_warms_them_again_after_a_load(tmp_path):
+    store = tmp_path / "store"
+    load_source(DiskStore(store), EXAMPLE)
+    with served(store, {"SCRKG_WARM_INTERVAL": "0.2"}) as site:
+        until(lambda: health(site)["cache"]["ready"])
+        assert health(site)["cache"]["runs"] == 1
+        with urllib.request.urlopen(site + "/", timeout=10) as response:
+            before = response.read().decode()
+        loaded = subprocess.run(
+            [sys.executable, "-m", "scrkg", "--store", str(store), "load", "--bundled"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert loaded.returncode == 0, loaded.stderr
+        until(lambda: health(site)["cache"]["runs"] == 2, timeout=120)
+        with urllib.request.urlopen(site + "/", timeout=10) as response:
+            after = response.read().decode()
+        assert "children who died" in after and "children who died" not in before
+
+
+def test_serve_without_warming_says_nothing_about_the_cache(tmp_path):
+    store = tmp_path / "store"
+    load_source(DiskStore(store), EXAMPLE)
+    with served(store, {"SCRKG_WARM_INTERVAL": "0"}) as site:
+        assert "cache" not in health(site)
