@@ -112,7 +112,7 @@ def write_solutions(
         if len(rows) >= max_rows:
             truncated = "rows"
             break
-        encoded = row_writer(names, [solution[name] for name in names])
+        encoded = row_writer(names, list(solution))  # the values in the order of names
         if size + len(encoded) > max_bytes:
             truncated = "bytes"
             break
@@ -140,35 +140,45 @@ def write_boolean(value: bool, media_type: str) -> Written:
     return Written("boolean", media_type, body, 1)
 
 
-def _json_term(term: object) -> dict[str, object]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        value: dict[str, object] = {"type": "literal", "value": term.value}
+#: A JSON string literal, non-ASCII characters kept, as ``json.dumps(text, ensure_ascii=False)``
+#: writes it; the rows are joined by hand because a dict and ``json.dumps`` for every row made the
+#: writing 40 us a row, as much as a third of a 13,000-row query's time at 1M triples.
+_quote = json.encoder.encode_basestring
+
+
+def _json_term(term: object) -> str:
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return '{"type":"uri","value":' + _quote(term.value) + "}"
+    if kind is ox.Literal:
+        value = '{"type":"literal","value":' + _quote(term.value)
         if term.language:
-            value["xml:lang"] = term.language
+            value += ',"xml:lang":' + _quote(term.language)
             if getattr(term, "direction", None) is not None:
-                value["its:dir"] = str(term.direction.value).lower()
+                value += ',"its:dir":' + _quote(str(term.direction.value).lower())
         elif term.datatype.value != XSD_STRING:
-            value["datatype"] = term.datatype.value
-        return value
-    if isinstance(term, ox.Triple):
-        return {
-            "type": "triple",
-            "value": {
-                "subject": _json_term(term.subject),
-                "predicate": _json_term(term.predicate),
-                "object": _json_term(term.object),
-            },
-        }
+            value += ',"datatype":' + _quote(term.datatype.value)
+        return value + "}"
+    if kind is ox.BlankNode:
+        return '{"type":"bnode","value":' + _quote(term.value) + "}"
+    if kind is ox.Triple:
+        return (
+            '{"type":"triple","value":{"subject":'
+            + _json_term(term.subject)
+            + ',"predicate":'
+            + _json_term(term.predicate)
+            + ',"object":'
+            + _json_term(term.object)
+            + "}}"
+        )
     raise TypeError(f"not an RDF term: {term!r}")
 
 
 def _json_row(names: list[str], terms: list[object]) -> bytes:
-    binding = {n: _json_term(t) for n, t in zip(names, terms, strict=True) if t is not None}
-    return json.dumps(binding, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    bindings = ",".join(
+        _quote(n) + ":" + _json_term(t) for n, t in zip(names, terms, strict=True) if t is not None
+    )
+    return ("{" + bindings + "}").encode("utf-8")
 
 
 def _json_document(
