@@ -10,13 +10,14 @@ import time
 import urllib.request
 from pathlib import Path
 
+from served import served
+
 from scrkg.graph import charts
 from scrkg.graph.charts import store_version
 from scrkg.graph.store import DiskStore
 from scrkg.loader import load_source
 from scrkg.ontology import DEFAULT_BASE
 from scrkg.web.warm import Warmer, warm
-from tests.served import served
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "coded-reviews.csv"
 
