@@ -7,6 +7,7 @@ the store's quads are exactly what they were before (a refused file writes nothi
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -145,7 +146,9 @@ def test_provenance_describes_the_source_graph(memory_store):
         "?a a prov:Activity ; prov:startedAtTime ?start ; prov:endedAtTime ?end } }"
     )
     (row,) = list(rows)
-    assert row["start"].value <= row["end"].value
+    # As times: the lexical forms are canonical ("...23.9Z" for 900 ms), so not comparable as text.
+    start, end = (datetime.fromisoformat(row[k].value) for k in ("start", "end"))
+    assert start <= end
 
 
 def test_synthetic_rows_mark_reviews_children_and_graph(memory_store, tmp_path):
