@@ -201,11 +201,11 @@ def _dashboard_data(store: Store) -> DashboardData:
     )
 
 
-def per_version(store: Store, name: str, compute: Callable[[], T]) -> T:
-    """``compute()``, remembered under ``name`` until the store's contents change (for
-    answers that cost tens of milliseconds or more and change only with a load); computed once
-    when several threads ask at the same time (graph/memo.py)."""
-    return MEMO.get((*store_version(store), name), compute)
+def per_version(store: Store, name: str, compute: Callable[[], T], memo: Memo = MEMO) -> T:
+    """``compute()``, remembered in ``memo`` under ``name`` until the store's contents change
+    (for answers that cost tens of milliseconds or more and change only with a load); computed
+    once when several threads ask at the same time (graph/memo.py)."""
+    return memo.get((*store_version(store), name), compute)
 
 
 def _has_figures_query() -> bool:

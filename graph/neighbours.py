@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from scrkg.graph.charts import per_version
+from scrkg.graph.memo import Memo
 from scrkg.graph.store import Store
 from scrkg.ontology import ONTOLOGY_IRI, SCR, SCRC
 
@@ -340,6 +341,9 @@ SELECT ?other ?pref ?label WHERE {
 #: Groups with more members than this keep their sorted member list until the store changes,
 #: so the next pages of a hub (and the next visitor) do not gather and sort it again.
 REMEMBERED_GROUP_SIZE = 200
+#: Their own memo, so that many hubs clicked cannot push the dashboard's answers out of
+#: charts.MEMO (a hub's list of 8,000 members at 1M triples is about 1 MB).
+MEMBER_LISTS = Memo(32)
 
 
 @dataclass
@@ -397,7 +401,7 @@ def _members(store: Store, group: Group, iri: str) -> list[str]:
 def _page(store: Store, group: Group, iri: str, offset: int, limit: int) -> list[str]:
     if group.total > REMEMBERED_GROUP_SIZE:
         name = f"members {group.direction} {group.property} {iri}"
-        members = per_version(store, name, lambda: _members(store, group, iri))
+        members = per_version(store, name, lambda: _members(store, group, iri), MEMBER_LISTS)
     else:
         members = _members(store, group, iri)
     return members[offset : offset + limit]

@@ -429,6 +429,13 @@ def test_neighbour_pages_come_in_label_order_and_follow_a_load(
     labels = hub_pages(client)
     assert labels == sorted(labels, key=str.lower) and len(labels) == HUB_CHILDREN
     assert labels[:2] == ["Child C02", "Child C03"]
+    key = (
+        *charts.store_version(small_store),
+        f"members in {SCR}hasRiskFactor {SCRC}domestic-abuse",
+    )
+    # A remembered list sits in its own memo, apart from the dashboard's answers.
+    assert (key in neighbours.MEMBER_LISTS) == (remembered_from < HUB_CHILDREN)
+    assert key not in charts.MEMO
     # A load that adds a child with the factor is seen at once: no stale remembered list.
     new = ID + "child/C00"
     small_store.replace_graph(
