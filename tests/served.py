@@ -3,6 +3,8 @@
 * :func:`served` runs ``scrkg serve`` in a subprocess on a free port of 127.0.0.1, waits for it
   to answer, and stops it by its process id.
 * :class:`Listener` counts the TCP connections made to it, to prove nothing calls out.
+* :data:`CHROMIUM` and :data:`CHROMIUM_ARGS`: Debian's chromium, as the browser tests and the
+  benchmarks drive it through Playwright (never `playwright install`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,18 @@ import time
 import urllib.request
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 SERVE = (
     "import sys; from scrkg.cli import main; "

@@ -28,6 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import requests
+from served import free_port
 
 from scrkg.graph.figures import published_figures
 from scrkg.graph.gateway import run_query
@@ -61,12 +62,6 @@ def oxigraph_binary() -> str:
     if not found:
         pytest.fail("The `oxigraph` server is missing: pip install -e '.[test]' installs it.")
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class OxigraphServer:

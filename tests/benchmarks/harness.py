@@ -46,7 +46,6 @@ import platform
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -61,6 +60,9 @@ from urllib.parse import quote
 
 import requests
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the shared helpers
+from served import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 SCRKG = [sys.executable, "-m", "scrkg"]
@@ -68,17 +70,6 @@ OXIGRAPH = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph") o
 RDFLIB_ENDPOINT = (
     shutil.which("rdflib-endpoint", path=str(BIN)) or shutil.which("rdflib-endpoint") or ""
 )
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: The sizes named on the command line and the reviews generated for each (~72 triples each).
 SIZES = {"10k": 140, "100k": 1_400, "1M": 14_000}
 SPARQL_QUERY = "application/sparql-query"
@@ -100,12 +91,6 @@ ENGINES = ("scrkg", "oxigraph", "rdflib")
 
 def say(text: str = "") -> None:
     print(text, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def parse_size(text: str) -> tuple[str, int]:

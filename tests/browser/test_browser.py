@@ -19,21 +19,10 @@ from urllib.parse import quote, urlsplit
 
 import pyoxigraph as ox
 import pytest
-from served import served
+from served import CHROMIUM, CHROMIUM_ARGS, served
 
 from scrkg.graph.store import DiskStore
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "output" / "screenshots"
 REVIEW = "https://w3id.org/scrkg/id/review/OFSTED-2009-10-CS1"
 CHILD = "https://w3id.org/scrkg/id/child/OFSTED-2009-10-CS1-C1"
