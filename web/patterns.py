@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 
 from scrkg.graph import patterns as pt
+from scrkg.graph.store import Store
 from scrkg.web import get_store
 from scrkg.web.explorer import base_iri, link_prefixes, resource_path
 
@@ -109,25 +110,14 @@ def _iri_arg(name: str, *, required: bool) -> str | None:
 
 
 @bp.get("/patterns")
-def overview() -> tuple[str, int] | str:
+def overview() -> tuple[str, int]:
     store = get_store()
     problem = ""
     try:
         values = _filters()
     except BadRequest as error:
         problem, values = error.message, {"min_cases": pt.MIN_CASES}
-    return render_template(
-        "patterns.html",
-        spec=None,
-        kinds=pt.KINDS.values(),
-        descriptions=DESCRIPTIONS,
-        choices=pt.filter_choices(store),
-        values=values,
-        query_string=_query_string(values),
-        problem=problem,
-        pattern=None,
-        page=None,
-    ), (400 if problem else 200)
+    return _render(store, values, problem)
 
 
 @bp.get("/patterns/<kind>")
@@ -153,7 +143,25 @@ def pattern_page(kind: str) -> tuple[str, int]:
             "links": link_prefixes(),
             "api": f"/api/patterns/{kind}/reviews",
         }  # fmt: skip
-    return render_template(
+    link = "/query?" + urlencode({"name": spec.saved_query}) if spec.saved_query else ""
+    return _render(
+        store, values, problem, spec=spec, pattern=pattern, page=page, saved_query_link=link
+    )
+
+
+def _render(
+    store: Store,
+    values: dict[str, Any],
+    problem: str,
+    *,
+    spec: pt.PatternKind | None = None,
+    pattern: pt.Pattern | None = None,
+    page: dict[str, Any] | None = None,
+    saved_query_link: str = "",
+) -> tuple[str, int]:
+    """The patterns page: the overview, or one pattern when ``spec`` is given; 400 with the
+    problem shown when the filters were refused."""
+    html = render_template(
         "patterns.html",
         spec=spec,
         kinds=pt.KINDS.values(),
@@ -164,10 +172,9 @@ def pattern_page(kind: str) -> tuple[str, int]:
         problem=problem,
         pattern=pattern,
         page=page,
-        saved_query_link=(
-            "/query?" + urlencode({"name": spec.saved_query}) if spec.saved_query else ""
-        ),
-    ), (400 if problem else 200)
+        saved_query_link=saved_query_link,
+    )
+    return html, (400 if problem else 200)
 
 
 def _with_url(data: dict[str, Any]) -> dict[str, Any]:
