@@ -183,7 +183,8 @@ def store_version(store: Store) -> tuple[object, ...]:
     return ("memory", id(store), store.triple_count())
 
 
-#: Dashboards and other per-version answers (the explorer's menus, hub member lists...).
+#: Dashboards and other per-version answers (the explorer's menus, the whole-graph view...);
+#: hub member lists have their own (graph/neighbours.py).
 MEMO = Memo(64)
 
 

@@ -391,7 +391,9 @@ def _members(store: Store, group: Group, iri: str) -> list[str]:
     query = _bound(_MEMBER_QUERIES[group.direction], node=iri, property=group.property)
     keys: dict[str, str] = {}
     for row in store.query(query):
-        other, label = row["other"].value, row["pref"] or row["label"]
+        other, label = row["other"].value, row["pref"]
+        if label is None:
+            label = row["label"]
         key = label.value.lower() if label is not None else ""
         if other not in keys or key < keys[other]:
             keys[other] = key
