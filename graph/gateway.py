@@ -32,6 +32,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 import pyparsing
@@ -59,8 +60,12 @@ from scrkg.graph.errors import (
     QueryTooLarge,
     SettingError,
 )
-from scrkg.graph.store import DiskStore, Store, StoreError
+from scrkg.graph.sandbox import SandboxUnavailable, confine_thread, confined
+from scrkg.graph.store import Store, StoreError
 from scrkg.ontology import PREFIXES
+
+if TYPE_CHECKING:
+    from scrkg.graph.workers import ProcessRunner
 
 READ_ONLY = (
     "This SPARQL service is read-only: updates (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, ...) "
@@ -205,13 +210,20 @@ def _needs_parse_tree_check(sparql: str) -> bool:
 
 
 def _parse_with_oxigraph(sparql: str) -> None:
-    """Let pyoxigraph parse the query (on an empty store; the results are never read, so
-    nothing is evaluated) so that a syntax error is reported before a worker is used."""
-    try:
-        results = ox.Store().query(sparql, prefixes=PREFIXES, base_iri=_SYNTAX_BASE)
-    except SyntaxError as error:
-        raise QuerySyntaxError(oxigraph_message(error, sparql)) from None
-    del results
+    """Let pyoxigraph parse the query on an empty store, so that a syntax error is reported
+    before the store is touched. pyoxigraph evaluates an ASK at once, so this runs where the
+    kernel refuses network connections (graph/sandbox.py)."""
+
+    def parse() -> None:
+        try:
+            results = ox.Store().query(sparql, prefixes=PREFIXES, base_iri=_SYNTAX_BASE)
+        except SyntaxError as error:
+            raise QuerySyntaxError(oxigraph_message(error, sparql)) from None
+        except PermissionError:
+            raise QueryRefused(_REFUSED_NODES["ServiceGraphPattern"]) from None
+        del results
+
+    confined(parse)
 
 
 _SYNTAX_BASE = "http://scrkg.invalid/"
@@ -315,13 +327,23 @@ class Job:
     prefixes: bool = False
     max_rows: int = Limits.max_rows
     max_bytes: int = Limits.max_bytes
+    check_only: bool = False  # only check the query (in a process that may crash doing it)
 
 
-def execute(store: Store, job: Job, cancelled: threading.Event | None = None) -> Written:
-    """Check, run and serialise one query in this thread: the body of every worker.
+#: What a job that only checks its query returns.
+CHECKED = Written(kind="solutions", media_type=SPARQL_JSON, body=b"", rows=0)
+
+
+def execute(
+    store: Store, job: Job, cancelled: threading.Event | None = None, *, checked: bool = False
+) -> Written:
+    """Check (unless ``checked``), run and serialise one query in this thread: the body of
+    every worker. It must run where the kernel refuses network connections (a worker process,
+    or a thread confined by graph/sandbox.py) whenever ``store.evaluates_here``.
 
     pyoxigraph's results never leave this function; only bytes do."""
-    check_query(job.sparql)
+    if not checked:
+        check_query(job.sparql)
     results = _query(
         store,
         job.sparql,
@@ -355,6 +377,10 @@ def failure(error: BaseException) -> GatewayError:
         return error
     if isinstance(error, StoreError):
         return QueryFailed(str(error))
+    if isinstance(error, SandboxUnavailable):
+        return QueryFailed(f"The query was not run: {error}.")
+    if isinstance(error, PermissionError):  # the kernel refused a connection (SERVICE)
+        return QueryRefused(_REFUSED_NODES["ServiceGraphPattern"])
     if isinstance(error, MemoryError):
         return QueryFailed(
             "The query needed more memory than a query may use (SCRKG_QUERY_MEMORY_MB) and "
@@ -371,12 +397,14 @@ class QueryGateway:
         self._lock = threading.Lock()
         self._admitted = 0
         self._closed = False
-        if isinstance(store, DiskStore):
-            from scrkg.graph.workers import ProcessRunner
+        from scrkg.graph.workers import ProcessRunner
 
-            self._runner: ProcessRunner | ThreadRunner = ProcessRunner(store.path, self.limits)
+        if store.worker_path is not None and store.evaluates_here:
+            self._runner: ProcessRunner | ThreadRunner = ProcessRunner(
+                store.worker_path, self.limits
+            )
         else:
-            self._runner = ThreadRunner(store, self.limits)
+            self._runner = ThreadRunner(store, self.limits, ProcessRunner(None, self.limits))
 
     @property
     def isolated(self) -> bool:
@@ -470,31 +498,41 @@ class QueryGateway:
 
 
 class ThreadRunner:
-    """Runs queries in threads of this process, over a store only this process can see.
+    """Runs queries in threads of this process, over a store only this process can see (in
+    memory), or one that a SPARQL server evaluates.
 
-    The deadline answers the caller with :class:`QueryTimeout`, but a thread cannot be killed:
-    pyoxigraph runs on (between rows the writer notices it was cancelled) and the thread keeps
-    its slot among ``limits.workers`` until it ends, so runaway queries still cannot pile up."""
+    Each query is first checked by ``checker``, worker processes that only parse it, so that a
+    query that crashes the parser takes down a worker, not this process. Then a thread runs it,
+    confined by graph/sandbox.py when pyoxigraph evaluates it here. The deadline answers the
+    caller with :class:`QueryTimeout`, but a thread cannot be killed: pyoxigraph runs on
+    (between rows the writer notices it was cancelled) and the thread keeps its slot among
+    ``limits.workers`` until it ends, so runaway queries still cannot pile up."""
 
-    def __init__(self, store: Store, limits: Limits) -> None:
+    def __init__(self, store: Store, limits: Limits, checker: ProcessRunner) -> None:
         self._store = store
         self._limits = limits
+        self._checker = checker
         self._slots = threading.BoundedSemaphore(limits.workers)
         self._count_lock = threading.Lock()
         self._running = 0
 
     def run(self, job: Job) -> Written:
+        started = time.monotonic()
+        self._checker.run(replace(job, check_only=True))
         if not self._slots.acquire(timeout=self._limits.timeout):
             raise busy_error(self._limits)
         box: dict[str, object] = {}
         done = threading.Event()
         cancelled = threading.Event()
+        confine = self._store.evaluates_here
 
         def work() -> None:
             with self._count_lock:
                 self._running += 1
             try:
-                box["written"] = execute(self._store, job, cancelled)
+                if confine:
+                    confine_thread()
+                box["written"] = execute(self._store, job, cancelled, checked=True)
             except Cancelled:
                 pass
             except BaseException as error:  # noqa: BLE001 - handed to the waiting thread
@@ -506,7 +544,7 @@ class ThreadRunner:
                 done.set()
 
         threading.Thread(target=work, name="scrkg-query", daemon=True).start()
-        if not done.wait(self._limits.timeout):
+        if not done.wait(max(self._limits.timeout - (time.monotonic() - started), 0)):
             cancelled.set()
             raise timeout_error(self._limits)
         if "error" in box:
@@ -517,10 +555,10 @@ class ThreadRunner:
         return {"running": self._running}
 
     def warm_up(self) -> None:
-        pass
+        self._checker.warm_up()
 
     def close(self) -> None:
-        pass
+        self._checker.close()
 
 
 def busy_error(limits: Limits) -> GatewayBusy:

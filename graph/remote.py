@@ -46,6 +46,7 @@ import pyoxigraph as ox
 import requests
 import urllib3
 
+from scrkg.graph.sandbox import confined
 from scrkg.graph.store import Store, StoreError, export_format
 from scrkg.ontology import PREFIXES
 
@@ -95,7 +96,6 @@ EMPTY_GRAPH = "urn:scrkg:empty-graph"
 
 _STAGING = re.compile(r"/staging-[0-9a-f]{16}$")
 _DECLARED_PREFIX = re.compile(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?:")
-_MAY_CALL_OUT = re.compile(r"(?i)\bservice\b|\\u")
 
 
 class RemoteStoreError(StoreError):
@@ -256,7 +256,10 @@ class RemoteSettings:
 
 
 class RemoteStore(Store):
-    """scrkg's store on a SPARQL 1.1 server (see the module's notes)."""
+    """scrkg's store on a SPARQL 1.1 server (see the module's notes). The server evaluates the
+    queries, so it must refuse SERVICE itself (docs/sparql-servers.md)."""
+
+    evaluates_here = False
 
     def __init__(
         self,
@@ -844,15 +847,20 @@ def _graph_value(graph: object) -> str | None:
 
 def _query_kind(sparql: str, base_iri: str | None) -> str | None:
     """Parse the query as the embedded store would (so a bad query gets the same message) and
-    say what it gives: ``solutions``, ``boolean`` or ``graph``. A query that could call another
-    service (SERVICE, possibly spelt with \\u escapes) is left to the server: pyoxigraph would
-    run an ASK at once, SERVICE included."""
-    if _MAY_CALL_OUT.search(sparql):
-        return None
-    results = ox.Store().query(sparql, prefixes=PREFIXES, base_iri=base_iri)
-    if isinstance(results, ox.QueryBoolean):
-        return "boolean"
-    return "graph" if isinstance(results, ox.QueryTriples) else "solutions"
+    say what it gives: ``solutions``, ``boolean`` or ``graph``. pyoxigraph runs an ASK at once,
+    on an empty store here, so it runs where the kernel refuses network connections
+    (graph/sandbox.py); a query that tried to reach out anyway is left to the server."""
+
+    def kind() -> str | None:
+        try:
+            results = ox.Store().query(sparql, prefixes=PREFIXES, base_iri=base_iri)
+        except PermissionError:
+            return None
+        if isinstance(results, ox.QueryBoolean):
+            return "boolean"
+        return "graph" if isinstance(results, ox.QueryTriples) else "solutions"
+
+    return confined(kind)
 
 
 def _with_prologue(sparql: str, base_iri: str | None) -> str:

@@ -56,7 +56,21 @@ class StoreCorruptError(StoreError):
 
 
 class Store(ABC):
-    """What every backend offers: SPARQL queries, whole-graph replacement, export."""
+    """What every backend offers: SPARQL queries, whole-graph replacement, export.
+
+    A backend also declares what it can do, so that callers need not ask what it is:
+
+    * ``evaluates_here``: its queries are evaluated by pyoxigraph in this process (so the query
+      gateway confines the thread that runs them); False when a SPARQL server evaluates them.
+    * ``worker_path``: a path from which another process can open the same data read-only (so
+      queries can run in worker processes that the deadline kills), or None.
+    """
+
+    evaluates_here = True
+
+    @property
+    def worker_path(self) -> str | None:
+        return None
 
     @abstractmethod
     def _reader(self) -> ox.Store:
@@ -195,6 +209,10 @@ class DiskStore(Store):
             )
 
     # -- reading -----------------------------------------------------------------------------
+
+    @property
+    def worker_path(self) -> str | None:
+        return str(self.path.resolve())
 
     def current_snapshot(self) -> str | None:
         """The name of the live snapshot, or None for a store nothing was loaded into."""

@@ -16,8 +16,14 @@ the fork server, some 20 ms).
   threads, the web server's sockets) is copied into a worker.
 * Each worker's data memory is capped with RLIMIT_DATA (``Limits.memory_mb``); a query that needs
   more fails in its worker (or kills it), never the site.
-* A worker that dies for any reason is replaced on demand; the caller of that query gets
-  :class:`~scrkg.graph.gateway.QueryFailed` (503).
+* Before it reads a job, a worker asks the kernel to refuse it every network connection
+  (graph/sandbox.py), so no query can reach another host, whatever the gateway's checks missed.
+* A worker that dies for any reason is replaced on demand. The worker says when it has parsed a
+  query, so a death before that is reported as the parser's crash (pyoxigraph's parser kills its
+  process on some very long repetitions): the query is refused (400). A death after it is
+  :class:`~scrkg.graph.gateway.QueryFailed` (503), named by its signal.
+* Without a store path a worker only checks queries (``Job.check_only``): the gateway's thread
+  runner checks each query that way before it runs it in its own process.
 """
 
 from __future__ import annotations
@@ -36,17 +42,21 @@ from pathlib import Path
 
 from scrkg.graph.capped import Written
 from scrkg.graph.gateway import (
+    CHECKED,
     ERRORS,
     GatewayError,
     Job,
     Limits,
     NotAcceptable,
     QueryFailed,
+    QueryRefused,
     busy_error,
+    check_query,
     execute,
     failure,
     timeout_error,
 )
+from scrkg.graph.sandbox import SandboxUnavailable, confine_process
 
 CHUNK = 1 << 20  # bytes per message from a worker
 _PRELOAD = ["scrkg.graph.workers"]
@@ -61,13 +71,18 @@ def _context() -> multiprocessing.context.BaseContext:
 # -- in the worker -----------------------------------------------------------------------------
 
 
-def worker_main(conn: Connection, store_path: str, memory_mb: int) -> None:
+def worker_main(conn: Connection, store_path: str | None, memory_mb: int) -> None:
     """The loop of one worker process: one job at a time until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the parent, which kills us
     if memory_mb:
         limit = memory_mb * 2**20
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    unconfined: SandboxUnavailable | None = None
+    try:
+        confine_process()
+    except SandboxUnavailable as error:
+        unconfined = error  # every job is answered with it; nothing runs unconfined
     from scrkg.graph.store import DiskStore
 
     store = None
@@ -79,9 +94,16 @@ def worker_main(conn: Connection, store_path: str, memory_mb: int) -> None:
         if job is None:
             return
         try:
-            if store is None:
-                store = DiskStore(store_path)
-            written = execute(store, job)
+            if unconfined is not None:
+                raise unconfined
+            check_query(job.sparql)
+            conn.send(("checked",))
+            if job.check_only:
+                written = CHECKED
+            else:
+                if store is None:
+                    store = DiskStore(store_path)
+                written = execute(store, job, checked=True)
         except BaseException as error:  # noqa: BLE001 - reported to the parent
             reported = failure(error)
             kind = reported.kind if isinstance(reported, NotAcceptable) else None
@@ -119,7 +141,9 @@ class _Worker:
             self.conn.send(job)
         except (BrokenPipeError, ConnectionResetError, EOFError, OSError) as error:
             raise _Lost(QueryFailed(f"The query worker had stopped ({error}).")) from None
-        message = self._receive(deadline, limits, self.conn.recv)
+        message = self._receive(deadline, limits, self.conn.recv, parsed=False)
+        if message[0] == "checked":
+            message = self._receive(deadline, limits, self.conn.recv, parsed=True)
         if message[0] == "error":
             _, name, text, kind = message
             if name == "NotAcceptable":
@@ -128,10 +152,10 @@ class _Worker:
         _, meta, size = message
         body = bytearray()
         while len(body) < size:
-            body += self._receive(deadline, limits, self.conn.recv_bytes)
+            body += self._receive(deadline, limits, self.conn.recv_bytes, parsed=True)
         return Written(body=bytes(body), **meta)
 
-    def _receive(self, deadline: float, limits: Limits, read):  # noqa: ANN001, ANN202
+    def _receive(self, deadline: float, limits: Limits, read, *, parsed: bool):  # noqa: ANN001, ANN202
         remaining = deadline - time.monotonic()
         try:
             if remaining <= 0 or not self.conn.poll(remaining):
@@ -139,15 +163,7 @@ class _Worker:
             return read()
         except (EOFError, ConnectionResetError, OSError):
             self.process.join(0.5)
-            code = self.process.exitcode
-            why = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-            raise _Lost(
-                QueryFailed(
-                    f"The worker running the query stopped ({why}); the query probably needed "
-                    "more memory than a query may use (SCRKG_QUERY_MEMORY_MB). Narrow it, or add "
-                    "LIMIT."
-                )
-            ) from None
+            raise _Lost(death_error(self.process.exitcode, parsed=parsed)) from None
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
@@ -171,11 +187,35 @@ class _Worker:
             self.process.close()
 
 
-class ProcessRunner:
-    """Up to ``limits.workers`` worker processes over the store at ``store_path``."""
+def death_error(exitcode: int | None, *, parsed: bool) -> GatewayError:
+    """What to tell the caller of a query whose worker died, by when and how it died."""
+    signal_number = -exitcode if exitcode is not None and exitcode < 0 else None
+    how = f"signal {signal_number}" if signal_number else f"exit code {exitcode}"
+    with contextlib.suppress(ValueError):
+        how += f", {signal.Signals(signal_number).name}" if signal_number else ""
+    if not parsed:
+        return QueryRefused(
+            f"The SPARQL parser crashed reading this query ({how}), so it was refused. The "
+            "parser cannot read some very long repetitions (thousands of items joined by , ; "
+            "UNION, OPTIONAL, MINUS or an operator); split the query into smaller ones."
+        )
+    if signal_number == signal.SIGSEGV:
+        return QueryFailed(
+            f"The query engine crashed while running the query ({how}). Simplify the query; "
+            "the service itself is unharmed."
+        )
+    return QueryFailed(
+        f"The worker running the query stopped ({how}); the query probably needed more memory "
+        "than a query may use (SCRKG_QUERY_MEMORY_MB). Narrow it, or add LIMIT."
+    )
 
-    def __init__(self, store_path: str | os.PathLike[str], limits: Limits) -> None:
-        self._path = str(Path(store_path).resolve())
+
+class ProcessRunner:
+    """Up to ``limits.workers`` worker processes over the store at ``store_path``, or, without
+    a store path, worker processes that only check queries."""
+
+    def __init__(self, store_path: str | os.PathLike[str] | None, limits: Limits) -> None:
+        self._path = None if store_path is None else str(Path(store_path).resolve())
         self._limits = limits
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._lock = threading.Lock()
