@@ -4,10 +4,18 @@
 (graph/capped.py): :func:`query_types` says which media types to ask it for, :func:`write_answer`
 writes what came back (a table is drawn from the SPARQL JSON), and :func:`format_mismatch` words
 the error when ``--format`` does not fit the kind of result.
+
+The table is for a terminal, so control characters from the data (ESC, BEL, NUL and the rest
+of C0 and C1) are shown escaped, as ``\x1b``; csv, tsv and json stay exact.
+:func:`spreadsheet_safe` makes CSV and TSV safe to open in a spreadsheet, for the site's
+downloads.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from typing import BinaryIO
 
 import pyoxigraph as ox
@@ -23,6 +31,14 @@ SOLUTION_FORMATS = {
 GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES}
 RESULT_FORMATS = {"table", *SOLUTION_FORMATS, *GRAPH_FORMATS}
 MAX_CELL = 80
+
+#: Control characters a terminal may act on: C0 (but tab, line feed and carriage return, which
+#: the table turns into spaces), DEL and C1.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: What a spreadsheet takes for the start of a formula (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A plain number such as -5 or +1.5e3: a spreadsheet reads it as a number, never a formula.
+PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 class ResultFormatError(ValueError):
@@ -118,5 +134,45 @@ def _cell(term: object) -> str:
         text = term.value
     else:
         text = str(term)
-    text = " ".join(text.split())
+    text = " ".join(escape_controls(text).split())
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+def escape_controls(text: str) -> str:
+    """Control characters as Python writes them (ESC as \\x1b), so a terminal shows them
+    instead of acting on them; tab, line feed and carriage return are left as they are."""
+    return CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
+
+
+# -- spreadsheet downloads ----------------------------------------------------------------------
+
+
+def spreadsheet_safe(body: bytes, media_type: str) -> bytes:
+    """CSV or TSV results with every cell that a spreadsheet would run as a formula made text:
+    a ' goes in front of it (the OWASP advice). Any other format is returned unchanged."""
+    if media_type == "text/csv":
+        rows = csv.reader(io.StringIO(body.decode("utf-8"), newline=""))
+        output = io.StringIO()
+        writer = csv.writer(output, lineterminator="\r\n")
+        for row in rows:
+            writer.writerow([spreadsheet_cell(value) for value in row])
+        return output.getvalue().encode("utf-8")
+    if media_type == "text/tab-separated-values":
+        lines = body.decode("utf-8").split("\n")
+        safe = ["\t".join(_tsv_cell(cell) for cell in line.split("\t")) for line in lines]
+        return "\n".join(safe).encode("utf-8")
+    return body
+
+
+def spreadsheet_cell(value: str) -> str:
+    """One cell's text, with a ' in front when a spreadsheet would take it for a formula."""
+    if value.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def _tsv_cell(cell: str) -> str:
+    """A TSV cell is an RDF term; a literal is in quotes ("=1+1" or "=1+1"@en), which a
+    spreadsheet strips before it looks for a formula, so the text inside the quotes is checked."""
+    text = cell[1 : cell.rindex('"')] if cell.startswith('"') else cell
+    return "'" + cell if spreadsheet_cell(text) != text else cell

@@ -132,3 +132,43 @@ def test_load_needs_something_to_load(runner):
     result = runner.invoke(main, ["load"])
     assert result.exit_code == 2
     assert "--bundled" in result.output
+
+
+CONTROLS = "red\x1b[31m bell\x07 nul\x00 csi\x9b del\x7f end"
+
+
+@pytest.fixture
+def controls(runner, tmp_path):
+    """A store with one label full of terminal control characters."""
+    DiskStore(tmp_path / "cli-store").replace_graph(
+        "http://example.org/graph/controls",
+        [
+            ox.Triple(
+                ox.NamedNode("http://example.org/x"),
+                ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                ox.Literal(CONTROLS),
+            )
+        ],
+    )
+    return runner
+
+
+def test_query_table_escapes_terminal_control_characters(controls):
+    result = controls.invoke(main, ["query", "SELECT ?l { ?x rdfs:label ?l }"])
+    assert result.exit_code == 0, result.output
+    assert r"red\x1b[31m bell\x07 nul\x00 csi\x9b del\x7f end" in result.output
+    for char in "\x1b\x07\x00\x9b\x7f":
+        assert char not in result.output
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json"])
+def test_query_csv_tsv_and_json_keep_control_characters_exact(controls, fmt):
+    result = controls.invoke(main, ["query", "SELECT ?l { ?x rdfs:label ?l }", "--format", fmt])
+    assert result.exit_code == 0, result.output
+    if fmt == "json":
+        binding = json.loads(result.output)["results"]["bindings"][0]
+        assert binding["l"]["value"] == CONTROLS
+    elif fmt == "csv":
+        assert CONTROLS in result.output
+    else:  # TSV writes the term as N-Triples does, with its own escapes
+        assert result.output.splitlines()[1] == str(ox.Literal(CONTROLS))

@@ -284,7 +284,6 @@ def test_query_page_lists_the_saved_queries(client, monkeypatch):
 
     saved = SavedQuery("01-counts", "Counts <by> period", "How many", "SELECT * { ?s ?p ?o }")
     monkeypatch.setattr(query_page, "saved_queries", lambda: [saved])
-    monkeypatch.setattr(query_page, "saved_query", lambda name: saved)
     html = client.get("/query").get_data(as_text=True)
     assert 'href="/query?name=01-counts"' in html and "Counts &lt;by&gt; period" in html
     page = client.get("/query?name=01-counts").get_data(as_text=True)
@@ -297,11 +296,11 @@ def test_query_page_unknown_saved_query(client):
     assert "No saved query named" in response.get_data(as_text=True)
 
 
-def test_query_page_permalink_prefills_and_runs(client):
+def test_query_page_permalink_prefills_and_waits_for_run(client):
     text = "SELECT ?c WHERE { ?c a scr:Child } LIMIT 3"
     html = client.get("/query?query=" + q(text)).get_data(as_text=True)
     assert "SELECT ?c WHERE { ?c a scr:Child } LIMIT 3" in html
-    assert '"autorun": true' in html
+    assert '"autorun": false' in html and "has not been run" in html
 
 
 def test_query_api_fallback_runs_through_the_gateway(client):

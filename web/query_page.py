@@ -4,6 +4,15 @@ The page runs queries from the browser against the SPARQL endpoint (/sparql) wit
 ``Accept: application/sparql-results+json``, and shows whatever the endpoint says about errors,
 time-outs and truncated results. Where the site has no /sparql (an app built without that
 blueprint), ``/api/query`` (GET) answers the same way through the query gateway.
+
+A link never runs a query by itself: ``/query?query=TEXT`` only fills the editor, and the query
+runs when the user presses Run (the page then POSTs it to the endpoint). ``/query?name=NAME``
+fills the editor with a saved query of ontology/queries/ and runs it, since saved queries are
+the site's own text; any name that is not one of them gets 404.
+
+The page's download links go to ``/api/query``, whose CSV and TSV are made safe to open in a
+spreadsheet (see graph/results.py, :func:`spreadsheet_safe`); /sparql's CSV and TSV stay
+exactly as the SPARQL standards describe them.
 """
 
 from __future__ import annotations
@@ -11,7 +20,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request
 
 from scrkg.graph import gateway
-from scrkg.graph.saved import saved_queries, saved_query
+from scrkg.graph.results import spreadsheet_safe
+from scrkg.graph.saved import SavedQuery, saved_queries
 from scrkg.ontology import PREFIXES
 from scrkg.web import querying
 
@@ -80,19 +90,21 @@ def query_page() -> tuple[str, int] | str:
     text = request.args.get("query")
     problem = ""
     selected = None
+    autorun = False  # only a saved query runs when the page opens; a link's text waits for Run
     if text is None and name:
-        try:
-            selected = saved_query(name)
+        selected = find_saved(saved, name)
+        if selected is None:
+            problem = unknown_name_message(name, saved)
+        else:
             text = selected.sparql
-        except KeyError as error:
-            problem = str(error.args[0]) if error.args else f"No saved query named {name!r}."
-    autorun = text is not None and bool(text.strip())
+            autorun = True
+    from_link = text is not None and selected is None and bool(text.strip())
     if text is None:
         text = prefix_lines() + "\n" + EXAMPLE_QUERY
     endpoint = endpoint_url()
     page = {
         "endpoint": endpoint or "/api/query",
-        "downloads": endpoint or "/api/query",
+        "downloads": "/api/query",
         "autorun": autorun,
         "row_formats": [[n, label] for n, label, _ in ROW_FORMATS],
         "graph_formats": [[n, label] for n, label, _ in GRAPH_FORMATS],
@@ -104,10 +116,25 @@ def query_page() -> tuple[str, int] | str:
         saved=saved,
         selected=selected,
         query_text=text,
+        from_link=from_link,
         page=page,
         problem=problem,
     )
     return (html, 404) if problem else html
+
+
+def find_saved(saved: list[SavedQuery], name: str) -> SavedQuery | None:
+    """The saved query of that name, looked up in the list (never as a path on disk)."""
+    for query in saved:
+        if query.name == name:
+            return query
+    return None
+
+
+def unknown_name_message(name: str, saved: list[SavedQuery]) -> str:
+    shown = name if len(name) <= 80 else name[:80] + "…"
+    known = ", ".join(q.name for q in saved) or "none"
+    return f"No saved query named {shown!r}; only the site's saved queries open by name: {known}."
 
 
 def _links() -> list[list[str]]:
@@ -119,7 +146,9 @@ def _links() -> list[list[str]]:
 @bp.get("/api/query")
 def api_query() -> Response:
     """Run a query through the gateway: SPARQL JSON for rows, N-Triples for graphs (or the
-    ``format`` asked for). Used by the query page when the site has no /sparql endpoint."""
+    ``format`` asked for). The query page's download links come here, and its runs too when the
+    site has no /sparql endpoint. CSV and TSV are made safe to open in a spreadsheet: a cell
+    that a spreadsheet would take for a formula gets a ' in front."""
     sparql = request.args.get("query", "")
     fmt = request.args.get("format", "")
     rows = dict((n, m) for n, _, m in ROW_FORMATS)
@@ -132,7 +161,8 @@ def api_query() -> Response:
         )
     except gateway.GatewayError as error:
         return querying.error_response(error, as_json=True)
-    response = Response(written.body, mimetype=written.media_type)
+    body = spreadsheet_safe(written.body, written.media_type)
+    response = Response(body, mimetype=written.media_type)
     if fmt:
         name = fmt if fmt in rows or fmt in graphs else "json"
         response.headers["Content-Disposition"] = f'attachment; filename="results.{name}"'

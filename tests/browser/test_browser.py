@@ -374,7 +374,13 @@ def test_labels_that_try_to_run_script_stay_text(browser, hostile_site):
             + "/query?query="
             + quote("SELECT ?s ?label WHERE { ?s rdfs:label|skos:prefLabel ?label }", safe="")
         )
+        # A link only fills the editor: nothing runs until Run is pressed.
+        page.wait_for_selector(".CodeMirror")
+        assert page.locator("#not-run").is_visible()
+        assert page.locator(".results-table").count() == 0
+        page.click("#run-query")
         page.wait_for_selector(".results-table tbody tr", timeout=20000)
+        assert page.locator("#not-run").count() == 0
         assert "<script>" in page.locator(".results-table").inner_text()
         shot(page, "hostile-query")
 

@@ -1,5 +1,5 @@
 /* The query page: a CodeMirror SPARQL editor, running queries against the SPARQL endpoint with
-   fetch, and a results table whose IRIs link to resource pages. */
+   fetch when the user presses Run, and a results table whose IRIs link to resource pages. */
 (function () {
   "use strict";
   var S = window.scrkg, el = S.el;
@@ -56,6 +56,8 @@
     if (window.history && window.history.replaceState) {
       window.history.replaceState(null, "", "/query?query=" + encodeURIComponent(q));
     }
+    var notRun = document.getElementById("not-run");
+    if (notRun) notRun.remove();
     S.clear(notices);
     S.clear(results);
     setStatus("Running…", "running");
@@ -220,5 +222,6 @@
 
   form.addEventListener("submit", run);
   updateLinks();
+  /* Only a saved query runs when the page opens; text from a link waits for the Run button. */
   if (page.autorun) run();
 })();
