@@ -55,7 +55,7 @@ SETTINGS: list[Setting] = [
         "load the server computes the dashboard, explorer menus and pattern measures in the "
         "background so the first visitor does not wait. 0 computes them only when first asked.",
     ),
-    # -- publishing safely (issue 4): the query gateway, graph/gateway.py -----------------------
+    # -- publishing safely: the query gateway, graph/gateway.py ---------------------------------
     Setting(
         "SCRKG_QUERY_TIMEOUT",
         _LIMITS.timeout,
@@ -121,10 +121,29 @@ SETTINGS: list[Setting] = [
         "separated by spaces (`scrkg credentials` makes them); empty for none.",
     ),
     Setting(
+        "SCRKG_AUTH_FAILURES",
+        10,
+        "Failed sign-ins with a password allowed per client address and per user name within "
+        "SCRKG_AUTH_FAILURE_WINDOW; the next get 429 with Retry-After and no password check. "
+        "0 for no limit.",
+    ),
+    Setting(
+        "SCRKG_AUTH_FAILURE_WINDOW",
+        300,
+        "Seconds over which failed sign-ins are counted for SCRKG_AUTH_FAILURES.",
+    ),
+    Setting(
+        "SCRKG_AUTH_CHECKS",
+        1,
+        "Password checks (scrypt, slow on purpose) that run at once; a sign-in that finds them "
+        "all busy gets 503 with Retry-After at once, so pages and /health keep their threads.",
+    ),
+    Setting(
         "SCRKG_AUDIT_LOG",
         "",
-        "File the audit log is appended to (JSON lines: time, user, route, status, query "
-        "hash, length and rows; no query text or data); empty for none.",
+        "File the audit log is appended to (JSON lines: time, user, route, status, keyed "
+        "query hash, length and rows; no query text or data); empty for none. Its HMAC key is "
+        "kept beside it in <log>.key.",
     ),
 ]
 
