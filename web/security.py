@@ -224,7 +224,8 @@ class Authenticator:
 
     def _check_password(self, name: str, password: str) -> str | Response:
         client, now = request.remote_addr or "-", time.monotonic()
-        wait = max(self.by_client.wait(client, now), self.by_user.wait(name, now))
+        user_key = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()  # bounded
+        wait = max(self.by_client.wait(client, now), self.by_user.wait(user_key, now))
         if wait > 0:
             g.audit_auth = "limited"
             return _text(
@@ -254,7 +255,7 @@ class Authenticator:
             self.checks.release()
         if credential is None or not verified:
             self.by_client.fail(client, now)
-            self.by_user.fail(name, now)
+            self.by_user.fail(user_key, now)
             g.audit_auth = "refused"
             return self.challenge()
         with self._lock:
