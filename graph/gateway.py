@@ -1,26 +1,28 @@
 """The query gateway: every SPARQL string from the site and the command line passes here.
 
-Checks, before the store sees a query (DESIGN.md section 3):
+Checks, before the store sees a query (docs/query-safety.md says how the layers fit):
 
 * its size (:class:`QueryTooLarge`, HTTP 413) and the depth of its nesting (:class:`QueryTooDeep`,
   400), measured on the text with ``\\u`` escapes expanded;
 * that it is one query a read-only service may run against its own data. Updates (LOAD among
-  them), ``SERVICE`` (pyoxigraph would call the remote host, however the keyword is spelled:
-  ``SERV\\u0049CE`` is ``SERVICE``) and ``FROM`` / ``FROM NAMED`` are refused. Keyword searches
-  miss escaped or oddly spaced spellings, so the query is parsed with rdflib's SPARQL parser
-  (which expands ``\\u`` escapes first, as the grammar says), turned into its algebra, and both
-  trees are walked for the nodes that must not run. pyoxigraph only sees a query that passed.
+  them), ``SERVICE`` and ``FROM`` / ``FROM NAMED`` are refused, with a message that says why: the
+  query is parsed with rdflib's SPARQL parser (which expands ``\\u`` escapes first, as the
+  grammar says), turned into its algebra, and both trees are walked for the nodes that must not
+  run. pyoxigraph then parses it with its own parser. The two parsers do not agree on every
+  spelling, so these checks are for messages, not for safety: the code that runs a query cannot
+  open a network connection at all (graph/sandbox.py), whatever the checks missed.
 
 Then :class:`QueryGateway` runs it under limits (:class:`Limits`): at most ``workers`` queries at
 once and ``queue`` more waiting (one more gets :class:`GatewayBusy`, 503 with Retry-After), each
 stopped at a deadline (:class:`QueryTimeout`, 503), its rows and bytes capped (graph/capped.py:
 a cut result says so). On an on-disk store each query runs in a long-lived worker process that
 opens the store read-only itself and is killed at the deadline (graph/workers.py). An in-memory
-store cannot be opened by another process, so there the query runs in a thread of this process:
-the client still gets its 503 at the deadline, but the thread runs on until pyoxigraph finishes
-(it checks for cancellation between rows) and keeps its place among the ``workers`` meanwhile.
-In-memory stores are for tests and one-off scripts; ``scrkg serve`` and ``scrkg query`` always
-use the on-disk store, and so worker processes.
+store cannot be opened by another process, so there the query is checked by a worker process
+(pyoxigraph's parser crashes its process on some very long repetitions) and then run in a
+confined thread of this process: the client still gets its 503 at the deadline, but the thread
+runs on until pyoxigraph finishes (it checks for cancellation between rows) and keeps its place
+among the ``workers`` meanwhile. In-memory stores are for tests and one-off scripts; ``scrkg
+serve`` and ``scrkg query`` always use the on-disk store, and so worker processes.
 """
 
 from __future__ import annotations
@@ -96,13 +98,14 @@ class Limits:
     """What one query may cost. The defaults are the defaults of the settings in
     :data:`LIMIT_SETTINGS` (documented in web/settings.py and the README)."""
 
-    timeout: float = 10.0  # seconds a query may run (and may wait for a worker)
+    timeout: float = 10.0  # seconds a query may run
     max_length: int = 100_000  # bytes of query text (UTF-8)
     max_depth: int = 32  # nesting of { ( [ in the query text
     max_rows: int = 100_000  # rows (SELECT) or triples (CONSTRUCT, DESCRIBE) of a result
     max_bytes: int = 20 * 2**20  # bytes of a result
     workers: int = 4  # queries running at once (worker processes)
     queue: int = 8  # queries waiting for a worker; one more is turned away
+    queue_wait: float = 2.0  # seconds a query waits for a worker before it is turned away
     memory_mb: int = 2048  # data memory of a worker process (MiB); 0 leaves it unlimited
 
     @classmethod
@@ -137,6 +140,7 @@ LIMIT_SETTINGS = {
     "SCRKG_QUERY_MAX_BYTES": "max_bytes",
     "SCRKG_QUERY_WORKERS": "workers",
     "SCRKG_QUERY_QUEUE": "queue",
+    "SCRKG_QUERY_QUEUE_WAIT": "queue_wait",
     "SCRKG_QUERY_MEMORY_MB": "memory_mb",
 }
 
@@ -519,8 +523,8 @@ class ThreadRunner:
     def run(self, job: Job) -> Written:
         started = time.monotonic()
         self._checker.run(replace(job, check_only=True))
-        if not self._slots.acquire(timeout=self._limits.timeout):
-            raise busy_error(self._limits)
+        if not self._slots.acquire(timeout=self._limits.queue_wait):
+            raise busy_error(self._limits, waited=True)
         box: dict[str, object] = {}
         done = threading.Event()
         cancelled = threading.Event()
@@ -561,8 +565,17 @@ class ThreadRunner:
         self._checker.close()
 
 
-def busy_error(limits: Limits) -> GatewayBusy:
+def busy_error(limits: Limits, *, waited: bool = False) -> GatewayBusy:
+    """503 for a query turned away: at once when the queue is full, or after waiting
+    ``limits.queue_wait`` seconds in it for a worker."""
     retry = max(1, min(5, math.ceil(limits.timeout / 2)))
+    if waited:
+        return GatewayBusy(
+            f"This service's {limits.workers} query workers stayed busy for the "
+            f"{limits.queue_wait:g} seconds a query may wait for one (SCRKG_QUERY_QUEUE_WAIT). "
+            f"Try again in {retry} seconds.",
+            retry,
+        )
     return GatewayBusy(
         f"This service is already running {limits.workers} queries with {limits.queue} more "
         "waiting, as many as it takes (SCRKG_QUERY_WORKERS, SCRKG_QUERY_QUEUE). "

@@ -257,7 +257,7 @@ class RemoteSettings:
 
 class RemoteStore(Store):
     """scrkg's store on a SPARQL 1.1 server (see the module's notes). The server evaluates the
-    queries, so it must refuse SERVICE itself (docs/sparql-servers.md)."""
+    queries, so it must refuse SERVICE itself (docs/query-safety.md)."""
 
     evaluates_here = False
 

@@ -1,6 +1,6 @@
 """Worker processes that run queries over an on-disk store and are killed at the deadline.
 
-DESIGN.md section 3: SIGALRM cannot interrupt a pyoxigraph query and rdflib has no timeout, but
+SIGALRM cannot interrupt a pyoxigraph query and rdflib has no timeout, but
 killing a process stops either. So a :class:`ProcessRunner` keeps up to ``Limits.workers``
 long-lived processes. Each opens the store itself, read-only (``DiskStore(path)``, which follows
 the ``CURRENT`` pointer, so a worker answers from the newest load at its next query), and loops:
@@ -240,7 +240,7 @@ class ProcessRunner:
         return _Worker(process, parent)
 
     def _acquire(self) -> _Worker:
-        deadline = time.monotonic() + self._limits.timeout
+        deadline = time.monotonic() + self._limits.queue_wait
         while True:
             try:
                 return self._idle.get_nowait()
@@ -262,7 +262,7 @@ class ProcessRunner:
                 return self._idle.get(timeout=max(remaining, 0.001))
             except queue.Empty:
                 if time.monotonic() >= deadline:
-                    raise busy_error(self._limits) from None
+                    raise busy_error(self._limits, waited=True) from None
 
     def _release(self, worker: _Worker) -> None:
         if self._closed:

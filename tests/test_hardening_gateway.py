@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -23,6 +24,7 @@ from served import Listener
 from scrkg.cli import main
 from scrkg.graph import sandbox
 from scrkg.graph.gateway import (
+    GatewayBusy,
     Limits,
     QueryGateway,
     QueryRefused,
@@ -221,3 +223,39 @@ def test_parser_crash_is_reported_as_a_crash(tmp_path):
     assert "parser crashed" in refused.message and "SIGSEGV" in refused.message
     assert "memory" in death_error(-9, parsed=True).message
     assert "crashed" in death_error(-11, parsed=True).message
+
+
+# -- a flood waits briefly, not its whole deadline ----------------------------------------------
+
+HEAVY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+
+
+@pytest.mark.parametrize("kind", ["disk", "memory"])
+def test_queued_query_is_turned_away_after_the_queue_wait_not_the_deadline(tmp_path, kind):
+    store = DiskStore(tmp_path / "store") if kind == "disk" else MemoryStore()
+    store.replace_graph(
+        EX + "g",
+        [
+            ox.Triple(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"), ox.Literal(str(i)))
+            for i in range(300)
+        ],
+    )
+    limits = Limits(timeout=8, workers=1, queue=2, queue_wait=0.5)
+    with QueryGateway(store, limits) as gateway:
+        gateway.warm_up()
+
+        def run_heavy() -> None:
+            with contextlib.suppress(Exception):
+                gateway.run(HEAVY)
+
+        heavy = threading.Thread(target=run_heavy)
+        heavy.start()
+        time.sleep(1.0)  # the heavy query holds the only worker
+        started = time.monotonic()
+        with pytest.raises(GatewayBusy) as busy:
+            gateway.run("ASK { ?s ?p ?o }")
+        waited = time.monotonic() - started
+        heavy.join(15)
+    assert 0.4 < waited < 3, waited
+    assert "SCRKG_QUERY_QUEUE_WAIT" in busy.value.message
+    assert int(busy.value.headers["Retry-After"]) >= 1
