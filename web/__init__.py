@@ -26,7 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from scrkg.web import blueprints, security
 
-    security.init_app(app)  # hosts, credentials, headers, limits, audit log (issue 4)
+    security.init_app(app)  # hosts, credentials, headers, limits, audit log
     for blueprint in blueprints.ALL:
         app.register_blueprint(blueprint)
     app.teardown_appcontext(_release_store)

@@ -59,8 +59,7 @@ SETTINGS: list[Setting] = [
     Setting(
         "SCRKG_QUERY_TIMEOUT",
         _LIMITS.timeout,
-        "Seconds a query may run before its worker process is killed (503); also the longest "
-        "a query waits for a free worker.",
+        "Seconds a query may run before its worker process is killed (503).",
     ),
     Setting(
         "SCRKG_QUERY_MAX_LENGTH",
@@ -91,6 +90,11 @@ SETTINGS: list[Setting] = [
         "SCRKG_QUERY_QUEUE",
         _LIMITS.queue,
         "Queries that may wait for a worker; one more gets 503 with Retry-After.",
+    ),
+    Setting(
+        "SCRKG_QUERY_QUEUE_WAIT",
+        _LIMITS.queue_wait,
+        "Seconds a query waits for a free worker before it gets 503 with Retry-After.",
     ),
     Setting(
         "SCRKG_QUERY_MEMORY_MB",
