@@ -1,4 +1,4 @@
-"""Faults (issue 4, item 5): a load killed with SIGKILL, a full disk during a load or an export,
+"""Faults: a load killed with SIGKILL, a full disk during a load or an export,
 a corrupt or locked store at start, a second writer. Everything runs the real command line in
 a subprocess.
 

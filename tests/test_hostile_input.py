@@ -1,4 +1,4 @@
-"""Hostile files and requests (issue 4, item 2), collected in one place.
+"""Hostile files and requests, collected in one place.
 
 Every file below is refused by `load` (and `validate`) with a message naming the file and the
 cause, and the store's triple count is unchanged. The same files, fed through `scrkg load` in a

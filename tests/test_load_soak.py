@@ -1,4 +1,4 @@
-"""A bounded load test (issue 4, item 6): 20 concurrent clients against the real server.
+"""A bounded load test: 20 concurrent clients against the real server.
 
 `scrkg serve` runs in a subprocess on a free port of 127.0.0.1, over the bundled data, with its
 default settings. Twenty client threads, each with its own keep-alive connection, mix the saved

@@ -1,6 +1,6 @@
 """The ontology, the concept schemes and the SHACL shapes (ontology/*.ttl).
 
-The vocabulary contract of DOMAIN.md section 4 is asserted term by term: other systems read our
+The vocabulary contract (docs/data-model.md) is asserted term by term: other systems read our
 Turtle, so these IRIs, labels and definitions must not drift.
 """
 
@@ -92,7 +92,7 @@ def test_ontology_header(ontology: rdflib.Graph) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# The vocabulary contract (DOMAIN.md section 4), term by term
+# The vocabulary contract, term by term
 # --------------------------------------------------------------------------------------------
 
 CONTRACT_CLASSES = {

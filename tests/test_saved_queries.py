@@ -29,7 +29,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 QUERY_FILES = sorted(QUERIES_DIR.glob("*.rq"))
 EXPECTED_QUERIES = [f"{n:02d}" for n in range(13)]
 
-# The figures of Ofsted's Learning lessons from serious case reviews 2009-2010 (DOMAIN.md s. 2).
+# The figures of Ofsted's Learning lessons from serious case reviews 2009-2010.
 PUBLISHED_2009_10 = {
     "reviews-evaluated": 147,
     "reviews-graded-good-percent": 42,

@@ -14,7 +14,7 @@ Tests that cannot apply to a read-only query service are asserted as refused, ne
   read-only, so the update request must get a 4xx with a message, and the test's follow-up
   ASK must answer false (the store did not change).
 * ``query_multiple_dataset``: its query carries ``FROM <...>``, which the query gateway refuses
-  (issue 4: FROM and FROM NAMED are refused, with a message), even though the protocol's
+  (FROM and FROM NAMED are refused, with a message), even though the protocol's
   named-graph-uri parameters would override it. It must get 400 with that message.
 
 The ``bad_update_*`` tests expect a 4xx anyway and run as written. Remote datasets are never

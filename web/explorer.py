@@ -1,7 +1,7 @@
 """The network explorer at /explore and its JSON APIs under /api/.
 
-The page is our own autoescaped template with vis-network 9.1.2 served from /static (DESIGN.md
-section 5: no pyvis template, no CDN). Data reaches the page as JSON (``|tojson`` into a
+The page is our own autoescaped template with vis-network 9.1.2 served from /static (no
+pyvis template, no CDN). Data reaches the page as JSON (``|tojson`` into a
 ``<script type="application/json">`` block, or from these APIs), and every label and summary is
 drawn as text: vis-network shows a string ``title`` with ``innerText``.
 

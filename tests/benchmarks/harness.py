@@ -79,7 +79,7 @@ NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "long", "i
 ID = "https://w3id.org/scrkg/id/"
 SCRC = "https://w3id.org/scrkg/concept/"
 SCR = "https://w3id.org/scrkg/def#"
-#: Targets at 1M triples (issue 5, item 2).
+#: Targets at 1M triples.
 TARGET_PEER_RATIO = 1.3  # scrkg / bare Oxigraph, at most
 TARGET_RDFLIB_SPEEDUP = 10.0  # rdflib-endpoint / scrkg, at least
 TARGET_PAGE_MS = 300.0  # dashboard and neighbour expansion, median
