@@ -176,6 +176,47 @@ def load_bundled(
     return _commit(store, sources, progress)
 
 
+def load_sources(
+    store: Store,
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    base: str = DEFAULT_BASE,
+    graph: str | None = None,
+    bundled: bool = False,
+    progress: Progress | None = None,
+) -> list[LoadResult]:
+    """Load several sources (and the bundled data when ``bundled``) in one write.
+
+    Every source is read and checked before anything is written, so one refused file leaves the
+    store as it was. Two sources that would get the same graph IRI (``a/reviews.csv`` and
+    ``b/reviews.csv``) are refused before any is read: the second would replace the first.
+    """
+    sources = [(path, None) for path in BUNDLED_SOURCES] if bundled else []
+    sources += [(Path(path), graph) for path in paths]
+    graphs = [_graph_iri(path, base, named) for path, named in sources]
+    check_distinct_graphs([path for path, _ in sources], graphs)
+    prepared = [
+        _prepare(path, base=base, graph=named, validate=True, progress=progress, store=store)
+        for path, named in sources
+    ]
+    return _commit(store, prepared, progress)
+
+
+def check_distinct_graphs(paths: Sequence[Path], graphs: Sequence[str]) -> None:
+    """Refuse two sources of one load that would be written to the same named graph."""
+    first: dict[str, Path] = {}
+    for path, graph in zip(paths, graphs, strict=True):
+        if graph not in first:
+            first[graph] = path
+            continue
+        raise LoadError(
+            f"{first[graph]} and {path} would both be loaded into the graph <{graph}>, and the "
+            "second would replace the first; rename one of the files, or load each on its own "
+            "with --graph to give it a graph of its own",
+            rule="graph-clash",
+        )
+
+
 # -- the pipeline -------------------------------------------------------------------------------
 
 

@@ -12,10 +12,15 @@ user input.
   or a list holding one, or an ``@import``) are refused *before* parsing, so nothing is fetched.
 * RDF/XML is not accepted (entity expansion makes it a denial-of-service risk); the message lists
   the accepted formats.
+* RDF 1.2 triple terms (``<<( s p o )>>``, and the ``<< s p o >>`` reified triples and annotations
+  that stand for them) are refused with the line of the first one: the store, SHACL and the
+  exports work on RDF 1.1 triples.
+* A NUL byte anywhere in the file is refused with its byte offset.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,7 +28,7 @@ import pyoxigraph as ox
 
 from scrkg.loader.errors import SourceFormatError
 from scrkg.loader.records import Progress
-from scrkg.loader.tabular import parse_json
+from scrkg.loader.tabular import parse_json, refuse_nul_bytes
 
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -48,11 +53,14 @@ def read_rdf(
 ) -> list[ox.Triple]:
     """The triples of an RDF file (quads flattened); :class:`SourceFormatError` when invalid."""
     rdf_format = RDF_FORMATS[suffix]
+    refuse_nul_bytes(data, file)
     if rdf_format == ox.RdfFormat.JSON_LD:
         refuse_remote_contexts(parse_json(data, file), file)
     triples: list[ox.Triple] = []
     try:
         for quad in ox.parse(data, rdf_format, base_iri=base_iri, rename_blank_nodes=True):
+            if isinstance(quad.subject, ox.Triple) or isinstance(quad.object, ox.Triple):
+                raise triple_term_error(data, file)
             triples.append(ox.Triple(quad.subject, quad.predicate, quad.object))
             if progress and len(triples) % PROGRESS_EVERY == 0:
                 progress("parse", len(triples), None)
@@ -63,6 +71,24 @@ def read_rdf(
     if progress:
         progress("parse", len(triples), len(triples))
     return triples
+
+
+#: Where a triple term or a reified triple starts: ``<<(`` or ``<<`` then a term.
+_TRIPLE_TERM_START = re.compile(rb"<<\(?\s*(?:<|_:|\[|\"|'|[A-Za-z0-9_.-]*:)")
+
+
+def triple_term_error(data: bytes, file: str) -> SourceFormatError:
+    """The error for an RDF 1.2 triple term, at the line where the first one is written."""
+    start = _TRIPLE_TERM_START.search(data)
+    line = data.count(b"\n", 0, start.start()) + 1 if start else None
+    return SourceFormatError(
+        "holds an RDF 1.2 triple term (<<( s p o )>>, or a << s p o >> reified triple); scrkg "
+        "stores RDF 1.1 triples only: state the fact as plain triples, or describe it with "
+        "rdf:Statement, rdf:subject, rdf:predicate and rdf:object",
+        file=file,
+        location=f"line {line}" if line else None,
+        rule="triple-term",
+    )
 
 
 def syntax_error(error: SyntaxError, file: str) -> SourceFormatError:

@@ -53,8 +53,27 @@ REQUIRED_COLUMNS = (
 PROGRESS_EVERY = 2_000
 
 
+def refuse_nul_bytes(data: bytes, file: str) -> None:
+    """Refuse a source holding a NUL byte, naming its byte offset and line.
+
+    No text format scrkg reads has a use for NUL, and a file holding one is most often not text
+    at all, or text saved as UTF-16.
+    """
+    offset = data.find(b"\0")
+    if offset >= 0:
+        line = data.count(b"\n", 0, offset) + 1
+        raise SourceFormatError(
+            f"holds a NUL byte (0x00) at byte offset {offset}; a source must be UTF-8 text "
+            "without NUL bytes: remove it, or save the file as UTF-8 if it is UTF-16",
+            file=file,
+            location=f"line {line}",
+            rule="nul-byte",
+        )
+
+
 def decode_utf8(data: bytes, file: str) -> str:
     """The text of a file that must be UTF-8; the error names the byte offset and line."""
+    refuse_nul_bytes(data, file)
     try:
         return data.decode("utf-8-sig", errors="strict")
     except UnicodeDecodeError as error:
