@@ -7,8 +7,10 @@ Two backends share one small interface:
   file, ``CURRENT``, naming the live one. A write checkpoints the live snapshot (hard links, a few
   milliseconds), changes the copy, and then atomically moves the pointer. Readers open the
   snapshot read-only and reopen when the pointer moves, so they keep working while a load runs,
-  and a load that dies half-way leaves the pointer on the old data. One writer at a time: a
-  second one is refused through a lock file.
+  and a load that dies half-way leaves the pointer on the old data; the half-written snapshot it
+  leaves is removed by the next ``scrkg load`` or ``scrkg serve``
+  (:meth:`DiskStore.remove_abandoned_snapshots`). One writer at a time: a second one is refused
+  through a lock file.
 
 Queries see the union of all named graphs as their default graph.
 """
@@ -33,6 +35,7 @@ from scrkg.ontology import PREFIXES
 CURRENT = "CURRENT"
 SNAPSHOTS = "snapshots"
 WRITER_LOCK = "writer.lock"
+REMOVING = ".removing"  # the name's ending while an abandoned snapshot is being removed
 
 EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -373,9 +376,61 @@ class DiskStore(Store):
             if snapshot.name not in keep:
                 shutil.rmtree(snapshot, ignore_errors=True)
 
+    def remove_abandoned_snapshots(self) -> tuple[int, int]:
+        """Remove the snapshots that killed loads left behind. Returns how many were removed
+        and how many bytes that freed.
+
+        A snapshot is abandoned when its number is after the live one's (CURRENT never named
+        it), or when nothing is live yet. This takes the writer lock first and does nothing
+        when a load holds it, so the snapshot a running load is writing is never touched. The
+        live snapshot and the ones before it stay: readers follow CURRENT, and a reader may
+        still be finishing a query on the one it replaced (the next load that changes data
+        removes that one). Under the lock each abandoned snapshot is only renamed; it is deleted
+        after the lock is released, so a load starting meanwhile is not refused."""
+        folder = self.path / SNAPSHOTS
+        if not folder.is_dir():
+            return 0, 0
+        doomed: list[Path] = []
+        try:
+            with self._writer_lock():
+                live = self.current_snapshot()
+                for snapshot in sorted(folder.iterdir()):
+                    if snapshot.name.endswith(REMOVING):
+                        doomed.append(snapshot)  # a removal that was itself interrupted
+                    elif _abandoned(snapshot.name, live):
+                        renamed = snapshot.with_name(snapshot.name + REMOVING)
+                        snapshot.rename(renamed)
+                        doomed.append(renamed)
+        except (StoreError, OSError):
+            # A load is writing (its snapshot is not abandoned), CURRENT is damaged (opening the
+            # store reports that), or this user may not write the store: leave it as it is.
+            return 0, 0
+        freed = sum(_unshared_bytes(snapshot) for snapshot in doomed)
+        for snapshot in doomed:
+            shutil.rmtree(snapshot, ignore_errors=True)
+        return len(doomed), freed
+
     def close(self) -> None:
         self._store = None
         self._open_name = None
+
+
+def _abandoned(name: str, live: str | None) -> bool:
+    """True for a snapshot numbered after the live one, or for any when nothing is live."""
+    return name.isdigit() and (live is None or int(name) > int(live))
+
+
+def _unshared_bytes(folder: Path) -> int:
+    """The bytes of the files under ``folder`` that no other snapshot shares: a snapshot starts
+    as hard links to the live one's files, and removing those frees nothing."""
+    total = 0
+    for parent, _dirs, files in os.walk(folder):
+        for name in files:
+            with contextlib.suppress(OSError):
+                status = os.lstat(os.path.join(parent, name))
+                if status.st_nlink == 1:
+                    total += status.st_size
+    return total
 
 
 def _disk_full(error: OSError) -> bool:

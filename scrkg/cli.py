@@ -201,6 +201,7 @@ def load(obj: Context, files: tuple[str, ...], bundled: bool, graph: str | None)
     if graph and len(files) != 1:
         raise click.UsageError("--graph names the graph of exactly one FILE.")
     store = obj.store()
+    remove_abandoned_snapshots(store)
     results = []
     if bundled:
         results.extend(load_bundled(store, base=obj.base, progress=show_progress))
@@ -408,6 +409,23 @@ def check_at_start(store: object) -> None:
         )
 
 
+def remove_abandoned_snapshots(store: object) -> None:
+    """Remove the half-written snapshots that killed loads left in an on-disk store, and say so
+    on stderr in one line."""
+    from scrkg.graph.store import DiskStore
+
+    if not isinstance(store, DiskStore):
+        return
+    count, freed = store.remove_abandoned_snapshots()
+    if count:
+        snapshots = "snapshot" if count == 1 else "snapshots"
+        click.echo(
+            f"note: removed {count} abandoned {snapshots} left by interrupted loads from the "
+            f"store at {store.path} ({freed / 1_000_000:.1f} MB freed).",
+            err=True,
+        )
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
@@ -421,6 +439,7 @@ def serve(obj: Context, host: str, port: int) -> None:
     from scrkg.web.serve import serve as serve_site
 
     store = obj.store()
+    remove_abandoned_snapshots(store)
     check_at_start(store)
     if store.triple_count() == 0:
         click.echo("The store is empty: loading the bundled data first.", err=True)
