@@ -142,23 +142,22 @@ _ADDRESS = re.compile(
     re.IGNORECASE,
 )
 _MONTHS = (
-    "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    "|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+    "(?=[adfjmnos])(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?"
+    "|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
 _ORDINAL = "(?:st|nd|rd|th)?"
-_DATE_FORMS = (
+_DATE = re.compile(
+    r"(?<![A-Za-z0-9])(?:"
     r"[0-9]{4}[/.-][0-9]{1,2}[/.-][0-9]{1,2}"  # 2009-06-15, 2009/06/15
     r"|[0-9]{1,2}[/.-][0-9]{1,2}[/.-](?:[0-9]{4}|[0-9]{2})"  # 15/06/2009, 15.6.09
-    rf"|[0-9]{{1,2}}{_ORDINAL}(?: of)?[ /.-]?(?:{_MONTHS})\.?,?[ /.-]?(?:[0-9]{{4}}|[0-9]{{2}})"
-    rf"|(?:{_MONTHS})\.? ?[0-9]{{1,2}}{_ORDINAL},? ?[0-9]{{4}}"  # June 15, 2009
-)
-_DATE = re.compile(rf"(?<![A-Za-z0-9])(?:{_DATE_FORMS})(?![0-9])", re.IGNORECASE)
-# A period between two dates is not a date of birth: "between 1 April 2009 and 31 March 2010".
-_PERIOD = re.compile(
-    rf"(?<![A-Za-z0-9])(?:(?:between|from) )?(?:{_DATE_FORMS}) ?(?:and|to|until|till|-) ?"
-    rf"(?:{_DATE_FORMS})(?![0-9])",
+    rf"|[0-9]{{1,2}}{_ORDINAL}(?: of)?[ /.-]?{_MONTHS}\.?,?[ /.-]?(?:[0-9]{{4}}|[0-9]{{2}})"
+    rf"|{_MONTHS}\.? ?[0-9]{{1,2}}{_ORDINAL},? ?[0-9]{{4}}"  # June 15, 2009
+    r")(?![0-9])",
     re.IGNORECASE,
 )
+#: What joins the two dates of a period: "1 April 2009 to 31 March 2010" is not a date of birth.
+PERIOD_JOINS = frozenset({" and ", " to ", " until ", " till ", "-", " - "})
+
 
 # -- names ---------------------------------------------------------------------------------------
 
@@ -238,9 +237,11 @@ def person_name(text: str) -> str | None:
                 return following
         elif before in NAME_GIVERS or following.lower() in PLACES:
             continue
+        elif following and next_to(i + 1).lower() in PLACES:
+            continue  # the Lucy Faithfull Foundation
         elif word[0].isupper():
             return word
-        elif following.lower() in surnames and next_to(i + 1).lower() not in PLACES:
+        elif following.lower() in surnames:
             return f"{word} {following}"
     return None
 
@@ -267,7 +268,7 @@ def personal_value(text: str, *, free_text: bool = False) -> str | None:
         return "a UK postcode"
     if _address(text):
         return "a street address"
-    if free_text and _DATE.search(text) and _DATE.search(_PERIOD.sub(" ", text)):
+    if free_text and _single_date(text):
         return "a date (it could be a date of birth)"
     if person_name(text):
         return "a person's name"
@@ -278,6 +279,16 @@ def _email(text: str) -> bool:
     if "@" not in text:
         text = _DOT_WORD.sub(".", _AT_WORD.sub("@", text))
     return "@" in text and _EMAIL.search(text) is not None
+
+
+def _single_date(text: str) -> bool:
+    """True when ``text`` holds a date that is not one end of a period."""
+    dates = list(_DATE.finditer(text))
+    in_periods = set()
+    for first, second in zip(dates, dates[1:], strict=False):
+        if text[first.end() : second.start()] in PERIOD_JOINS:
+            in_periods |= {first.start(), second.start()}
+    return any(date.start() not in in_periods for date in dates)
 
 
 def _postcode(text: str) -> bool:
