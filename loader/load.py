@@ -42,7 +42,7 @@ from scrkg.loader.iris import Minter, check_base
 from scrkg.loader.mapping import FIELD_OF_PREDICATE, IS_SYNTHETIC, RDF_TYPE, Mapper
 from scrkg.loader.rdf import RDF_FORMATS, read_rdf, refused_format_message
 from scrkg.loader.records import CodedDataset, Progress, Review, Vocabulary
-from scrkg.loader.tabular import READERS
+from scrkg.loader.tabular import READERS, refuse_nul_bytes
 from scrkg.loader.validation import CHUNK_REVIEWS, ShapesValidator, Violation, report
 from scrkg.ontology import CONCEPTS_FILE, DEFAULT_BASE, ONTOLOGY_FILE, ONTOLOGY_IRI, SCR
 
@@ -388,6 +388,7 @@ def _prepare_rdf(
     data: bytes, path: Path, base: str, graph: str, validate: bool, progress: Progress | None
 ) -> _Source:
     file = path.name
+    refuse_nul_bytes(data, file)  # valid in a Turtle string, but no case review needs one
     triples = read_rdf(data, file, path.suffix.lower(), base_iri=base, progress=progress)
     log = ProblemLog(file)
     warnings: list[Violation] = []

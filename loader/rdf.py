@@ -12,10 +12,11 @@ user input.
   or a list holding one, or an ``@import``) are refused *before* parsing, so nothing is fetched.
 * RDF/XML is not accepted (entity expansion makes it a denial-of-service risk); the message lists
   the accepted formats.
-* RDF 1.2 triple terms (``<<( s p o )>>``, and the ``<< s p o >>`` reified triples and annotations
-  that stand for them) are refused with the line of the first one: the store, SHACL and the
+* RDF 1.2 triple terms (``<<( s p o )>>``, and those behind ``<< s p o >>`` reified triples and
+  ``{| |}`` annotations) are refused with the line of the first one: the store, SHACL and the
   exports work on RDF 1.1 triples.
-* A NUL byte anywhere in the file is refused with its byte offset.
+* A NUL byte is valid inside a Turtle string, so :func:`read_rdf` reads it (the W3C suite has
+  such files); the loader refuses it before reading (loader/load.py), as it does in CSV and JSON.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import pyoxigraph as ox
 
 from scrkg.loader.errors import SourceFormatError
 from scrkg.loader.records import Progress
-from scrkg.loader.tabular import parse_json, refuse_nul_bytes
+from scrkg.loader.tabular import parse_json
 
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -53,7 +54,6 @@ def read_rdf(
 ) -> list[ox.Triple]:
     """The triples of an RDF file (quads flattened); :class:`SourceFormatError` when invalid."""
     rdf_format = RDF_FORMATS[suffix]
-    refuse_nul_bytes(data, file)
     if rdf_format == ox.RdfFormat.JSON_LD:
         refuse_remote_contexts(parse_json(data, file), file)
     triples: list[ox.Triple] = []
@@ -73,8 +73,9 @@ def read_rdf(
     return triples
 
 
-#: Where a triple term or a reified triple starts: ``<<(`` or ``<<`` then a term.
-_TRIPLE_TERM_START = re.compile(rb"<<\(?\s*(?:<|_:|\[|\"|'|[A-Za-z0-9_.-]*:)")
+#: Where a triple term is written: ``<<(`` or ``<<`` then a term, an annotation ``{|``, or a
+#: reifier ``~`` between spaces and a term.
+_TRIPLE_TERM_START = re.compile(rb"(?:<<\(?|\{\||(?<=\s)~)\s*(?:<|_:|\[|\"|'|\||[A-Za-z0-9_.-]*:)")
 
 
 def triple_term_error(data: bytes, file: str) -> SourceFormatError:
@@ -82,9 +83,10 @@ def triple_term_error(data: bytes, file: str) -> SourceFormatError:
     start = _TRIPLE_TERM_START.search(data)
     line = data.count(b"\n", 0, start.start()) + 1 if start else None
     return SourceFormatError(
-        "holds an RDF 1.2 triple term (<<( s p o )>>, or a << s p o >> reified triple); scrkg "
-        "stores RDF 1.1 triples only: state the fact as plain triples, or describe it with "
-        "rdf:Statement, rdf:subject, rdf:predicate and rdf:object",
+        "holds an RDF 1.2 triple term (<<( s p o )>>, or one behind a << s p o >> reified "
+        "triple or a {| |} annotation); scrkg stores RDF 1.1 triples only: state the fact as "
+        "plain triples, or describe it with rdf:Statement, rdf:subject, rdf:predicate and "
+        "rdf:object",
         file=file,
         location=f"line {line}" if line else None,
         rule="triple-term",

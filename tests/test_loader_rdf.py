@@ -10,6 +10,7 @@ import pytest
 from scrkg.graph.store import MemoryStore
 from scrkg.loader import (
     BUNDLED_SOURCES,
+    LoadError,
     PersonalDataError,
     RuleError,
     ShapeError,
@@ -190,3 +191,124 @@ def test_a_source_may_not_describe_its_own_graph(memory_store, tmp_path):
 def test_validate_source_reads_rdf_without_a_store():
     report = validate_source(BUNDLED_SOURCES[0])
     assert report.conforms and report.triples == report.records
+
+
+MORE_PERSONAL = {
+    "xsd:token literal": ('<child/R1> ex:note "ZZ99 9ZZ"^^xsd:token .', "UK postcode"),
+    "custom datatype": ('<child/R1> ex:note "Mary Smith"^^ex:personName .', "name"),
+    "name in a comment": ('<child/R1> rdfs:comment "Mary Smith told the social worker" .', "name"),
+    "date in a string": ('<child/R1> ex:note "born 15-Jun-2009" .', "date"),
+    "lower-case postcode": ('<child/R1> ex:note "moved to zz99 9zz" .', "UK postcode"),
+    "e-mail in an IRI": (
+        "<child/R1> ex:contact <http://example.org/jo@example.invalid> .",
+        "e-mail",
+    ),
+    "postcode in an IRI": ("<child/R1> ex:home <http://example.org/home/ZZ99-9ZZ> .", "postcode"),
+    "mailto subject": ('<mailto:jo@example.invalid> rdfs:label "x" .', "mailto"),
+    "birthplace": ('<child/R1> ex:birthplace "x" .', "birthplace"),
+    "tel_no": ('<child/R1> ex:tel_no "x" .', "tel_no"),
+}
+
+
+@pytest.mark.parametrize("case", list(MORE_PERSONAL), ids=list(MORE_PERSONAL))
+def test_every_literal_iri_and_predicate_is_screened(memory_store, tmp_path, case):
+    statement, fragment = MORE_PERSONAL[case]
+    path = write(tmp_path, "people.ttl", PREFIXES + CHILD + statement + "\n")
+    with pytest.raises(PersonalDataError) as caught:
+        load_source(memory_store, path, validate=False)
+    assert fragment in str(caught.value)
+    assert memory_store.named_graphs() == []
+
+
+def test_typed_dates_and_periods_in_quotes_still_load(memory_store, tmp_path):
+    dated = (
+        '<child/R1> ex:evaluated "2009-06-15"^^xsd:date ; ex:year "2009"^^xsd:gYear ;\n'
+        '    ex:quote "between 1 April 2009 and 31 March 2010, the 2009-10 period" .\n'
+    )
+    path = write(tmp_path, "dated.ttl", PREFIXES + CHILD + dated)
+    assert load_source(memory_store, path, validate=False).status == "loaded"
+
+
+# -- refusals shared by every format -------------------------------------------------------------
+
+TRIPLE_TERMS = {
+    "triple term.ttl": "ex:a ex:b ex:c .\nex:a ex:says <<( ex:a ex:b ex:c )>> .\n",
+    "reified triple.ttl": "ex:a ex:b ex:c .\n<< ex:a ex:b ex:c >> ex:says ex:d .\n",
+    "annotation.ttl": "ex:a ex:b ex:c .\nex:a ex:b ex:d {| ex:says ex:e |} .\n",
+    "reifier.ttl": "ex:a ex:b ex:c .\nex:a ex:b ex:d ~ ex:r .\n",
+    "triple term.nt": (
+        "<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n"
+        "<http://example.org/a> <http://example.org/says> "
+        "<<( <http://example.org/a> <http://example.org/b> <http://example.org/c> )>> .\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(TRIPLE_TERMS))
+def test_rdf12_triple_terms_are_refused_in_one_line_by_the_cli(runner, tmp_path, name):
+    from scrkg.cli import main
+
+    prefixes = "" if name.endswith(".nt") else "@prefix ex: <http://example.org/> .\n"
+    path = tmp_path / name.replace(" ", "-")
+    path.write_text(prefixes + TRIPLE_TERMS[name], encoding="utf-8")
+    result = runner.invoke(main, ["load", str(path)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert f"{path.name}, line {3 if prefixes else 2}: holds an RDF 1.2 triple term" in lines[0]
+    assert "rdf:Statement" in lines[0]
+
+
+NUL_SOURCES = {
+    ".csv": b"review_id,board\nR1,Board\x00\n",
+    ".json": b'{"reviews": [{"id": "R\x001"}]}',
+    ".ttl": b'<http://example.org/a> <http://example.org/b> "x" .\n<http://a> <http://b> "\x00".',
+    ".nt": b'<http://example.org/a> <http://example.org/b> "\x00" .\n',
+    ".jsonld": b'{"@id": "http://example.org/a", "http://example.org/b": "\x00"}',
+}
+
+
+@pytest.mark.parametrize("suffix", list(NUL_SOURCES))
+def test_a_nul_byte_is_refused_with_its_byte_offset(memory_store, tmp_path, suffix):
+    data = NUL_SOURCES[suffix]
+    path = tmp_path / f"nul{suffix}"
+    path.write_bytes(data)
+    with pytest.raises(SourceFormatError) as caught:
+        load_source(memory_store, path)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert f"nul{suffix}, line {data[: data.index(0)].count(10) + 1}: holds a NUL byte" in message
+    assert f"at byte offset {data.index(0)}" in message
+    assert caught.value.rule == "nul-byte"
+    assert memory_store.named_graphs() == []
+
+
+def test_two_sources_bound_for_one_graph_are_refused(memory_store, tmp_path):
+    from scrkg.loader.load import load_sources
+
+    example = (Path(__file__).parent / "data" / "coded-reviews.csv").read_bytes()
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "reviews.csv").write_bytes(example)
+    first, second = tmp_path / "a" / "reviews.csv", tmp_path / "b" / "reviews.csv"
+    with pytest.raises(LoadError) as caught:
+        load_sources(memory_store, [first, second])
+    message = str(caught.value)
+    assert "\n" not in message
+    assert f"{first} and {second} would both be loaded into the graph" in message
+    assert f"<{DEFAULT_BASE}graph/reviews>" in message
+    assert "--graph" in message and "rename" in message
+    assert memory_store.named_graphs() == []
+    # each on its own is fine, and so are different names
+    (tmp_path / "b" / "reviews.csv").rename(tmp_path / "b" / "more-reviews.csv")
+    results = load_sources(memory_store, [first, tmp_path / "b" / "more-reviews.csv"])
+    assert [r.status for r in results] == ["loaded", "loaded"]
+
+
+def test_a_source_named_like_a_bundled_one_clashes_with_it(memory_store, tmp_path):
+    from scrkg.loader.load import load_sources
+
+    clash = write(tmp_path, "ofsted-2009-10.ttl", PREFIXES + CHILD)
+    with pytest.raises(LoadError, match="would both be loaded into the graph"):
+        load_sources(memory_store, [clash], bundled=True)
