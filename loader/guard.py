@@ -163,6 +163,7 @@ PERIOD_JOINS = frozenset({" and ", " to ", " until ", " till ", "-", " - "})
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
+_NAME_CUES = TITLES | {"named", "called"}  # words before a name
 #: Words before a forename that make it part of a place or an agency: St Mary's, Queen Elizabeth.
 NAME_GIVERS = frozenset(
     {"st", "saint", "queen", "king", "prince", "princess", "lady", "lord", "sir", "royal"}
@@ -212,15 +213,17 @@ def person_name(text: str) -> str | None:
     """The first words of ``text`` that read as a person's name, or None."""
     forenames, surnames = name_list("forenames.txt"), name_list("surnames.txt")
     words = [token.removesuffix("'s").removesuffix("’s") for token in _TOKEN.findall(text)]
-    gaps = _TOKEN.split(text)  # gaps[i] is the text before words[i]
     lows = [word.lower() for word in words]
+    if forenames.isdisjoint(lows) and _NAME_CUES.isdisjoint(lows):
+        return None
+    gaps = _TOKEN.split(text)  # gaps[i] is the text before words[i]
 
     def next_to(i: int) -> str:
         """The word after word ``i`` when nothing but a space or ``. `` is between them."""
         return words[i + 1] if i + 1 < len(words) and gaps[i + 1] in (" ", ". ") else ""
 
     for i, low in enumerate(lows):
-        if low not in forenames and low not in TITLES and low not in ("named", "called"):
+        if low not in forenames and low not in _NAME_CUES:
             continue
         word, following = words[i], next_to(i)
         before = lows[i - 1] if i and next_to(i - 1) else ""
@@ -277,12 +280,16 @@ def personal_value(text: str, *, free_text: bool = False) -> str | None:
 
 def _email(text: str) -> bool:
     if "@" not in text:
+        if not _AT_WORD.search(text):
+            return False
         text = _DOT_WORD.sub(".", _AT_WORD.sub("@", text))
-    return "@" in text and _EMAIL.search(text) is not None
+    return _EMAIL.search(text) is not None
 
 
 def _single_date(text: str) -> bool:
     """True when ``text`` holds a date that is not one end of a period."""
+    if not _DATE.search(text):
+        return False
     dates = list(_DATE.finditer(text))
     in_periods = set()
     for first, second in zip(dates, dates[1:], strict=False):
@@ -292,12 +299,14 @@ def _single_date(text: str) -> bool:
 
 
 def _postcode(text: str) -> bool:
-    return any(
+    return _POSTCODE.search(text) is not None and any(
         match[0][-2:] not in _NOT_INWARD for match in _POSTCODE.finditer(text)
     )  # a lower-case "st", "am"... ends an ordinal or a time, not a postcode
 
 
 def _address(text: str) -> bool:
+    if not _ADDRESS.search(text):
+        return False
     for match in _ADDRESS.finditer(text):
         street = match[1].split()
         if not any(word.lower() in NOT_STREET_NAMES for word in street):
