@@ -1,13 +1,16 @@
 """The saved SPARQL queries of ontology/queries/: they parse, say what they are, and answer.
 
-Two data sets: a small synthetic cohort built here, shaped to reproduce the published 2009-10
+Three data sets: a small synthetic cohort built here, shaped to reproduce the published 2009-10
 figures exactly (so the counting rules of 00-published-figures are checked against known
-answers), and the bundled data (`bundled_store`, a fixture of tests/conftest.py).
+answers); a handful of hand-made records where every answer is known (small pairs, babies,
+synthetic and real records side by side); and the bundled data (`bundled_store`, a fixture of
+tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -28,6 +31,34 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 
 QUERY_FILES = sorted(QUERIES_DIR.glob("*.rq"))
 EXPECTED_QUERIES = [f"{n:02d}" for n in range(13)]
+
+# Queries whose rows name records: each has a `synthetic` column.
+LISTING_QUERIES = [
+    "05-toxic-trio-children",
+    "07-adult-services-not-sharing",
+    "10-voice-of-child-sought-once",
+    "11-quality-grades",
+    "12-single-source-statements",
+]
+# Queries that count records: each gives the same counts over real records only, side by side
+# (a column named realX beside X).
+COUNTING_QUERIES = {
+    "01-figures-by-period": ["reviews", "children", "died", "seriousHarm"],
+    "02-social-care-by-outcome": [
+        "children",
+        "knownToSocialCare",
+        "childInNeed",
+        "childProtectionPlan",
+    ],
+    "03-maltreatment-by-age-and-outcome": ["children"],
+    "04-risk-factor-pairs": ["children", "deaths", "deathPercent", "fewCases"],
+    "05-toxic-trio-by-outcome": ["children", "withToxicTrio", "toxicTrioPercent"],
+    "06-agency-type-pairs": ["reviews"],
+    "08-lesson-themes-and-agencies": ["reviews", "lessons", "lessonsConcerningAgencyType"],
+    "09-lessons-baby-deaths": ["reviews", "lessons"],
+    "10-voice-of-child-sought-once": ["soughtAtMostOnce", "childrenWithViewsRecorded"],
+    "11-quality-grades": ["reviews", "boardInadequateReviews"],
+}
 
 # The figures of Ofsted's Learning lessons from serious case reviews 2009-2010.
 PUBLISHED_2009_10 = {
@@ -313,10 +344,15 @@ def figures(store) -> dict[str, tuple[float, float, bool]]:
 # --------------------------------------------------------------------------------------------
 
 
-def test_the_thirteen_saved_queries_exist() -> None:
-    assert [p.name[:2] for p in QUERY_FILES] == EXPECTED_QUERIES
+def test_the_saved_queries_exist() -> None:
+    """00 to 12 answer the analysts' questions; a number may hold more than one query (05 gives
+    the counts by outcome and the list of children), and later numbers may be added."""
+    numbers = [p.name[:2] for p in QUERY_FILES]
+    assert sorted(set(numbers))[: len(EXPECTED_QUERIES)] == EXPECTED_QUERIES
     for path in QUERY_FILES:
         assert re.fullmatch(r"\d{2}-[a-z0-9]+(-[a-z0-9]+)*\.rq", path.name), path.name
+    names = {p.stem for p in QUERY_FILES}
+    assert set(LISTING_QUERIES) <= names and set(COUNTING_QUERIES) <= names
 
 
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
@@ -326,6 +362,45 @@ def test_query_has_title_and_description(path: Path) -> None:
     assert lines[1].startswith("# description: ") and len(lines[1]) > 30, path.name
     fields = header(path)
     assert set(fields) == {"title", "description"}, path.name
+
+
+def leading_comment(path: Path) -> str:
+    """The comment lines before the first line of SPARQL, without their `#`."""
+    lines = []
+    for line in read_query(path).splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line.lstrip("#").strip())
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_query_states_its_population_and_caveats(path: Path) -> None:
+    comment = leading_comment(path)
+    for heading in ("Population:", "Caveats:"):
+        assert re.search(rf"^{heading} \S", comment, re.MULTILINE), (path.name, heading)
+    assert not re.search(r"#\d|\bissue\b|DOMAIN\.md|DESIGN\.md|\.\./shared", comment), path.name
+
+
+def variables(path: Path) -> list[str]:
+    return [v.value for v in ox.Store().query(read_query(path)).variables]
+
+
+@pytest.mark.parametrize("name", LISTING_QUERIES)
+def test_listing_query_has_a_synthetic_column(name: str) -> None:
+    path = QUERIES_DIR / f"{name}.rq"
+    assert "synthetic" in variables(path)
+    assert re.search(r"^Synthetic", leading_comment(path), re.MULTILINE), "say what it means"
+
+
+@pytest.mark.parametrize("name", sorted(COUNTING_QUERIES))
+def test_counting_query_gives_real_only_counts_beside_all(name: str) -> None:
+    path = QUERIES_DIR / f"{name}.rq"
+    found = variables(path)
+    for column in COUNTING_QUERIES[name]:
+        real = "real" + column[0].upper() + column[1:]
+        assert column in found and real in found, (name, column, real)
+    assert "real" in leading_comment(path).lower()
 
 
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
@@ -365,6 +440,8 @@ def test_cohort_conforms_to_the_shapes(cohort: str) -> None:
 
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
 def test_query_answers_on_the_cohort(cohort_store: _Store, path: Path) -> None:
+    if "published-series" in path.stem:
+        pytest.skip("the cohort holds the 2009-10 figures only, not the published series")
     assert rows(cohort_store, path), f"{path.name} returned no rows"
 
 
@@ -432,17 +509,38 @@ def test_social_care_shares_by_outcome(cohort_store: _Store) -> None:
 
 
 def test_toxic_trio_climbs_the_hierarchy(cohort_store: _Store) -> None:
-    found = rows(cohort_store, QUERIES_DIR / "05-toxic-trio-by-outcome.rq")
+    found = rows(cohort_store, QUERIES_DIR / "05-toxic-trio-children.rq")
     # factor_sets 0 and 1 hold toxic-trio factors: children n % 5 in {0, 1}.
     assert len({row["child"].value for row in found}) == len([n for n in range(194) if n % 5 < 2])
     assert all("social isolation" not in row["factors"].value for row in found)
+    assert all(row["synthetic"].value == "true" for row in found)
+
+
+def test_toxic_trio_counts_and_denominators_by_outcome(cohort_store: _Store) -> None:
+    by_outcome = {
+        row["outcome"].value.removeprefix(SCRC): row
+        for row in rows(cohort_store, QUERIES_DIR / "05-toxic-trio-by-outcome.rq")
+    }
+    died, harmed = by_outcome["died"], by_outcome["serious-harm"]
+    assert number(died["children"]) == 90 and number(harmed["children"]) == 104
+    assert number(died["withToxicTrio"]) == len([n for n in range(90) if n % 5 < 2])  # 36
+    assert number(harmed["withToxicTrio"]) == len([n for n in range(90, 194) if n % 5 < 2])
+    assert number(died["toxicTrioPercent"]) == 40
+    # Every record of the cohort is synthetic.
+    assert number(died["realChildren"]) == 0 and number(died["realWithToxicTrio"]) == 0
 
 
 def test_views_sought_at_most_once(cohort_store: _Store) -> None:
     found = rows(cohort_store, QUERIES_DIR / "10-voice-of-child-sought-once.rq")
-    expected = [n for n in range(194) if n % 4 == 0 and n % 3 <= 1]
+    # Children n % 4 == 0 have a count (n % 3); those n % 5 == 0 are under one, left out.
+    expected = [n for n in range(194) if n % 4 == 0 and n % 3 <= 1 and n % 5]
+    recorded = [n for n in range(194) if n % 4 == 0 and n % 5]
     assert len({row["child"].value for row in found}) == len(expected)
     assert all(number(row["viewsSought"]) <= 1 for row in found)
+    assert all(row["ageBandLabel"].value != "under 1" for row in found)
+    assert {number(row["soughtAtMostOnce"]) for row in found} == {len(expected)}
+    assert {number(row["childrenWithViewsRecorded"]) for row in found} == {len(recorded)}
+    assert {number(row["realChildrenWithViewsRecorded"]) for row in found} == {0}
 
 
 def test_single_source_statements(cohort_store: _Store) -> None:
@@ -478,7 +576,7 @@ def test_adult_services_not_sharing(cohort_store: _Store) -> None:
 def test_lesson_themes_and_the_agency_types_they_concern(cohort_store: _Store) -> None:
     found = rows(cohort_store, QUERIES_DIR / "08-lesson-themes-and-agencies.rq")
     themes = {row["theme"].value.removeprefix(SCRC) for row in found}
-    assert themes == {
+    recorded = {
         "information-sharing-adult-services",
         "pre-birth-assessment",
         "voice-of-the-child",
@@ -486,13 +584,29 @@ def test_lesson_themes_and_the_agency_types_they_concern(cohort_store: _Store) -
         "challenging-family-accounts",
         "multi-agency-working",
     }
+    # Rolled up: the broader themes of the recorded ones (multi-agency working is a top theme).
+    broader = {
+        "using-all-information",
+        "assessments",
+        "ensuring-action",
+        "challenge-supervision-scrutiny",
+    }
+    assert themes == recorded | broader
+    lessons = {row["theme"].value.removeprefix(SCRC): number(row["lessons"]) for row in found}
+    # Review n has two lessons, of themes n % 6 and (n + 1) % 6 of build_cohort's list.
+    order = ["information-sharing-adult-services", "pre-birth-assessment", "voice-of-the-child"]
+    per_theme = Counter(order[(n + k) % 6] for n in range(147) for k in (0, 1) if (n + k) % 6 < 3)
+    assert lessons["pre-birth-assessment"] == per_theme["pre-birth-assessment"] == 50
+    assert lessons["assessments"] == per_theme["pre-birth-assessment"] + per_theme["voice-of-the-child"]
+    assert lessons["using-all-information"] == lessons["information-sharing-adult-services"]
     concerned = {
         (row["theme"].value.removeprefix(SCRC), row["agencyType"].value.removeprefix(SCRC))
         for row in found
         if row["agencyType"] is not None
     }
     assert concerned and all(
-        theme == "information-sharing-adult-services" for theme, _ in concerned
+        theme in ("information-sharing-adult-services", "using-all-information")
+        for theme, _ in concerned
     )
     assert {agency_type for _, agency_type in concerned} <= {
         "adult-mental-health",
