@@ -3,11 +3,16 @@
 Terms are built as pyoxigraph objects directly (no rdflib, no serialise-and-reparse): the
 predicates and concepts are made once and reused, so a million triples map in seconds. The mapping
 is deterministic: the same records always give the same triples and IRIs.
+
+Synthetic is labelled on every node it makes: every node minted for a synthetic review (the
+review, its agencies, lessons, children and incidents) carries ``scr:isSynthetic true``, and so
+does a board that only synthetic reviews of the source name. A board that a real review of the
+same source also names is real and stays unmarked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -108,17 +113,25 @@ class Mapper:
 
     def triples(self, reviews: Iterable[Review]) -> Iterator[ox.Triple]:
         """All triples of the reviews; each board is described once."""
+        reviews = list(reviews)
+        real_boards = {review.board for review in reviews if not review.synthetic}
         boards: set[str] = set()
         for review in reviews:
-            yield from self.review(review, boards)
+            yield from self.review(review, boards, real_boards)
 
-    def review(self, review: Review, boards: set[str]) -> list[ox.Triple]:
+    def review(
+        self, review: Review, boards: set[str], real_boards: Container[str] = ()
+    ) -> list[ox.Triple]:
         """The triples of one review, its agencies, lessons, children and incidents, and its
-        board unless ``boards`` (the board labels already described) holds it."""
+        board unless ``boards`` (the board labels already described) holds it.
+
+        When the review is synthetic every node minted for it is marked ``scr:isSynthetic``, and
+        so is its board unless ``real_boards`` (boards a real review names) holds it."""
         T, label, concept = ox.Triple, self.vocabulary.label, self.concept
         out: list[ox.Triple] = []
         add = out.append
         rid = review.id
+        synthetic = review.synthetic
         node = self.mint.review(rid)
         add(T(node, RDF_TYPE, self.review_class(review.type)))
         add(T(node, RDFS_LABEL, ox.Literal(f"{label(review.type)} {rid}")))
@@ -128,6 +141,8 @@ class Mapper:
             boards.add(review.board)
             add(T(board, RDF_TYPE, SAFEGUARDING_BOARD))
             add(T(board, RDFS_LABEL, ox.Literal(review.board)))
+            if synthetic and review.board not in real_boards:
+                add(T(board, IS_SYNTHETIC, TRUE))
         add(T(node, REPORTING_YEAR, ox.Literal(review.reporting_year)))
         if review.evaluation_date:
             add(T(node, EVALUATION_DATE, ox.Literal(review.evaluation_date, datatype=XSD_DATE)))
@@ -135,7 +150,7 @@ class Mapper:
             add(T(node, QUALITY_GRADE, concept(review.quality_grade)))
         if review.method:
             add(T(node, REVIEW_METHOD, concept(review.method)))
-        if review.synthetic:
+        if synthetic:
             add(T(node, IS_SYNTHETIC, TRUE))
 
         agencies: dict[str, ox.NamedNode] = {}
@@ -145,6 +160,8 @@ class Mapper:
             add(T(agency, RDF_TYPE, AGENCY))
             add(T(agency, RDFS_LABEL, ox.Literal(f"{label(code)} (review {rid})")))
             add(T(agency, AGENCY_TYPE, concept(code)))
+            if synthetic:
+                add(T(agency, IS_SYNTHETIC, TRUE))
 
         for position, lesson in enumerate(review.lessons, start=1):
             item = self.mint.lesson(rid, position)
@@ -153,6 +170,8 @@ class Mapper:
             add(T(item, RDF_TYPE, LESSON))
             add(T(item, RDFS_LABEL, ox.Literal(text)))
             add(T(item, LESSON_THEME, concept(lesson.theme)))
+            if synthetic:
+                add(T(item, IS_SYNTHETIC, TRUE))
             for code in lesson.agencies:
                 add(T(item, CONCERNS_AGENCY, agencies.get(code) or self.mint.agency(rid, code)))
 
@@ -183,7 +202,9 @@ class Mapper:
                 add(T(incident, RDF_TYPE, INCIDENT))
                 add(T(incident, RDFS_LABEL, ox.Literal(f"Incident concerning child {cid}")))
                 add(T(incident, INCIDENT_CATEGORY, concept(child.incident_category)))
-            if review.synthetic:
+                if synthetic:
+                    add(T(incident, IS_SYNTHETIC, TRUE))
+            if synthetic:
                 add(T(person, IS_SYNTHETIC, TRUE))
         return out
 

@@ -2,8 +2,10 @@
 
 Everything here is made up and says so: ids start with ``SYN-``, boards are called
 "Synthetic LSCB 001" and so on (never a real place), every review carries ``synthetic: true`` and
-every lesson text starts with "(Synthetic)". The records are plain dicts in the JSON shape of
-docs/input-formats.md; `write_csv` and `write_json` write them in exactly the documented formats.
+every lesson text starts with "(Synthetic)". Once loaded, every node minted for a synthetic
+record (review, child, incident, agency, lesson, board) carries ``scr:isSynthetic true``. The
+records are plain dicts in the JSON shape of docs/input-formats.md; `write_csv` and `write_json`
+write them in exactly the documented formats, and `read_csv` reads such a CSV back.
 
 - `generate_reviews` draws reviews with realistic spreads (after the Brandon et al. biennial
   analyses and Ofsted's thematic reports): 1-3 children per review (mean about 1.3), age bands
@@ -14,13 +16,19 @@ docs/input-formats.md; `write_csv` and `write_json` write them in exactly the do
   the two real case studies in ofsted-2009-10.ttl, reproduce every published 2009-10 figure
   exactly. The counts are constructed, not hoped for; only the details around them are drawn.
 
+Plausible combinations only: the rules in bundled/synthetic-rules.toml (for example, a child
+known to children's social care has children's social care among its review's agencies; a baby
+under one is not coded with sexual abuse) are read when this module is imported. A child, or a
+review, that breaks one is drawn again, so no generated record breaks any; `broken_rules` checks
+any review against them and names the rules it breaks.
+
 Triples per review: loaded by the mapping of docs/data-model.md, a generated review gives about
-72 triples on average: the review and its links about 20, 6.8 agencies of 3 triples each, 4.1
-lessons of 3-4, 1.3 children of about 10 and their incidents of 4. So ``scrkg generate --reviews
-14000`` makes about one million triples (``--reviews 12500`` about 900,000). `estimate_triples`
+84 triples on average: the review and its links about 21, 6.8 agencies of 4 triples each, 4.1
+lessons of 4-5, 1.3 children of about 11 and their incidents of 5. So ``scrkg generate --reviews
+12000`` makes about one million triples (``--reviews 10700`` about 900,000). `estimate_triples`
 counts them exactly for a given list of reviews; that count equals what the loader maps.
 
-Speed: 15,000 reviews generate and write as CSV in under two seconds. Pure Python, no numpy:
+Speed: 15,000 reviews generate and write as CSV in a few seconds. Pure Python, no numpy:
 `random.Random(seed)` alone, so the same seed gives the same bytes on every platform.
 
 Regenerate the bundled cohort with ``python -m scrkg.loader.synthetic`` (or
@@ -32,7 +40,10 @@ from __future__ import annotations
 import csv
 import json
 import random
+import re
+import tomllib
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
 from pathlib import Path
@@ -42,10 +53,16 @@ __all__ = [
     "BUNDLED_COHORT",
     "CALIBRATED_SEED",
     "CSV_COLUMNS",
+    "RULES",
+    "RULES_FILE",
+    "Rule",
+    "broken_rules",
     "calibrated_cohort_2009_10",
     "estimate_triples",
     "generate_file",
     "generate_reviews",
+    "load_rules",
+    "read_csv",
     "write_bundled_cohort",
     "write_csv",
     "write_json",
@@ -366,8 +383,190 @@ _AGENCY_COUNT_WEIGHTS = (3, 7, 12, 18, 22, 20, 18)  # 3..9 agency types: mean 6.
 _LESSON_COUNT_WEIGHTS = (12, 22, 28, 22, 16)  # 2..6 lessons: mean 4.1
 _LESSON_AGENCY_SHARE = 0.4  # lessons other than adult information sharing naming one agency
 _GRADE_WEIGHTS = (("good", 42), ("adequate", 42), ("inadequate", 16))
-_LAST_GRADED_YEAR = 2011  # Ofsted evaluated serious case reviews until 2011-12
+_FIRST_GRADED_YEAR = 2007  # Ofsted evaluated serious case reviews from April 2007
+_LAST_GRADED_YEAR = 2011  # until 2011-12
 _FIRST_LCSPR_YEAR = 2019  # local child safeguarding practice reviews replaced SCRs from 2018-19
+
+
+# ---------------------------------------------------------------------------------------------
+# Plausibility rules (loader/bundled/synthetic-rules.toml)
+# ---------------------------------------------------------------------------------------------
+
+RULES_FILE = Path(__file__).resolve().parent / "bundled" / "synthetic-rules.toml"
+
+# The fields a rule may test: the CSV columns, a review's first and a child's second.
+REVIEW_RULE_FIELDS = (
+    "review_type",
+    "reporting_year",
+    "evaluation_date",
+    "quality_grade",
+    "review_method",
+    "agencies",
+    "lessons",
+)
+CHILD_RULE_FIELDS = (
+    "age_band",
+    "outcome",
+    "social_care_status",
+    "maltreatment",
+    "risk_factors",
+    "incident_category",
+    "views_sought",
+)
+_LIST_TESTS = ("any_of", "none_of", "only")
+_TEXT_TESTS = ("at_least", "at_most")
+_RULE_KEYS = ("id", "statement", "scope", "when", "then", "source")
+_RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+Facts = dict[str, frozenset[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One test on one field: ``values`` is a set of codes, True/False, or a text bound."""
+
+    field: str
+    test: str
+    value: frozenset[str] | bool | str
+
+    def holds(self, facts: Facts) -> bool:
+        values = facts.get(self.field, frozenset())
+        if self.test == "any_of":
+            return not values.isdisjoint(self.value)
+        if self.test == "none_of":
+            return values.isdisjoint(self.value)
+        if self.test == "only":
+            return values <= self.value
+        if self.test == "present":
+            return bool(values) == self.value
+        if self.test == "at_least":
+            return all(value >= self.value for value in values)
+        return all(value <= self.value for value in values)  # at_most
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A plausibility rule: a record it applies to (``when``) must meet ``then``."""
+
+    id: str
+    statement: str
+    scope: str  # "child" or "review"
+    when: tuple[Condition, ...]
+    then: tuple[Condition, ...]
+    source: str
+
+    def broken_by(self, facts: Facts) -> bool:
+        for condition in self.when:
+            if not condition.holds(facts):
+                return False
+        return not all(condition.holds(facts) for condition in self.then)
+
+    @property
+    def fields(self) -> frozenset[str]:
+        return frozenset(c.field for c in self.when + self.then)
+
+
+def load_rules(path: str | Path = RULES_FILE) -> tuple[Rule, ...]:
+    """The rules of a rules file, checked; a ValueError says what is wrong and where."""
+    with open(path, "rb") as handle:
+        document = tomllib.load(handle)
+    rules = []
+    for n, raw in enumerate(document.get("rule", []), start=1):
+        where = f"{Path(path).name}, rule {n} ({raw.get('id', 'no id')})"
+        if sorted(raw) != sorted(_RULE_KEYS):
+            raise ValueError(f"{where}: a rule has exactly the keys {', '.join(_RULE_KEYS)}")
+        if not _RULE_ID.match(raw["id"]) or raw["id"] in {rule.id for rule in rules}:
+            raise ValueError(f"{where}: the id must be unique, lower-case words joined by -")
+        if raw["scope"] not in ("child", "review"):
+            raise ValueError(f"{where}: scope must be child or review")
+        if not raw["statement"].strip() or not raw["source"].strip() or not raw["then"]:
+            raise ValueError(f"{where}: statement, source and then must not be empty")
+        when = _conditions(raw["when"], where)
+        then = _conditions(raw["then"], where)
+        rules.append(Rule(raw["id"], raw["statement"], raw["scope"], when, then, raw["source"]))
+    if not rules:
+        raise ValueError(f"{Path(path).name} holds no [[rule]]")
+    return tuple(rules)
+
+
+def _conditions(table: dict[str, Any], where: str) -> tuple[Condition, ...]:
+    conditions = []
+    for field_name, tests in table.items():
+        if field_name not in REVIEW_RULE_FIELDS + CHILD_RULE_FIELDS:
+            raise ValueError(f"{where}: {field_name!r} is not a field rules can test")
+        if not isinstance(tests, dict) or not tests:
+            raise ValueError(f"{where}: {field_name} needs tests, e.g. {{ any_of = [...] }}")
+        for test, value in tests.items():
+            if test in _LIST_TESTS and isinstance(value, list):
+                if not all(isinstance(item, str) for item in value):
+                    raise ValueError(f"{where}: {field_name}.{test} must list codes")
+                value = frozenset(value)
+            elif test == "present" and isinstance(value, bool):
+                pass
+            elif not (test in _TEXT_TESTS and isinstance(value, str)):
+                raise ValueError(f"{where}: {field_name}.{test} is not a known test with its value")
+            conditions.append(Condition(field_name, test, value))
+    return tuple(conditions)
+
+
+RULES = load_rules()
+_MAX_DRAWS = 1000  # draws of a child or review before giving up on the rules
+# The rules a child alone can break, checked as each child is drawn; the others are checked
+# once its review is drawn.
+_CHILD_ONLY_RULES = tuple(
+    rule for rule in RULES if rule.scope == "child" and rule.fields <= set(CHILD_RULE_FIELDS)
+)
+_REVIEW_RULES = tuple(rule for rule in RULES if rule not in _CHILD_ONLY_RULES)
+
+
+def _codes(value: str | None) -> frozenset[str]:
+    return frozenset((value,)) if value else frozenset()
+
+
+def _review_facts(review: dict[str, Any]) -> Facts:
+    return {
+        "review_type": _codes(review.get("type")),
+        "reporting_year": _codes(review.get("reporting_year")),
+        "evaluation_date": _codes(review.get("evaluation_date")),
+        "quality_grade": _codes(review.get("quality_grade")),
+        "review_method": _codes(review.get("method")),
+        "agencies": frozenset(review.get("agencies", ())),
+        "lessons": frozenset(lesson["theme"] for lesson in review.get("lessons", ())),
+    }
+
+
+def _child_facts(child: dict[str, Any]) -> Facts:
+    views = child.get("views_sought")
+    return {
+        "age_band": _codes(child.get("age_band")),
+        "outcome": _codes(child.get("outcome")),
+        "social_care_status": _codes(child.get("social_care_status")),
+        "maltreatment": frozenset(child.get("maltreatment", ())),
+        "risk_factors": frozenset(child.get("risk_factors", ())),
+        "incident_category": _codes(child.get("incident_category")),
+        "views_sought": frozenset() if views is None else frozenset((str(views),)),
+    }
+
+
+def broken_rules(review: dict[str, Any], rules: Sequence[Rule] = RULES) -> list[tuple[str, str]]:
+    """The rules a review (in the JSON shape) breaks: ``(rule id, review or child id)`` pairs."""
+    facts = _review_facts(review)
+    children = [
+        (child["id"], {**facts, **_child_facts(child)}) for child in review.get("children", ())
+    ]
+    together = dict(facts)
+    for name in CHILD_RULE_FIELDS:
+        together[name] = frozenset().union(*(child[name] for _, child in children))
+    broken = []
+    for rule in rules:
+        if rule.scope == "review":
+            if rule.broken_by(together):
+                broken.append((rule.id, review["id"]))
+            continue
+        for child_id, child in children:
+            if rule.broken_by(child):
+                broken.append((rule.id, child_id))
+    return broken
 
 
 # ---------------------------------------------------------------------------------------------
@@ -477,7 +676,21 @@ _METHODS = {
 }
 
 
-def _child(
+def _child(rng: random.Random, child_id: str, **spec: str) -> dict[str, Any]:
+    """One child that breaks none of the rules a child alone can break, drawn again until so."""
+    for _ in range(_MAX_DRAWS):
+        child = _draw_child(rng, child_id, **spec)
+        facts = _child_facts(child)
+        broken = [rule.id for rule in _CHILD_ONLY_RULES if rule.broken_by(facts)]
+        if not broken:
+            return child
+    raise RuntimeError(
+        f"Child {child_id} ({spec}): no draw kept the rules of {RULES_FILE.name}"
+        f" (still broken: {', '.join(broken)})."
+    )
+
+
+def _draw_child(
     rng: random.Random,
     child_id: str,
     *,
@@ -647,6 +860,8 @@ def _review(
     grade: str | None = None,
     evaluation_date: str | None = None,
 ) -> dict[str, Any]:
+    """One review that breaks none of the rules: its children, agencies and lessons are drawn
+    again (the rest kept) until it breaks none."""
     review_id = f"SYN-{seed}-R{number:06d}"
     board_number = rng.randrange(1, N_BOARDS + 1)
     if year >= _FIRST_LCSPR_YEAR:
@@ -658,12 +873,7 @@ def _review(
     if child_specs is None:
         n_children = _CHILDREN_PER_REVIEW.pick(rng)
         child_specs = [{}] * n_children
-    children = [
-        _child(rng, f"{review_id}-C{k}", **spec) for k, spec in enumerate(child_specs, start=1)
-    ]
-    themes = _themes(rng, children)
-    agencies = _agencies(rng, children, themes)
-    if grade is None and year <= _LAST_GRADED_YEAR:
+    if grade is None and _FIRST_GRADED_YEAR <= year <= _LAST_GRADED_YEAR:
         grade = _GRADES.pick(rng)
     era = "early" if year < 2011 else "middle" if year < 2015 else "late"
     method = _METHODS[era].pick(rng)
@@ -679,10 +889,22 @@ def _review(
         review["quality_grade"] = grade
     review["method"] = method
     review["synthetic"] = True
-    review["agencies"] = agencies
-    review["lessons"] = _lessons(rng, themes, agencies)
-    review["children"] = children
-    return review
+    for _ in range(_MAX_DRAWS):
+        children = [
+            _child(rng, f"{review_id}-C{k}", **spec) for k, spec in enumerate(child_specs, start=1)
+        ]
+        themes = _themes(rng, children)
+        agencies = _agencies(rng, children, themes)
+        review["agencies"] = agencies
+        review["lessons"] = _lessons(rng, themes, agencies)
+        review["children"] = children
+        broken = broken_rules(review, _REVIEW_RULES)
+        if not broken:
+            return review
+    raise RuntimeError(
+        f"Review {review_id}: no draw kept the rules of {RULES_FILE.name}"
+        f" (still broken: {', '.join(sorted({rule for rule, _ in broken}))})."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -848,6 +1070,57 @@ def write_csv(reviews: Iterable[dict[str, Any]], path: str | Path) -> None:
         writer.writerows(_csv_rows(reviews))
 
 
+_OPTIONAL_REVIEW_COLUMNS = (
+    ("evaluation_date", "evaluation_date"),
+    ("quality_grade", "quality_grade"),
+    ("method", "review_method"),
+)
+
+
+def read_csv(path: str | Path) -> list[dict[str, Any]]:
+    """Read a CSV written by `write_csv` back into reviews (lesson texts are not in the CSV)."""
+
+    def split(cell: str) -> list[str]:
+        return [item for item in cell.split(";") if item]
+
+    def lesson(item: str) -> dict[str, Any]:
+        theme, _, agency = item.partition("@")
+        return {"theme": theme, "agencies": [agency] if agency else []}
+
+    reviews: dict[str, dict[str, Any]] = {}
+    with open(path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            review = reviews.get(row["review_id"])
+            if review is None:
+                review = reviews[row["review_id"]] = {
+                    "id": row["review_id"],
+                    "type": row["review_type"],
+                    "board": row["board"],
+                    "reporting_year": row["reporting_year"],
+                }
+                for key, column in _OPTIONAL_REVIEW_COLUMNS:
+                    if row[column]:
+                        review[key] = row[column]
+                review["synthetic"] = row["synthetic"] == "true"
+                review["agencies"] = split(row["agencies"])
+                review["lessons"] = [lesson(item) for item in split(row["lessons"])]
+                review["children"] = []
+            child = {
+                "id": row["child_id"],
+                "age_band": row["age_band"],
+                "outcome": row["outcome"],
+                "social_care_status": row["social_care_status"],
+                "maltreatment": split(row["maltreatment"]),
+                "risk_factors": split(row["risk_factors"]),
+            }
+            if row["incident_category"]:
+                child["incident_category"] = row["incident_category"]
+            if row["views_sought"]:
+                child["views_sought"] = int(row["views_sought"])
+            review["children"].append(child)
+    return list(reviews.values())
+
+
 def write_json(
     reviews: Sequence[dict[str, Any]], path: str | Path, *, title: str, synthetic: bool = True
 ) -> None:
@@ -861,7 +1134,7 @@ def write_json(
 def generate_file(path: str | Path, n_reviews: int, seed: int) -> list[dict[str, Any]]:
     """Generate ``n_reviews`` reviews with ``seed`` and write them to ``path`` (.csv or .json).
 
-    Returns the reviews written. About 72 triples per review once loaded (see the module doc).
+    Returns the reviews written. About 84 triples per review once loaded (see the module doc).
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -888,30 +1161,30 @@ def write_bundled_cohort(path: str | Path = BUNDLED_COHORT) -> Path:
 def estimate_triples(reviews: Iterable[dict[str, Any]]) -> int:
     """How many triples the mapping of docs/data-model.md makes of these reviews.
 
-    Counts the records only (not the source graph's provenance description).
+    Counts the records only (not the source graph's provenance description). Every node of a
+    synthetic review carries ``scr:isSynthetic``, and so does a board only synthetic reviews name.
     """
     total = 0
-    boards = set()
+    boards: dict[str, bool] = {}  # board label: whether only synthetic reviews name it
     for review in reviews:
-        boards.add(review["board"])
+        flag = 1 if review.get("synthetic") else 0
+        boards[review["board"]] = boards.get(review["board"], True) and bool(flag)
         children = review.get("children", ())
         agencies = review.get("agencies", ())
         lessons = review.get("lessons", ())
         # type, label, commissionedBy, reportingYear, then the optional ones
-        total += 4 + sum(
-            1 for key in ("evaluation_date", "quality_grade", "method") if review.get(key)
-        )
-        total += 1 if review.get("synthetic") else 0
+        total += 4 + flag
+        total += sum(1 for key in ("evaluation_date", "quality_grade", "method") if review.get(key))
         total += len(children) + len(agencies) + len(lessons)  # the links
-        total += 3 * len(agencies)  # type, label, agencyType
-        total += sum(3 + len(lesson.get("agencies") or ()) for lesson in lessons)
+        total += (3 + flag) * len(agencies)  # type, label, agencyType
+        total += sum(3 + flag + len(lesson.get("agencies") or ()) for lesson in lessons)
         for child in children:
-            total += 5 + len(child.get("maltreatment", ())) + len(child.get("risk_factors", ()))
+            total += 5 + flag + len(child.get("maltreatment", ()))
+            total += len(child.get("risk_factors", ()))
             total += 1 if child.get("views_sought") is not None else 0
-            total += 1 if review.get("synthetic") else 0
             if child.get("incident_category"):
-                total += 1 + 3  # experienced, and the incident's type, label, category
-    return total + 2 * len(boards)
+                total += 1 + 3 + flag  # experienced, and the incident's type, label, category
+    return total + sum(2 + only_synthetic for only_synthetic in boards.values())
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""The synthetic generator, the calibrated 2009-10 cohort and the bundled Ofsted report graph."""
+"""The synthetic generator, its plausibility rules, the calibrated 2009-10 cohort, the marking of
+every synthetic node, and the bundled Ofsted report graph."""
 
 from __future__ import annotations
 
@@ -12,18 +13,27 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from scrkg.loader import synthetic
+from scrkg.cli import main
+from scrkg.graph.store import MemoryStore
+from scrkg.loader import load_bundled, load_source, synthetic
+from scrkg.loader.mapping import Mapper
+from scrkg.loader.records import Child, Review, Vocabulary
 from scrkg.loader.synthetic import (
     BUNDLED_COHORT,
     CSV_COLUMNS,
+    RULES,
+    RULES_FILE,
+    broken_rules,
     calibrated_cohort_2009_10,
     estimate_triples,
     generate_file,
     generate_reviews,
+    load_rules,
+    read_csv,
     write_csv,
     write_json,
 )
-from scrkg.ontology import CONCEPTS_FILE, SCR, SCRC
+from scrkg.ontology import CONCEPTS_FILE, DEFAULT_BASE, SCR, SCRC
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "loader" / "bundled"
@@ -480,7 +490,21 @@ def test_spreads_look_like_the_literature(sample: list[dict]) -> None:
 
 def test_triples_per_review_as_documented(sample: list[dict]) -> None:
     per_review = estimate_triples(sample) / len(sample)
-    assert 65 < per_review < 80
+    assert 80 < per_review < 89  # "about 84"
+
+
+def test_estimate_triples_is_what_the_loader_maps(tmp_path: Path) -> None:
+    path = tmp_path / "generated.csv"
+    reviews = generate_file(path, 60, 4)
+    store = MemoryStore()
+    load_source(store, path)
+    graph = DEFAULT_BASE + "graph/generated"
+    records = [
+        quad
+        for quad in store.quads(graph)
+        if isinstance(quad.subject, ox.NamedNode) and quad.subject.value != graph
+    ]
+    assert len(records) == estimate_triples(reviews)
 
 
 def test_no_field_looks_like_personal_data(cohort: list[dict], sample: list[dict]) -> None:
@@ -499,6 +523,326 @@ def test_no_field_looks_like_personal_data(cohort: list[dict], sample: list[dict
     assert dates == {r["evaluation_date"] for r in cohort}  # the only dates: evaluation dates
     assert not re.search(r"\b\d{3} ?\d{3} ?\d{4}\b", text)  # nothing like an NHS number
     assert not re.search(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b", text)  # nor a postcode
+
+
+# -- the plausibility rules ---------------------------------------------------------------------
+
+
+def rule_ids(review: dict) -> set[str]:
+    return {rule for rule, _ in broken_rules(review)}
+
+
+def test_the_rules_are_read_from_the_data_file() -> None:
+    assert load_rules(RULES_FILE) == RULES
+    assert RULES_FILE.parent == BUNDLED
+    assert len(RULES) >= 15
+    assert len({rule.id for rule in RULES}) == len(RULES)
+    for rule in RULES:
+        assert rule.statement.strip() and rule.source.strip() and rule.then
+
+
+def test_the_bundled_cohort_breaks_no_rule() -> None:
+    reviews = read_csv(BUNDLED_COHORT)
+    assert len(reviews) == 145
+    assert sum(len(review["children"]) for review in reviews) == 192
+    assert [broken for review in reviews if (broken := broken_rules(review))] == []
+
+
+@pytest.mark.parametrize(
+    "seed, size, suffix",
+    [(1, 500, ".csv"), (7, 500, ".json"), (2024, 500, ".csv"), (99, 120, ".csv")],
+)
+def test_scrkg_generate_output_breaks_no_rule(
+    runner, tmp_path: Path, seed: int, size: int, suffix: str
+) -> None:
+    path = tmp_path / f"generated{suffix}"
+    args = ["generate", "--reviews", str(size), "--seed", str(seed), "-o", str(path)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    if suffix == ".csv":
+        reviews = read_csv(path)
+    else:
+        reviews = json.loads(path.read_text(encoding="utf-8"))["reviews"]
+    assert len(reviews) == size
+    assert [broken for review in reviews if (broken := broken_rules(review))] == []
+
+
+@pytest.mark.parametrize("start_year, n_years", [(2005, 20), (2016, 4)])
+def test_generated_reviews_of_other_years_break_no_rule(start_year: int, n_years: int) -> None:
+    """Years before Ofsted graded reviews, and the change to practice reviews, keep the rules."""
+    reviews = generate_reviews(400, seed=5, start_year=start_year, n_years=n_years)
+    assert [broken for review in reviews if (broken := broken_rules(review))] == []
+
+
+def test_the_sample_and_the_cohort_break_no_rule(cohort: list[dict], sample: list[dict]) -> None:
+    assert [broken for review in cohort + sample if (broken := broken_rules(review))] == []
+
+
+def plausible_review(**changes: object) -> dict:
+    """A review about one 12-year-old that breaks no rule, with ``changes`` made to it (a key
+    ``child`` holds changes to the child; None removes a key)."""
+    child = {
+        "id": "SYN-T-R000001-C1",
+        "age_band": "age-11-to-15",
+        "outcome": "serious-harm",
+        "social_care_status": "child-in-need",
+        "maltreatment": ["physical-abuse"],
+        "risk_factors": ["domestic-abuse"],
+        "incident_category": "serious-physical-injury",
+        "views_sought": 1,
+    }
+    child.update(changes.pop("child", {}))
+    child = {key: value for key, value in child.items() if value is not None}
+    review = {
+        "id": "SYN-T-R000001",
+        "type": "serious-case-review",
+        "board": "Synthetic LSCB 001",
+        "reporting_year": "2009-10",
+        "evaluation_date": "2009-06-01",
+        "quality_grade": "good",
+        "method": "imr-overview-report",
+        "synthetic": True,
+        "agencies": ["childrens-social-care", "police", "gp", "schools", "adult-mental-health"],
+        "lessons": [{"theme": "voice-of-the-child", "text": "(Synthetic) x", "agencies": []}],
+        "children": [child],
+    }
+    review.update(changes)
+    return {key: value for key, value in review.items() if value is not None}
+
+
+BABY = {"age_band": "under-1", "views_sought": None, "maltreatment": ["neglect"]}
+BABY_CHILD = {**BABY, "incident_category": "serious-neglect"}
+NO_SCHOOL = ["childrens-social-care", "police", "health-visiting", "gp"]
+LESSON = [{"theme": "multi-agency-working", "text": "(Synthetic) x", "agencies": []}]
+
+
+# For each rule, a record that breaks it and no other rule.
+BREAKING = {
+    "known-child-has-childrens-social-care": plausible_review(
+        agencies=["police", "gp", "adult-mental-health"],
+        child={"outcome": "died", "incident_category": "severe-physical-assault"},
+    ),
+    "past-plan-child-was-known": plausible_review(
+        child={
+            "social_care_status": "not-known-to-social-care",
+            "risk_factors": ["past-or-discontinued-cp-plan"],
+        }
+    ),
+    "fatal-category-only-for-deaths": plausible_review(
+        child={"incident_category": "severe-physical-assault"}
+    ),
+    "non-fatal-category-only-for-serious-harm": plausible_review(child={"outcome": "died"}),
+    "physical-incident-needs-physical-abuse": plausible_review(
+        child={"maltreatment": ["emotional-abuse"]}
+    ),
+    "neglect-incident-needs-neglect": plausible_review(
+        child={"incident_category": "serious-neglect"}
+    ),
+    "sexual-incident-needs-sexual-abuse": plausible_review(
+        child={"incident_category": "serious-sexual-abuse"}
+    ),
+    "multiple-categories-stands-alone": plausible_review(
+        child={"maltreatment": ["multiple-categories", "physical-abuse"]}
+    ),
+    # the baby under one who died, coded with sexual abuse and a death not caused by maltreatment
+    "baby-no-sexual-abuse": plausible_review(
+        agencies=NO_SCHOOL,
+        lessons=LESSON,
+        child={
+            **BABY,
+            "outcome": "died",
+            "maltreatment": ["sexual-abuse"],
+            "incident_category": "death-related-not-caused-by-maltreatment",
+        },
+    ),
+    "infanticide-only-young-children": plausible_review(
+        child={
+            "age_band": "age-6-to-10",
+            "outcome": "died",
+            "incident_category": "infanticide-covert-homicide",
+        }
+    ),
+    "older-child-harms-not-under-six": plausible_review(
+        child={"age_band": "age-1-to-5", "risk_factors": ["going-missing"]}
+    ),
+    "baby-views-not-coded": plausible_review(
+        agencies=NO_SCHOOL,
+        lessons=LESSON,
+        child={**BABY_CHILD, "views_sought": 0},
+    ),
+    "no-outstanding-grade": plausible_review(quality_grade="outstanding"),
+    "grade-only-for-ofsted-evaluated-scr": plausible_review(
+        reporting_year="2015-16", evaluation_date="2015-06-01"
+    ),
+    "lcspr-from-2018-19": plausible_review(
+        type="local-child-safeguarding-practice-review",
+        reporting_year="2015-16",
+        evaluation_date=None,
+        quality_grade=None,
+    ),
+    "adult-services-lesson-needs-adult-agency": plausible_review(
+        agencies=["childrens-social-care", "police", "gp", "schools"],
+        lessons=[
+            {"theme": "information-sharing-adult-services", "text": "(Synthetic) x", "agencies": []}
+        ],
+    ),
+    "pre-birth-lesson-needs-baby": plausible_review(
+        lessons=[{"theme": "pre-birth-assessment", "text": "(Synthetic) x", "agencies": []}]
+    ),
+    "voice-lesson-needs-older-child": plausible_review(agencies=NO_SCHOOL, child=BABY_CHILD),
+    "no-school-for-babies": plausible_review(lessons=LESSON, child=BABY_CHILD),
+    "no-early-years-for-older-children": plausible_review(
+        agencies=["childrens-social-care", "police", "gp", "early-years", "adult-mental-health"]
+    ),
+}
+
+
+def test_the_plausible_review_breaks_no_rule() -> None:
+    assert broken_rules(plausible_review()) == []
+
+
+def test_every_rule_has_a_breaking_record_here() -> None:
+    assert set(BREAKING) == {rule.id for rule in RULES}
+
+
+@pytest.mark.parametrize("rule_id", sorted(BREAKING))
+def test_a_record_breaking_a_rule_is_reported_by_that_rule_id(rule_id: str) -> None:
+    assert rule_ids(BREAKING[rule_id]) == {rule_id}
+
+
+def test_a_child_rule_names_the_child_and_a_review_rule_the_review() -> None:
+    review = plausible_review(
+        quality_grade="outstanding",
+        child={"incident_category": "severe-physical-assault"},
+    )
+    assert sorted(broken_rules(review)) == [
+        ("fatal-category-only-for-deaths", "SYN-T-R000001-C1"),
+        ("no-outstanding-grade", "SYN-T-R000001"),
+    ]
+
+
+def test_a_review_rule_sees_all_the_children_together() -> None:
+    baby = plausible_review(child={"id": "SYN-T-R000001-C2", **BABY_CHILD})["children"][0]
+    # a school with a baby and a 12-year-old is plausible; with the baby alone it is not
+    review = plausible_review()
+    review["children"].append(baby)
+    assert broken_rules(review) == []
+    review["children"] = [baby]
+    assert rule_ids(review) == {"no-school-for-babies", "voice-lesson-needs-older-child"}
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('[[rule]]\nid = "x"\n', "exactly the keys"),
+        (
+            '[[rule]]\nid = "x"\nstatement = "s"\nscope = "child"\nsource = "s"\n'
+            "when = {}\nthen = { nickname = { present = false } }\n",
+            "'nickname' is not a field",
+        ),
+        (
+            '[[rule]]\nid = "x"\nstatement = "s"\nscope = "child"\nsource = "s"\n'
+            'when = {}\nthen = { age_band = { roughly = ["under-1"] } }\n',
+            "age_band.roughly is not a known test",
+        ),
+        (
+            '[[rule]]\nid = "x"\nstatement = "s"\nscope = "child"\nsource = "s"\n'
+            "when = {}\nthen = { age_band = { present = false } }\n" * 2,
+            "must be unique",
+        ),
+        ("", "holds no"),
+    ],
+)
+def test_a_bad_rules_file_is_refused_clearly(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        load_rules(path)
+
+
+def test_read_csv_reads_back_what_write_csv_wrote(tmp_path: Path, sample: list[dict]) -> None:
+    reviews = sample[:50] + generate_reviews(20, seed=3, start_year=2016, n_years=4)
+    write_csv(reviews, tmp_path / "r.csv")
+    without_texts = [
+        {**r, "lessons": [{k: v for k, v in x.items() if k != "text"} for x in r["lessons"]]}
+        for r in reviews
+    ]
+    assert read_csv(tmp_path / "r.csv") == without_texts
+
+
+# -- every synthetic node says so ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bundled_store() -> MemoryStore:
+    store = MemoryStore()
+    load_bundled(store)
+    return store
+
+
+IS_SYNTHETIC = ox.NamedNode(SCR + "isSynthetic")
+TRUE = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+
+
+def minted_subjects(store: MemoryStore, graph: str) -> set[ox.NamedNode]:
+    """The IRIs the graph says something about that the loader minted (under the instance
+    base), not ontology or concept IRIs."""
+    return {
+        quad.subject
+        for quad in store.quads(graph)
+        if isinstance(quad.subject, ox.NamedNode) and quad.subject.value.startswith(DEFAULT_BASE)
+    }
+
+
+def test_every_node_of_the_synthetic_graph_is_marked_synthetic(bundled_store: MemoryStore) -> None:
+    graph = DEFAULT_BASE + "graph/synthetic-cohort-2009-10"
+    subjects = minted_subjects(bundled_store, graph)
+    marked = {
+        quad.subject
+        for quad in bundled_store.quads(graph)
+        if quad.predicate == IS_SYNTHETIC and quad.object == TRUE
+    }
+    assert sorted(s.value for s in subjects - marked) == []
+    kinds = Counter(s.value.removeprefix(DEFAULT_BASE).split("/")[0] for s in subjects)
+    assert kinds["review"] == 145 and kinds["child"] == 192 and kinds["graph"] == 1
+    assert {"agency", "lesson", "incident", "board"} <= set(kinds)
+
+
+def test_no_node_of_the_report_graph_is_marked_synthetic(bundled_store: MemoryStore) -> None:
+    graph = DEFAULT_BASE + "graph/ofsted-2009-10"
+    subjects = minted_subjects(bundled_store, graph)
+    assert len(subjects) > 40
+    assert not [quad for quad in bundled_store.quads(graph) if quad.predicate == IS_SYNTHETIC]
+    # nor in any other graph: no node of the report is synthetic anywhere
+    assert not [
+        quad
+        for subject in subjects
+        for quad in bundled_store.quads()
+        if quad.subject == subject and quad.predicate == IS_SYNTHETIC
+    ]
+
+
+def test_a_board_a_real_review_also_names_is_not_marked() -> None:
+    def review(review_id: str, board: str, *, synthetic: bool) -> Review:
+        child = Child(f"{review_id}-C1", "age-1-to-5", "died", "child-in-need")
+        return Review(
+            review_id, "serious-case-review", board, "2009-10", ("police",),
+            synthetic=synthetic, children=[child],
+        )  # fmt: skip
+
+    reviews = [
+        review("S-1", "Shared LSCB", synthetic=True),
+        review("R-1", "Shared LSCB", synthetic=False),
+        review("S-2", "Made-up LSCB", synthetic=True),
+    ]
+    triples = list(Mapper(Vocabulary.from_file()).triples(reviews))
+    marked = {
+        t.subject.value.removeprefix(DEFAULT_BASE) for t in triples if t.predicate == IS_SYNTHETIC
+    }
+    assert marked == {
+        "review/S-1", "child/S-1-C1", "agency/S-1/police",
+        "review/S-2", "child/S-2-C1", "agency/S-2/police", "board/made-up-lscb",
+    }  # fmt: skip
 
 
 # -- the hand-written example -------------------------------------------------------------------
