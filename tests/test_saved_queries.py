@@ -597,7 +597,10 @@ def test_lesson_themes_and_the_agency_types_they_concern(cohort_store: _Store) -
     order = ["information-sharing-adult-services", "pre-birth-assessment", "voice-of-the-child"]
     per_theme = Counter(order[(n + k) % 6] for n in range(147) for k in (0, 1) if (n + k) % 6 < 3)
     assert lessons["pre-birth-assessment"] == per_theme["pre-birth-assessment"] == 50
-    assert lessons["assessments"] == per_theme["pre-birth-assessment"] + per_theme["voice-of-the-child"]
+    assert (
+        lessons["assessments"]
+        == per_theme["pre-birth-assessment"] + per_theme["voice-of-the-child"]
+    )
     assert lessons["using-all-information"] == lessons["information-sharing-adult-services"]
     concerned = {
         (row["theme"].value.removeprefix(SCRC), row["agencyType"].value.removeprefix(SCRC))
@@ -626,6 +629,284 @@ def test_lessons_from_baby_deaths(cohort_store: _Store) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# On a handful of hand-made records: small pairs, babies, synthetic beside real
+# --------------------------------------------------------------------------------------------
+
+# Three real reviews (R1-R3) and two synthetic ones (S1, S2). Only the synthetic reviews carry
+# scr:isSynthetic: their children and lessons are synthetic because the review is.
+HANDMADE = """
+@prefix scr: <https://w3id.org/scrkg/def#> .
+@prefix scrc: <https://w3id.org/scrkg/concept/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix : <https://w3id.org/scrkg/id/> .
+
+:review-R1 a scr:SeriousCaseReview ; rdfs:label "R1" ; scr:reportingYear "2009-10" ;
+    scr:commissionedBy :board-real ; scr:qualityGrade scrc:inadequate ;
+    scr:concernsChild :child-r1, :child-r2, :child-r3, :child-baby ;
+    scr:involvedAgency :agency-r1-mental-health, :agency-r1-midwifery ;
+    scr:identifiesLesson :lesson-r1, :lesson-r2, :lesson-r3 .
+:review-R2 a scr:SeriousCaseReview ; rdfs:label "R2" ; scr:reportingYear "2009-10" ;
+    scr:commissionedBy :board-real ; scr:qualityGrade scrc:inadequate .
+:review-R3 a scr:SeriousCaseReview ; rdfs:label "R3" ; scr:reportingYear "2009-10" ;
+    scr:commissionedBy :board-mixed ; scr:qualityGrade scrc:good .
+:review-S1 a scr:SeriousCaseReview ; rdfs:label "S1" ; scr:reportingYear "2009-10" ;
+    scr:isSynthetic true ; scr:commissionedBy :board-synthetic ; scr:qualityGrade scrc:good ;
+    scr:concernsChild :child-s1, :child-s2, :child-s3 ;
+    scr:involvedAgency :agency-s1-housing, :agency-s1-midwifery ;
+    scr:identifiesLesson :lesson-s1, :lesson-s2, :lesson-s3 .
+:review-S2 a scr:SeriousCaseReview ; rdfs:label "S2" ; scr:reportingYear "2009-10" ;
+    scr:isSynthetic true ; scr:commissionedBy :board-mixed ; scr:qualityGrade scrc:inadequate .
+
+:agency-r1-mental-health rdfs:label "r1 mental health" ; scr:agencyType scrc:adult-mental-health .
+:agency-r1-midwifery rdfs:label "r1 midwifery" ; scr:agencyType scrc:midwifery .
+:agency-s1-housing rdfs:label "s1 housing" ; scr:agencyType scrc:housing .
+:agency-s1-midwifery rdfs:label "s1 midwifery" ; scr:agencyType scrc:midwifery .
+
+:board-real rdfs:label "Real board" .
+:board-mixed rdfs:label "Mixed board" .
+:board-synthetic rdfs:label "Synthetic board" .
+
+:child-r1 a scr:Child ; rdfs:label "r1" ; scr:outcome scrc:died ; scr:ageBand scrc:age-6-to-10 ;
+    scr:hasRiskFactor scrc:domestic-abuse, scrc:parental-mental-ill-health, scrc:young-parents ;
+    scr:maltreatment scrc:neglect ; scr:viewsSoughtCount 0 .
+:child-r2 a scr:Child ; rdfs:label "r2" ; scr:outcome scrc:died ; scr:ageBand scrc:age-11-to-15 ;
+    scr:hasRiskFactor scrc:domestic-abuse, scrc:parental-mental-ill-health, scrc:young-parents ;
+    scr:viewsSoughtCount 3 .
+:child-r3 a scr:Child ; rdfs:label "r3" ; scr:outcome scrc:serious-harm ;
+    scr:ageBand scrc:age-16-plus ;
+    scr:hasRiskFactor scrc:domestic-abuse, scrc:parental-mental-ill-health, scrc:young-parents .
+:child-baby a scr:Child ; rdfs:label "baby" ; scr:outcome scrc:died ; scr:ageBand scrc:under-1 ;
+    scr:hasRiskFactor scrc:concealed-pregnancy ; scr:viewsSoughtCount 0 .
+:child-s1 a scr:Child ; rdfs:label "s1" ; scr:outcome scrc:died ; scr:ageBand scrc:age-1-to-5 ;
+    scr:hasRiskFactor scrc:domestic-abuse, scrc:young-parents ; scr:viewsSoughtCount 1 .
+:child-s2 a scr:Child ; rdfs:label "s2" ; scr:outcome scrc:serious-harm ;
+    scr:ageBand scrc:age-6-to-10 ; scr:hasRiskFactor scrc:domestic-abuse, scrc:young-parents ;
+    scr:maltreatment scrc:neglect .
+:child-s3 a scr:Child ; rdfs:label "s3" ; scr:outcome scrc:died ; scr:ageBand scrc:under-1 .
+
+:lesson-r1 a scr:Lesson ; rdfs:label "No pre-birth assessment" ;
+    scr:lessonTheme scrc:pre-birth-assessment ; scr:concernsAgencyType scrc:midwifery .
+:lesson-r2 a scr:Lesson ; rdfs:label "The child was not heard" ;
+    scr:lessonTheme scrc:voice-of-the-child .
+:lesson-s1 a scr:Lesson ; rdfs:label "Assessments were poor" ; scr:lessonTheme scrc:assessments ;
+    scr:concernsAgencyType scrc:midwifery .
+:lesson-s2 a scr:Lesson ; rdfs:label "A synthetic pre-birth lesson" ;
+    scr:lessonTheme scrc:pre-birth-assessment .
+:lesson-r3 a scr:Lesson ; rdfs:label "Adult mental health did not share" ;
+    scr:lessonTheme scrc:information-sharing-adult-services .
+:lesson-s3 a scr:Lesson ; rdfs:label "Housing did not share" ;
+    scr:lessonTheme scrc:information-sharing-adult-services .
+
+:statement-real a rdf:Statement ; rdf:subject :review-R1 ; rdf:predicate scr:concernsChild ;
+    rdf:object :child-r1 ; scr:quote "A real sentence." ; prov:wasDerivedFrom :document .
+:statement-synthetic a rdf:Statement ; rdf:subject :child-s1 ; rdf:predicate scr:outcome ;
+    rdf:object scrc:died ; scr:quote "A made-up sentence." ; prov:wasDerivedFrom :document .
+"""
+
+
+@pytest.fixture(scope="module")
+def handmade_store() -> _Store:
+    store = _Store()
+    store.load(ONTOLOGY_FILE, ox.RdfFormat.TURTLE, "https://w3id.org/scrkg/def")
+    store.load(CONCEPTS_FILE, ox.RdfFormat.TURTLE, "https://w3id.org/scrkg/def")
+    store.load(HANDMADE, ox.RdfFormat.TURTLE, BASE + "graph/handmade")
+    return store
+
+
+def run(store, name: str) -> list[dict[str, object]]:
+    return rows(store, QUERIES_DIR / f"{name}.rq")
+
+
+def local(term) -> str:
+    """The last part of an IRI: "child-r1", "pre-birth-assessment"."""
+    return term.value.rsplit("/", 1)[-1]
+
+
+def flag(term) -> bool:
+    assert term is not None and term.value in ("true", "false"), term
+    return term.value == "true"
+
+
+def test_handmade_pairs_on_few_children_are_flagged(handmade_store: _Store) -> None:
+    found = {
+        (local(row["factorA"]), local(row["factorB"])): row
+        for row in run(handmade_store, "04-risk-factor-pairs")
+    }
+    three = found[("domestic-abuse", "parental-mental-ill-health")]  # r1, r2, r3
+    assert number(three["children"]) == 3 and flag(three["fewCases"])
+    assert number(three["deaths"]) == 2 and number(three["deathPercent"]) == 67
+    five = found[("domestic-abuse", "young-parents")]  # r1, r2, r3, s1, s2
+    assert number(five["children"]) == 5 and not flag(five["fewCases"])
+    assert number(five["realChildren"]) == 3 and flag(five["realFewCases"])
+    assert number(five["deaths"]) == 3 and number(five["realDeaths"]) == 2
+
+
+def test_handmade_real_only_counts_leave_out_synthetic_records(handmade_store: _Store) -> None:
+    (period,) = run(handmade_store, "01-figures-by-period")
+    assert [number(period[c]) for c in ("reviews", "children", "died", "seriousHarm")] == [
+        5,
+        7,
+        5,
+        2,
+    ]
+    assert [
+        number(period[c]) for c in ("realReviews", "realChildren", "realDied", "realSeriousHarm")
+    ] == [3, 4, 3, 1]
+    outcomes = {
+        local(row["outcome"]): row for row in run(handmade_store, "02-social-care-by-outcome")
+    }
+    assert number(outcomes["died"]["children"]) == 5
+    assert number(outcomes["died"]["realChildren"]) == 3
+    cells = {
+        (local(row["ageBand"]), local(row["outcome"])): row
+        for row in run(handmade_store, "03-maltreatment-by-age-and-outcome")
+    }
+    assert number(cells[("age-6-to-10", "died")]["realChildren"]) == 1  # r1
+    assert number(cells[("age-6-to-10", "serious-harm")]["children"]) == 1  # s2
+    assert number(cells[("age-6-to-10", "serious-harm")]["realChildren"]) == 0
+    pairs = {
+        (local(row["typeA"]), local(row["typeB"])): (
+            number(row["reviews"]),
+            number(row["realReviews"]),
+        )
+        for row in run(handmade_store, "06-agency-type-pairs")
+    }
+    assert pairs == {("adult-mental-health", "midwifery"): (1, 1), ("housing", "midwifery"): (1, 0)}
+    grades = {
+        (row["boardLabel"].value, local(row["grade"])): (
+            number(row["reviews"]),
+            number(row["realReviews"]),
+        )
+        for row in run(handmade_store, "11-quality-grades")
+    }
+    assert grades[("Mixed board", "inadequate")] == (1, 0)
+    assert grades[("Real board", "inadequate")] == (2, 2)
+
+
+def test_handmade_toxic_trio_counts_and_denominators(handmade_store: _Store) -> None:
+    by_outcome = {
+        local(row["outcome"]): row for row in run(handmade_store, "05-toxic-trio-by-outcome")
+    }
+    died = by_outcome["died"]  # r1, r2, baby (real); s1, s3 (synthetic); trio: r1, r2, s1
+    assert [number(died[c]) for c in ("children", "withToxicTrio", "toxicTrioPercent")] == [
+        5,
+        3,
+        60,
+    ]
+    assert [number(died[c]) for c in ("realChildren", "realWithToxicTrio")] == [3, 2]
+    assert number(died["realToxicTrioPercent"]) == 67
+    harmed = by_outcome["serious-harm"]  # r3 (real), s2 (synthetic), both with domestic abuse
+    assert [number(harmed[c]) for c in ("children", "withToxicTrio", "realWithToxicTrio")] == [
+        2,
+        2,
+        1,
+    ]
+    listed = {
+        local(row["child"]): flag(row["synthetic"])
+        for row in run(handmade_store, "05-toxic-trio-children")
+    }
+    assert listed == {
+        "child-r1": False,
+        "child-r2": False,
+        "child-r3": False,
+        "child-s1": True,
+        "child-s2": True,
+    }
+
+
+def test_handmade_voice_of_the_child_leaves_out_babies(handmade_store: _Store) -> None:
+    found = run(handmade_store, "10-voice-of-child-sought-once")
+    # Sought at most once: r1 (0 times) and s1 (once, synthetic); the baby (0 times) is left
+    # out, r2 (3 times) counts in the denominator only, r3 has no count recorded.
+    assert {local(row["child"]): flag(row["synthetic"]) for row in found} == {
+        "child-r1": False,
+        "child-s1": True,
+    }
+    for row in found:
+        assert number(row["soughtAtMostOnce"]) == 2
+        assert number(row["childrenWithViewsRecorded"]) == 3  # r1, r2, s1: not the baby
+        assert number(row["soughtAtMostOncePercent"]) == 67
+        assert number(row["realSoughtAtMostOnce"]) == 1
+        assert number(row["realChildrenWithViewsRecorded"]) == 2
+
+
+def test_handmade_lesson_themes_roll_up(handmade_store: _Store) -> None:
+    found = run(handmade_store, "08-lesson-themes-and-agencies")
+    themes = {local(row["theme"]): row for row in found}
+    assert set(themes) == {
+        "assessments",
+        "pre-birth-assessment",
+        "voice-of-the-child",
+        "using-all-information",
+        "information-sharing-adult-services",
+    }
+    top = themes["assessments"]  # its own lesson s1 and the narrower r1, r2, s2
+    assert top["broaderTheme"] is None
+    assert [number(top[c]) for c in ("lessons", "reviews", "realLessons", "realReviews")] == [
+        4,
+        2,
+        2,
+        1,
+    ]
+    pre_birth = themes["pre-birth-assessment"]
+    assert local(pre_birth["broaderTheme"]) == "assessments"
+    assert [number(pre_birth[c]) for c in ("lessons", "realLessons")] == [2, 1]
+    midwifery = {
+        local(row["theme"]): (
+            number(row["lessonsConcerningAgencyType"]),
+            number(row["realLessonsConcerningAgencyType"]),
+        )
+        for row in found
+        if row["agencyType"] is not None
+    }
+    assert midwifery == {"assessments": (2, 1), "pre-birth-assessment": (1, 1)}
+
+
+def test_handmade_baby_deaths_prefer_a_real_example(handmade_store: _Store) -> None:
+    found = {local(row["theme"]): row for row in run(handmade_store, "09-lessons-baby-deaths")}
+    pre_birth = found["pre-birth-assessment"]  # r1 (real, review R1) and s2 (synthetic, S1)
+    assert [number(pre_birth[c]) for c in ("reviews", "lessons", "realReviews", "realLessons")] == [
+        2,
+        2,
+        1,
+        1,
+    ]
+    assert pre_birth["exampleLesson"].value == "No pre-birth assessment"
+    assert not flag(pre_birth["exampleLessonSynthetic"])
+    assessments = found["assessments"]  # s1 only
+    assert assessments["exampleLesson"].value == "Assessments were poor"
+    assert flag(assessments["exampleLessonSynthetic"])
+    assert number(assessments["realLessons"]) == 0
+
+
+def test_handmade_boards_and_statements_are_flagged(handmade_store: _Store) -> None:
+    boards = {}
+    for row in run(handmade_store, "11-quality-grades"):
+        boards[row["boardLabel"].value] = (
+            flag(row["synthetic"]),
+            number(row["boardInadequateReviews"]),
+            number(row["realBoardInadequateReviews"]),
+        )
+    assert boards == {
+        "Real board": (False, 2, 2),
+        "Mixed board": (False, 1, 0),
+        "Synthetic board": (True, 0, 0),
+    }
+    statements = {
+        local(row["statement"]): flag(row["synthetic"])
+        for row in run(handmade_store, "12-single-source-statements")
+    }
+    assert statements == {"statement-real": False, "statement-synthetic": True}
+    reviews = {
+        row["reviewLabel"].value: (flag(row["synthetic"]), row["agencyTypes"].value)
+        for row in run(handmade_store, "07-adult-services-not-sharing")
+    }
+    assert reviews == {"R1": (False, "adult mental health"), "S1": (True, "housing")}
+
+
+# --------------------------------------------------------------------------------------------
 # On the bundled data (fixture `bundled_store` of tests/conftest.py)
 # --------------------------------------------------------------------------------------------
 
@@ -641,3 +922,115 @@ def test_published_figures_agree_on_the_bundled_data(bundled_store) -> None:
     for statistic, (published, computed, _) in result.items():
         assert published == PUBLISHED_2009_10[statistic], statistic
         assert computed == published, f"{statistic}: published {published}, computed {computed}"
+
+
+# The only real records bundled: the two case studies of Ofsted's 2009-10 press release.
+REAL_CASE_STUDY_CHILDREN = {"OFSTED-2009-10-CS1-C1", "OFSTED-2009-10-CS2-C1"}
+
+
+def count(store, sparql: str) -> int:
+    (row,) = list(store.query("PREFIX scr: <" + SCR + ">\nPREFIX scrc: <" + SCRC + ">\n" + sparql))
+    return int(row["n"].value)
+
+
+def test_bundled_real_only_counts_are_the_case_studies(bundled_store) -> None:
+    period = {row["period"].value: row for row in run(bundled_store, "01-figures-by-period")}
+    year = period["2009-10"]
+    assert number(year["reviews"]) == 147 and number(year["children"]) == 194
+    assert number(year["realReviews"]) == 2 and number(year["realChildren"]) == 2
+    assert number(year["realDied"]) == 1 and number(year["realSeriousHarm"]) == 1
+    for name in ("02-social-care-by-outcome", "05-toxic-trio-by-outcome"):
+        found = run(bundled_store, name)
+        assert sum(number(row["children"]) for row in found) == 194, name
+        assert sum(number(row["realChildren"]) for row in found) == 2, name
+
+
+@pytest.mark.parametrize("name", LISTING_QUERIES)
+def test_bundled_listings_flag_synthetic_records(bundled_store, name: str) -> None:
+    found = run(bundled_store, name)
+    assert found and all(row["synthetic"] is not None for row in found)
+    flags = {flag(row["synthetic"]) for row in found}
+    if name == "12-single-source-statements":
+        assert flags == {False}, "the statements are drawn from the real press release"
+    elif name in ("07-adult-services-not-sharing", "11-quality-grades"):
+        assert True in flags  # the real case studies have no such lesson and no grade
+    else:
+        assert flags == {True, False}, "the bundled data mixes synthetic and real records"
+
+
+def test_bundled_listings_name_the_real_children(bundled_store) -> None:
+    for name in ("05-toxic-trio-children", "10-voice-of-child-sought-once"):
+        real = {
+            local(row["child"]) for row in run(bundled_store, name) if not flag(row["synthetic"])
+        }
+        # Case study 2: a girl of 12, whose mother misused drugs and whose views were sought once.
+        assert real == {"OFSTED-2009-10-CS2-C1"}, name
+        assert real <= REAL_CASE_STUDY_CHILDREN
+
+
+def test_bundled_pairs_on_few_children_are_flagged(bundled_store) -> None:
+    found = run(bundled_store, "04-risk-factor-pairs")
+    for row in found:
+        assert flag(row["fewCases"]) == (number(row["children"]) < 5)
+        assert flag(row["realFewCases"]) == (number(row["realChildren"]) < 5)
+    assert {flag(row["fewCases"]) for row in found} == {True, False}
+
+
+def test_bundled_toxic_trio_counts_match_the_list(bundled_store) -> None:
+    listed = Counter(
+        local(row["outcome"])
+        for row in {
+            row["child"]: row for row in run(bundled_store, "05-toxic-trio-children")
+        }.values()
+    )
+    for row in run(bundled_store, "05-toxic-trio-by-outcome"):
+        assert number(row["withToxicTrio"]) == listed[local(row["outcome"])]
+        assert number(row["withToxicTrio"]) <= number(row["children"])
+    by_outcome = {
+        local(row["outcome"]): row for row in run(bundled_store, "05-toxic-trio-by-outcome")
+    }
+    assert number(by_outcome["died"]["children"]) == 90
+    assert number(by_outcome["serious-harm"]["children"]) == 104
+
+
+def test_bundled_lesson_themes_roll_up(bundled_store) -> None:
+    found = run(bundled_store, "08-lesson-themes-and-agencies")
+    themes = {local(row["theme"]): row for row in found}
+    recorded = count(
+        bundled_store,
+        "SELECT (COUNT(DISTINCT ?l) AS ?n) WHERE { ?l a scr:Lesson ; scr:lessonTheme [] }",
+    )
+    tops = [row for row in themes.values() if row["broaderTheme"] is None]
+    # Each lesson has one theme, so the top-level themes share out every lesson once.
+    assert sum(number(row["lessons"]) for row in tops) == recorded
+    for theme, row in themes.items():
+        if row["broaderTheme"] is not None:
+            parent = themes[local(row["broaderTheme"])]
+            assert number(parent["lessons"]) >= number(row["lessons"]), theme
+    assert local(themes["information-sharing-adult-services"]["broaderTheme"]) == (
+        "using-all-information"
+    )
+    # Real lessons: the report's four and the case studies' four.
+    assert sum(number(row["realLessons"]) for row in tops) == 8
+
+
+def test_bundled_voice_of_the_child_denominator_leaves_out_babies(bundled_store) -> None:
+    found = run(bundled_store, "10-voice-of-child-sought-once")
+    recorded = count(
+        bundled_store,
+        "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a scr:Child ; scr:viewsSoughtCount [] . "
+        "FILTER NOT EXISTS { ?c scr:ageBand scrc:under-1 } }",
+    )
+    assert {number(row["childrenWithViewsRecorded"]) for row in found} == {recorded}
+    assert {number(row["soughtAtMostOnce"]) for row in found} == {len({r["child"] for r in found})}
+    assert all(row["ageBandLabel"].value != "under 1" for row in found)
+    assert {number(row["realChildrenWithViewsRecorded"]) for row in found} == {1}
+    assert {number(row["realSoughtAtMostOnce"]) for row in found} == {1}
+
+
+def test_bundled_baby_deaths_show_the_real_pre_birth_lesson(bundled_store) -> None:
+    found = {local(row["theme"]): row for row in run(bundled_store, "09-lessons-baby-deaths")}
+    pre_birth = found["pre-birth-assessment"]
+    assert not flag(pre_birth["exampleLessonSynthetic"])
+    assert pre_birth["exampleLesson"].value.startswith("There was no pre-birth assessment")
+    assert number(pre_birth["realReviews"]) == 1 < number(pre_birth["reviews"])
