@@ -27,12 +27,13 @@ serve`` and ``scrkg query`` always use the on-disk store, and so worker processe
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
@@ -163,15 +164,26 @@ ERRORS: dict[str, type[GatewayError]] = {
 
 def check_query(sparql: str) -> None:
     """Raise :class:`QueryRefused` or :class:`QuerySyntaxError` unless ``sparql`` is one query
-    that a read-only service may run against its own data."""
+    that a read-only service may run against its own data: :func:`check_query_text`, then
+    pyoxigraph's own parse (where no store is at hand to run it on)."""
+    check_query_text(sparql)
+    _parse_with_oxigraph(sparql)
+
+
+@functools.lru_cache(maxsize=64)
+def check_query_text(sparql: str) -> None:
+    """The checks of :func:`check_query` that need no engine: emptiness, the parser's ceilings,
+    and the refused forms, read with rdflib when a refused keyword appears in the text. A
+    caller that runs the query next lets the engine parse it then, once. A text that passed is
+    remembered (the saved queries and the site's own pages repeat theirs); one that failed is
+    checked again each time."""
     if not isinstance(sparql, str) or not sparql.strip():
         raise QuerySyntaxError(
             "The query is empty: send a SELECT, ASK, CONSTRUCT or DESCRIBE query."
         )
     _refuse_what_would_crash_the_parser(sparql)
     if not _needs_parse_tree_check(sparql):
-        _parse_with_oxigraph(sparql)  # nothing in it can reach outside or write
-        return
+        return  # nothing in it can name a refused form; the engine's parser checks the rest
     try:
         parsed = parseQuery(sparql)
     except pyparsing.ParseException as error:
@@ -339,15 +351,21 @@ CHECKED = Written(kind="solutions", media_type=SPARQL_JSON, body=b"", rows=0)
 
 
 def execute(
-    store: Store, job: Job, cancelled: threading.Event | None = None, *, checked: bool = False
+    store: Store,
+    job: Job,
+    cancelled: threading.Event | None = None,
+    *,
+    checked: bool = False,
+    parsed: Callable[[], None] | None = None,
 ) -> Written:
     """Check (unless ``checked``), run and serialise one query in this thread: the body of
     every worker. It must run where the kernel refuses network connections (a worker process,
-    or a thread confined by graph/sandbox.py) whenever ``store.evaluates_here``.
+    or a thread confined by graph/sandbox.py) whenever ``store.evaluates_here``. The engine
+    parses the query once, when it is run; ``parsed`` is called when that is done.
 
     pyoxigraph's results never leave this function; only bytes do."""
     if not checked:
-        check_query(job.sparql)
+        check_query_text(job.sparql)
     results = _query(
         store,
         job.sparql,
@@ -355,6 +373,8 @@ def execute(
         default_graph=job.default_graph,
         named_graphs=job.named_graphs,
     )
+    if parsed is not None:
+        parsed()
     try:
         caps = {"max_rows": job.max_rows, "max_bytes": job.max_bytes, "cancelled": cancelled}
         if isinstance(results, ox.QueryBoolean):
@@ -608,7 +628,7 @@ def run_query(
     named-graph-uri), the dataset is exactly those graphs of the store, and an absent list
     means an empty one. Nothing is ever fetched: a graph the store lacks is empty.
     """
-    check_query(sparql)
+    check_query_text(sparql)
     return _query(
         store, sparql, base_iri=base_iri, default_graph=default_graph, named_graphs=named_graphs
     )

@@ -18,10 +18,10 @@ the fork server, some 20 ms).
   more fails in its worker (or kills it), never the site.
 * Before it reads a job, a worker asks the kernel to refuse it every network connection
   (graph/sandbox.py), so no query can reach another host, whatever the gateway's checks missed.
-* A worker that dies for any reason is replaced on demand. The worker says when it has parsed a
-  query, so a death before that is reported as the parser's crash (pyoxigraph's parser kills its
-  process on some very long repetitions): the query is refused (400). A death after it is
-  :class:`~scrkg.graph.gateway.QueryFailed` (503), named by its signal.
+* A worker that dies for any reason is replaced on demand. The worker says when the engine has
+  parsed a query, so a segmentation fault before that is reported as the parser's crash
+  (pyoxigraph's parser kills its process on some very long repetitions): the query is refused
+  (400). Any other death is :class:`~scrkg.graph.gateway.QueryFailed` (503), named by its signal.
 * Without a store path a worker only checks queries (``Job.check_only``): the gateway's thread
   runner checks each query that way before it runs it in its own process.
 """
@@ -96,14 +96,14 @@ def worker_main(conn: Connection, store_path: str | None, memory_mb: int) -> Non
         try:
             if unconfined is not None:
                 raise unconfined
-            check_query(job.sparql)
-            conn.send(("checked",))
             if job.check_only:
+                check_query(job.sparql)
+                conn.send(("checked",))
                 written = CHECKED
             else:
                 if store is None:
                     store = DiskStore(store_path)
-                written = execute(store, job, checked=True)
+                written = execute(store, job, parsed=lambda: conn.send(("checked",)))
         except BaseException as error:  # noqa: BLE001 - reported to the parent
             reported = failure(error)
             kind = reported.kind if isinstance(reported, NotAcceptable) else None
@@ -188,12 +188,16 @@ class _Worker:
 
 
 def death_error(exitcode: int | None, *, parsed: bool) -> GatewayError:
-    """What to tell the caller of a query whose worker died, by when and how it died."""
+    """What to tell the caller of a query whose worker died, by when and how it died.
+
+    pyoxigraph's parser dies of a segmentation fault (its recursion runs off the stack); running
+    out of memory aborts (SIGABRT) or is killed. A segmentation fault before the engine had
+    parsed the query is the parser's crash: the query is refused (400)."""
     signal_number = -exitcode if exitcode is not None and exitcode < 0 else None
     how = f"signal {signal_number}" if signal_number else f"exit code {exitcode}"
     with contextlib.suppress(ValueError):
         how += f", {signal.Signals(signal_number).name}" if signal_number else ""
-    if not parsed:
+    if signal_number == signal.SIGSEGV and not parsed:
         return QueryRefused(
             f"The SPARQL parser crashed reading this query ({how}), so it was refused. The "
             "parser cannot read some very long repetitions (thousands of items joined by , ; "

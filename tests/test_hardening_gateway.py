@@ -222,6 +222,7 @@ def test_parser_crash_is_reported_as_a_crash(tmp_path):
     assert isinstance(refused, QueryRefused)
     assert "parser crashed" in refused.message and "SIGSEGV" in refused.message
     assert "memory" in death_error(-9, parsed=True).message
+    assert "memory" in death_error(-6, parsed=False).message  # an allocation that failed
     assert "crashed" in death_error(-11, parsed=True).message
 
 
