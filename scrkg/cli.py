@@ -30,7 +30,8 @@ from scrkg.graph.results import (
     write_answer,
 )
 from scrkg.graph.store import EXPORT_FORMATS, StoreError, disk_full_message, open_store
-from scrkg.loader import LoadError, generate_file, load_bundled, load_source, validate_source
+from scrkg.loader import LoadError, generate_file, load_bundled, validate_source
+from scrkg.loader.load import load_sources
 from scrkg.ontology import DEFAULT_BASE
 
 DEFAULT_STORE = "scrkg-store"
@@ -194,7 +195,9 @@ def load(obj: Context, files: tuple[str, ...], bundled: bool, graph: str | None)
     """Validate and load coded reviews (CSV, JSON) or RDF into the store.
 
     Each source becomes its own named graph; loading a source again replaces its graph, and
-    loading an unchanged source changes nothing.
+    loading an unchanged source changes nothing. All the files are checked before any is
+    written, in one step: one refused file leaves the store as it was. Two files that would get
+    the same graph (a/reviews.csv and b/reviews.csv) are refused.
     """
     if not files and not bundled:
         raise click.UsageError("Give one or more FILEs to load, or --bundled.")
@@ -202,11 +205,9 @@ def load(obj: Context, files: tuple[str, ...], bundled: bool, graph: str | None)
         raise click.UsageError("--graph names the graph of exactly one FILE.")
     store = obj.store()
     remove_abandoned_snapshots(store)
-    results = []
-    if bundled:
-        results.extend(load_bundled(store, base=obj.base, progress=show_progress))
-    for path in files:
-        results.append(load_source(store, path, base=obj.base, graph=graph, progress=show_progress))
+    results = load_sources(
+        store, files, base=obj.base, graph=graph, bundled=bundled, progress=show_progress
+    )
     for result in results:
         if result.status == "unchanged":
             click.echo(f"unchanged: <{result.graph}> (already loaded from {result.file})")
@@ -365,7 +366,10 @@ def copy(obj: Context, to_endpoint: str | None, from_endpoint: str | None, conve
 @click.pass_obj
 @fails_cleanly
 def stats(obj: Context) -> None:
-    """Each published figure beside the figure computed from the records."""
+    """Each published figure beside the figure computed from the records, then the figures of
+    every period as published, with the page each was read on."""
+    from scrkg.graph.figures import published_series, series_by_measure
+
     store = obj.store()
     check_at_start(store)
     figures = published_figures(store)
@@ -373,15 +377,55 @@ def stats(obj: Context) -> None:
         click.echo("The store holds no published figures yet: run `scrkg load --bundled`.")
         return
     width = max(len(f.label) for f in figures)
-    click.echo(f"{'figure':<{width}}  {'published':>9}  {'computed':>9}")
+    click.echo("Published figures beside the same figures counted from the records:")
+    click.echo(f"{'figure':<{width}}  {'period':<7}  {'published':>9}  {'computed':>9}")
     for f in figures:
         marker = "" if f.matches else "  <- differs"
-        click.echo(f"{f.label:<{width}}  {f.published_text:>9}  {f.computed_text:>9}{marker}")
+        click.echo(
+            f"{f.label:<{width}}  {f.period:<7}  {f.published_text:>9}  {f.computed_text:>9}"
+            f"{marker}"
+        )
     differ = sum(not f.matches for f in figures)
     click.echo(
         f"\n{len(figures) - differ} of {len(figures)} published figures reproduced from the records"
         + (f"; {differ} differ." if differ else ".")
     )
+
+    series = published_series(store)
+    if series:
+        periods = ", ".join(sorted({f.period for f in figures}))
+        click.echo(
+            "\nPublished figures of every period, as published: only those of "
+            f"{periods} above are checked against the records. Each figure gives its source page "
+            "[n] and its publication; never add figures of different measures."
+        )
+        sources = list(dict.fromkeys(f.source for f in series))
+        kinds = {f.source: f.source_kind for f in series}
+        period_width = max(len(f.period) for f in series)
+        for measure, group in series_by_measure(series):
+            click.echo(f"\n{measure}")
+            for f in group:
+                flag = "  <- pages disagree" if f.disagrees else ""
+                number = sources.index(f.source) + 1
+                click.echo(
+                    f"  {f.period:<{period_width}}  {f.value_text:>6}  [{number}] "
+                    f"{f.publication}{flag}"
+                )
+        click.echo("\nsources:")
+        for number, source in enumerate(sources, start=1):
+            click.echo(f"  [{number}] {kinds[source]}: {source}")
+        disagree = sum(f.disagrees for f in series)
+        publications = len({f.publication for f in series})
+        click.echo(
+            f"\n{len(series)} published figures from {publications} publications, read on "
+            f"{len(sources)} pages; "
+            + (
+                f"{disagree} disagree with another page on the same measure and period."
+                if disagree
+                else "no two pages give different values for the same measure and period."
+            )
+        )
+
     click.echo("\nnamed graphs:")
     for graph in store.named_graphs():
         synthetic = " (synthetic)" if store.graph_value(graph, SCR_IS_SYNTHETIC) == "true" else ""

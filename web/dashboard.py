@@ -1,9 +1,11 @@
-"""The dashboard at /: the published figures beside the figures counted from the records, and
-charts drawn on the server as plain SVG bars (no chart library, nothing fetched).
+"""The dashboard at /: the published figures beside the figures counted from the records, the
+figures of every period as published (with the page each was read on), and charts drawn on the
+server as plain SVG bars (no chart library, nothing fetched).
 
 Everything shown is computed by a query a user can open: the figures by the saved query
-``00-published-figures``, each chart by the query printed under it. The counts are cached per
-store version (graph/charts.py), so an unchanged store is not recounted.
+``00-published-figures``, the figures of every period by ``13-published-series``, each chart by
+the query printed under it. The counts are cached per store version (graph/charts.py), so an
+unchanged store is not recounted.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, render_template
 
-from scrkg.graph.charts import SyntheticCounts, dashboard_data
-from scrkg.graph.figures import FIGURES_QUERY
+from scrkg.graph.charts import SyntheticCounts, dashboard_data, per_version
+from scrkg.graph.figures import FIGURES_QUERY, SERIES_QUERY, published_series, series_by_measure
 from scrkg.graph.neighbours import visible_text
 from scrkg.web import get_store
 
@@ -29,7 +31,9 @@ def query_link(sparql: str) -> str:
 
 @bp.get("/")
 def dashboard() -> str:
-    data = dashboard_data(get_store())
+    store = get_store()
+    data = dashboard_data(store)
+    series = per_version(store, "published-series", lambda: published_series(store))
     return render_template(
         "dashboard.html",
         data=data,
@@ -37,6 +41,11 @@ def dashboard() -> str:
         query_link=query_link,
         explore_views=EXPLORE_VIEWS,
         differ=sum(not f.matches for f in data.figures),
+        checked_periods=", ".join(sorted({f.period for f in data.figures})),
+        series=series_by_measure(series),
+        series_count=len(series),
+        series_disagree=sum(f.disagrees for f in series),
+        series_link="/query?" + urlencode({"name": SERIES_QUERY}),
     )
 
 
