@@ -15,7 +15,7 @@ import pytest
 
 from scrkg.cli import main
 from scrkg.graph.store import MemoryStore
-from scrkg.loader import load_bundled, load_source, synthetic
+from scrkg.loader import load_source, synthetic
 from scrkg.loader.mapping import Mapper
 from scrkg.loader.records import Child, Review, Vocabulary
 from scrkg.loader.synthetic import (
@@ -771,13 +771,6 @@ def test_read_csv_reads_back_what_write_csv_wrote(tmp_path: Path, sample: list[d
 
 
 # -- every synthetic node says so ----------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def bundled_store() -> MemoryStore:
-    store = MemoryStore()
-    load_bundled(store)
-    return store
 
 
 IS_SYNTHETIC = ox.NamedNode(SCR + "isSynthetic")
