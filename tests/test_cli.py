@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -172,3 +173,21 @@ def test_query_csv_tsv_and_json_keep_control_characters_exact(controls, fmt):
         assert CONTROLS in result.output
     else:  # TSV writes the term as N-Triples does, with its own escapes
         assert result.output.splitlines()[1] == str(ox.Literal(CONTROLS))
+
+
+def test_two_files_with_one_name_are_refused_by_scrkg_load(runner, tmp_path):
+    """a/reviews.csv and b/reviews.csv would share a graph, the second replacing the first:
+    scrkg load refuses both in one line and writes nothing."""
+    example = Path(__file__).resolve().parents[1] / "examples" / "coded-reviews.csv"
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "reviews.csv").write_bytes(example.read_bytes())
+    result = runner.invoke(
+        main, ["load", str(tmp_path / "a" / "reviews.csv"), str(tmp_path / "b" / "reviews.csv")]
+    )
+    assert result.exit_code == 1
+    assert "would both be loaded into the graph" in result.output
+    assert "--graph" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    stats = runner.invoke(main, ["query", "ASK { GRAPH ?g { ?s ?p ?o } }", "--format", "json"])
+    assert '"boolean":false' in stats.output.replace(" ", "")
