@@ -1,10 +1,13 @@
 """The figures published about serious case reviews in England, 2001-2011, as RDF.
 
-``loader/bundled/published-figures-2001-2011.csv`` holds one row per figure as read on one page
-(``published-figures-2001-2011.md`` beside it says what each column means). This module turns
-the rows into RDF Data Cube data sets, one per publication, and writes them as the last section of
-``loader/bundled/ofsted-2009-10.ttl``, the bundled Turtle file that ``scrkg load --bundled`` loads.
-After editing the CSV, regenerate that section with::
+``loader/bundled/sources/published-figures-2001-2011.csv`` holds one row per figure as read on one
+page (``published-figures-2001-2011.md`` beside it says what each column means). It is not loaded
+itself, so it sits apart from the files the loader reads: its periods are dates and its page
+addresses hold dates, which the personal-data checks of loaded tables would question.
+
+This module turns the rows into RDF Data Cube data sets, one per publication, and writes them as
+the last section of ``loader/bundled/ofsted-2009-10.ttl``, the bundled Turtle file that
+``scrkg load --bundled`` loads. After editing the CSV, regenerate that section with::
 
     python -m scrkg.loader.published
 
@@ -34,7 +37,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "bundled"
-CSV_FILE = BUNDLED_DIR / "published-figures-2001-2011.csv"
+CSV_FILE = BUNDLED_DIR / "sources" / "published-figures-2001-2011.csv"
 REPORT_FILE = BUNDLED_DIR / "ofsted-2009-10.ttl"
 
 COLUMNS = [
@@ -177,8 +180,9 @@ def turtle(rows: list[Row]) -> str:
     """The generated section of ofsted-2009-10.ttl: every publication, period, page and figure."""
     out = [
         BEGIN,
-        "# Written by `python -m scrkg.loader.published` from published-figures-2001-2011.csv",
-        "# beside this file: one data set per publication, one observation per row of the CSV.",
+        "# Written by `python -m scrkg.loader.published` from the CSV file",
+        "# sources/published-figures-2001-2011.csv beside this file: one data set per publication,",
+        "# one observation per row of the CSV, named after its line.",
         "# Published figures only, each with the page it was read on; the records are not checked",
         "# against them (only the 2009-10 figures above are).",
         "",
