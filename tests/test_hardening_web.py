@@ -169,3 +169,25 @@ def test_spreadsheet_safe_keeps_a_harmless_csv_byte_for_byte():
     assert spreadsheet_safe(body, "text/csv") == body
     assert spreadsheet_safe(b"=1+1", "application/sparql-results+json") == b"=1+1"
     assert spreadsheet_cell("-1") == "-1" and spreadsheet_cell("-1+A1") == "'-1+A1"
+
+
+def test_a_link_the_site_made_for_its_own_query_runs_and_a_forged_one_does_not(client):
+    from scrkg.web.query_page import site_query_link
+
+    text = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
+    made = client.get(site_query_link(text)).get_data(as_text=True)
+    assert page_data(made)["autorun"] is True
+    assert "has not been run" not in made
+    other = site_query_link("ASK {}").split("run=")[1]  # a real signature, for another text
+    forged = client.get(f"/query?query={q(text + ' ')}&run={other}").get_data(as_text=True)
+    assert page_data(forged)["autorun"] is False
+    assert "has not been run" in forged
+
+
+def test_the_dashboard_links_its_charts_to_queries_that_run(client):
+    html = client.get("/").get_data(as_text=True)
+    links = re.findall(r'href="(/query\?query=[^"]+)"', html)
+    assert links, "the dashboard links its charts to their queries"
+    for link in links[:3]:
+        page = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+        assert page_data(page)["autorun"] is True

@@ -18,6 +18,7 @@ from scrkg.graph.charts import SyntheticCounts, dashboard_data, per_version
 from scrkg.graph.figures import FIGURES_QUERY, SERIES_QUERY, published_series, series_by_measure
 from scrkg.graph.neighbours import visible_text
 from scrkg.web import get_store
+from scrkg.web.query_page import site_query_link
 
 bp = Blueprint("dashboard", __name__)
 
@@ -26,7 +27,8 @@ EXPLORE_VIEWS = {"risk-factors": "risk-factor"}
 
 
 def query_link(sparql: str) -> str:
-    return "/query?" + urlencode({"query": sparql})
+    """A chart's link to the query that computes it, which runs when it opens."""
+    return site_query_link(sparql)
 
 
 @bp.get("/")

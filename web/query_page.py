@@ -8,7 +8,9 @@ blueprint), ``/api/query`` (GET) answers the same way through the query gateway.
 A link never runs a query by itself: ``/query?query=TEXT`` only fills the editor, and the query
 runs when the user presses Run (the page then POSTs it to the endpoint). ``/query?name=NAME``
 fills the editor with a saved query of ontology/queries/ and runs it, since saved queries are
-the site's own text; any name that is not one of them gets 404.
+the site's own text; any name that is not one of them gets 404. The site's own links to a query
+it wrote (a dashboard chart's) carry ``run``, an HMAC of the text under a key that lives only in
+this process (:func:`site_query_link`), so they run on opening; no one outside can make one.
 
 The page's download links go to ``/api/query``, whose CSV and TSV are made safe to open in a
 spreadsheet (see graph/results.py, :func:`spreadsheet_safe`); /sparql's CSV and TSV stay
@@ -16,6 +18,11 @@ exactly as the SPARQL standards describe them.
 """
 
 from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request
 
@@ -26,6 +33,23 @@ from scrkg.ontology import PREFIXES
 from scrkg.web import querying
 
 bp = Blueprint("query_page", __name__)
+
+#: The key of the site's own query links; new at each start, so old links just fill the editor.
+_LINK_KEY = secrets.token_bytes(32)
+
+
+def _link_mac(sparql: str) -> str:
+    return hmac.new(_LINK_KEY, sparql.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+
+def site_query_link(sparql: str) -> str:
+    """A link to the query page that runs ``sparql`` on opening: for queries the site wrote."""
+    return "/query?" + urlencode({"query": sparql, "run": _link_mac(sparql)})
+
+
+def _site_made(sparql: str, mac: str) -> bool:
+    return bool(mac) and hmac.compare_digest(_link_mac(sparql), mac)
+
 
 #: Download formats: (name, label, media type), for rows and for graphs.
 ROW_FORMATS = [
@@ -98,7 +122,9 @@ def query_page() -> tuple[str, int] | str:
         else:
             text = selected.sparql
             autorun = True
-    from_link = text is not None and selected is None and bool(text.strip())
+    if text is not None and selected is None and _site_made(text, request.args.get("run", "")):
+        autorun = True  # a link the site made for its own query (a dashboard chart)
+    from_link = text is not None and selected is None and bool(text.strip()) and not autorun
     if text is None:
         text = prefix_lines() + "\n" + EXAMPLE_QUERY
     endpoint = endpoint_url()
