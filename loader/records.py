@@ -14,6 +14,7 @@ import datetime as dt
 import difflib
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from scrkg.loader.errors import LoadError, PersonalDataError, ProblemLog, RuleError
-from scrkg.loader.guard import personal_value
+from scrkg.loader.guard import normalise, person_name, personal_value
 from scrkg.ontology import CONCEPTS_FILE, SCR, SCRC
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -125,12 +126,14 @@ class Vocabulary:
 
     ``schemes`` maps a scheme's local name to the codes in it (``skos:inScheme``); ``labels`` maps
     a code to its English ``skos:prefLabel``; ``review_classes`` maps a review-type code to the IRI
-    of its OWL class (``scr:reviewClass``).
+    of its OWL class (``scr:reviewClass``); ``alt_labels`` maps a code to its English
+    ``skos:altLabel`` values (other names of the concept, used to suggest a code).
     """
 
     schemes: dict[str, frozenset[str]]
     labels: dict[str, str]
     review_classes: dict[str, str]
+    alt_labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def from_file(cls, path: Path = CONCEPTS_FILE) -> Vocabulary:
@@ -147,8 +150,10 @@ def _vocabulary(path: Path, _mtime: int) -> Vocabulary:
     schemes: dict[str, set[str]] = {}
     labels: dict[str, str] = {}
     review_classes: dict[str, str] = {}
+    alt_labels: dict[str, list[str]] = {}
     in_scheme = SKOS + "inScheme"
     pref_label = SKOS + "prefLabel"
+    alt_label = SKOS + "altLabel"
     review_class = SCR + "reviewClass"
     for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
         s, p, o = quad.subject, quad.predicate.value, quad.object
@@ -160,9 +165,16 @@ def _vocabulary(path: Path, _mtime: int) -> Vocabulary:
         elif p == pref_label and isinstance(o, ox.Literal):
             if o.language in (None, "en") and (code not in labels or o.language == "en"):
                 labels[code] = o.value
+        elif p == alt_label and isinstance(o, ox.Literal) and o.language in (None, "en"):
+            alt_labels.setdefault(code, []).append(o.value)
         elif p == review_class and isinstance(o, ox.NamedNode):
             review_classes[code] = o.value
-    return Vocabulary({k: frozenset(v) for k, v in schemes.items()}, labels, review_classes)
+    return Vocabulary(
+        {k: frozenset(v) for k, v in schemes.items()},
+        labels,
+        review_classes,
+        {k: tuple(v) for k, v in alt_labels.items()},
+    )
 
 
 # -- the rules ---------------------------------------------------------------------------------
@@ -200,6 +212,8 @@ class Checker:
     def screened(self, value: str, location: str, field_name: str, *, free_text: bool) -> bool:
         """False (after reporting) when a value looks like personal data."""
         kind = personal_value(value, free_text=free_text)
+        if kind is None and free_text and possessive_name(value):
+            kind = "a person's name"
         if kind is None:
             return True
         self.log.add(
@@ -240,7 +254,7 @@ class Checker:
         if value is None or not value.strip():
             if required:
                 self.problem(
-                    f"is required and is empty (use {self._hint(scheme_field, '')})",
+                    f"is required and is empty ({self._hint(scheme_field, '')})",
                     location,
                     field_name,
                     "required",
@@ -284,7 +298,7 @@ class Checker:
             return value
         names = " or ".join(f"scrc:{s}" for s in schemes)
         self.problem(
-            f"{_show(value)} is not a code of {names} (use {self._hint(scheme_field, value)})",
+            f"{_show(value)} is not a code of {names} ({self._hint(scheme_field, value)})",
             location,
             field_name,
             "concept-code",
@@ -292,7 +306,7 @@ class Checker:
         return None
 
     def _hint(self, field_name: str, value: str) -> str:
-        """The codes to suggest: all of them when few, else the closest ones."""
+        """The codes to suggest: all of them when few, else the closest by meaning, or none."""
         codes = sorted(
             c
             for s in FIELD_SCHEMES[field_name]
@@ -300,10 +314,13 @@ class Checker:
             if c not in GROUPING_CONCEPTS
         )
         if len(codes) <= 6:
-            return _either(codes)
-        close = difflib.get_close_matches(value, codes, n=3, cutoff=0.5) if value else []
-        listed = _either(close) + ", or " if close else ""
-        return f"{listed}a code listed in docs/data-model.md"
+            return "use " + _either(codes)
+        close = closest_codes(value, codes, self.vocabulary) if value else []
+        if close:
+            return f"did you mean {_either(close)}? the codes are listed in {CODES_DOC}"
+        if value:
+            return f"no code is close to it; choose one of the codes listed in {CODES_DOC}"
+        return f"use a code listed in {CODES_DOC}"
 
     # other typed values ----------------------------------------------------------------------
 
@@ -391,6 +408,114 @@ class Checker:
             else:
                 checked.append(code)
         return tuple(checked)
+
+
+# -- suggestions for a wrong code ----------------------------------------------------------------
+
+#: Where every code is listed, for messages.
+CODES_DOC = "docs/data-model.md"
+
+#: Words that say what kind of thing a concept is, or join words, but not which concept it is:
+#: sharing one of them does not make a code close (``youth-justice-service`` is not a substance
+#: misuse service).
+GENERIC_WORDS = frozenset(
+    {
+        "a", "an", "and", "or", "of", "the", "to", "by", "on", "in", "for", "with", "not", "no",
+        "service", "services", "team", "teams", "unit", "department", "type", "code",
+    }
+)  # fmt: skip
+#: Irregular plurals and their singular.
+IRREGULAR = {"children": "child", "childrens": "child", "people": "person", "women": "woman"}
+#: Endings taken off a word to compare stems (``visiting`` and ``visitor`` are both ``visit``).
+SUFFIXES = (
+    ("ies", "y"), ("ing", ""), ("ion", ""), ("ed", ""), ("er", ""), ("or", ""), ("es", ""),
+    ("s", ""), ("e", ""),
+)  # fmt: skip
+_WORDS = re.compile(r"[a-z0-9]+")
+#: How alike two stems must be (difflib ratio) to count as one word mistyped.
+TYPO_RATIO = 0.8
+
+
+def stem(word: str) -> str:
+    """A word's stem for comparison: lower case, irregular plurals and one ending removed."""
+    word = IRREGULAR.get(word, word)
+    for suffix, replacement in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + replacement
+    return word
+
+
+def meaning_words(text: str) -> set[str]:
+    """The stems of the words of a code or a label that carry meaning."""
+    text = text.lower().replace("'s", "").replace("\u2019s", "")
+    return {stem(w) for w in _WORDS.findall(text) if w not in GENERIC_WORDS}
+
+
+def _same_word(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    return min(len(a), len(b)) >= 4 and difflib.SequenceMatcher(None, a, b).ratio() >= TYPO_RATIO
+
+
+def closest_codes(value: str, codes: Iterable[str], vocabulary: Vocabulary) -> list[str]:
+    """Up to three codes closest by meaning to a wrong code, best first; empty when none is.
+
+    Each code is described by the words of the code, its ``skos:prefLabel`` and its
+    ``skos:altLabel`` values, compared as stems (a mistyped word counts as the word). The codes
+    sharing the most words with ``value`` are chosen; words that carry no meaning (``service``,
+    ``team``, ``of``...) and words that most codes of the scheme share (``review`` among review
+    types) never make a code close, so a code is never suggested for a word that tells nothing.
+    """
+    codes = list(codes)
+    described = {
+        code: set().union(
+            meaning_words(code),
+            meaning_words(vocabulary.labels.get(code, "")),
+            *(meaning_words(label) for label in vocabulary.alt_labels.get(code, ())),
+        )
+        for code in codes
+    }
+    counts = Counter(word for words in described.values() for word in words)
+    common = {w for w, n in counts.items() if len(codes) >= 4 and n > len(codes) / 2}
+    wanted = meaning_words(value) - common
+    scored = []
+    for code, words in described.items():
+        words = words - common
+        shared = sum(1 for w in wanted if any(_same_word(w, c) for c in words))
+        if shared:
+            likeness = difflib.SequenceMatcher(None, value.lower(), code).ratio()
+            scored.append((shared, shared / len(words), likeness, code))
+    if not scored:
+        return []
+    best = max(s[0] for s in scored)
+    ranked = sorted((s for s in scored if s[0] == best), reverse=True)
+    return [code for *_, code in ranked[:3]]
+
+
+# -- names before a possessive -----------------------------------------------------------------
+
+_POSSESSIVE = re.compile(r"['\u2019]s(?![^\W_])")
+#: How much text before a possessive ``'s`` is read for a name (a forename and a surname or two).
+POSSESSIVE_WINDOW = 40
+
+
+def possessive_name(text: str) -> str | None:
+    """A person's name just before a possessive ``'s`` (``Mary Smith's board``), or None.
+
+    The guard lets a forename through when a word such as ``board`` or ``house`` follows it
+    (``Mary Seacole House``); a possessive between them says the place is a person's, so the few
+    words before each ``'s`` are screened on their own. ``St Mary's`` still passes.
+    """
+    text = normalise(text)
+    for match in _POSSESSIVE.finditer(text):
+        start = max(0, match.start() - POSSESSIVE_WINDOW)
+        window = text[start : match.start()]
+        if start:
+            window = window.partition(" ")[2]  # do not start inside a word
+        name = person_name(window)
+        if name:
+            return name
+    return None
 
 
 class Registry:
