@@ -283,20 +283,39 @@ def query(obj: Context, sparql: str | None, query_file: Any, fmt: str | None) ->
 @click.pass_obj
 @fails_cleanly
 def export(obj: Context, fmt: str, graph: str | None, output: str | None) -> None:
-    """Export the whole store or one named graph."""
+    """Export the whole store or one named graph.
+
+    When the export holds synthetic records, Turtle, TriG, N-Triples and N-Quads start with a
+    comment line that says so, and a note on stderr says so in every format."""
+    from scrkg.graph import synthetic_notice
+
     store = obj.store()
+    held = graph is None or graph in store.named_graphs()  # else store.export says it is missing
+    synthetic = held and synthetic_notice.store_includes_synthetic(store, graph)
+    first_line = synthetic_notice.comment(EXPORT_FORMATS[fmt], synthetic)
+
+    def write(handle: Any) -> None:
+        handle.write(first_line)
+        store.export(handle, fmt, graph)
+
     if output is None:
-        store.export(sys.stdout.buffer, fmt, graph)
+        write(sys.stdout.buffer)
         sys.stdout.buffer.flush()
-        return
-    try:
-        write_atomically(Path(output), lambda handle: store.export(handle, fmt, graph))
-    except OSError as error:
-        message = disk_full_message(output, error)
-        if message is None:
-            raise
-        raise click.ClickException(message) from None
-    click.echo(f"wrote {output}", err=True)
+    else:
+        try:
+            write_atomically(Path(output), write)
+        except OSError as error:
+            message = disk_full_message(output, error)
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
+        click.echo(f"wrote {output}", err=True)
+    if synthetic:
+        click.echo(
+            "note: the export includes SYNTHETIC records (invented, not real cases); "
+            "they carry scr:isSynthetic true.",
+            err=True,
+        )
 
 
 def write_atomically(path: Path, write: Callable[[Any], None]) -> None:

@@ -8,6 +8,12 @@ or else the Accept header. For a whole graph or the dataset, pyoxigraph writes t
 small file-like object in a worker thread; the response reads it back in chunks through a bounded
 queue, so memory stays flat however large the export, and a client that goes away stops the
 writer at its next chunk. Only GET: the site never writes.
+
+An export that holds synthetic records says so (graph/synthetic_notice.py): one ASK before the
+stream starts (or a look at the CONSTRUCT result, which is in memory) decides; then the file name
+ends in ``-includes-synthetic``, the header ``X-SCRKG-Synthetic: true`` is set, and Turtle, TriG,
+N-Triples and N-Quads start with a comment line. JSON-LD has no comments: its file name and the
+header say so.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
+from scrkg.graph import synthetic_notice
 from scrkg.graph.gateway import GatewayError, NotAcceptable
 from scrkg.graph.store import EXPORT_FORMATS
 from scrkg.web import get_store, querying
@@ -88,18 +95,16 @@ def export() -> Response:
         def write(output: BinaryIO) -> None:
             store.export(output, fmt)
 
+    rdf_format = EXPORT_FORMATS[fmt]
+    synthetic = synthetic_notice.store_includes_synthetic(store, graph)
     chunks = stream(write)
     first = next(chunks, b"")  # an error before the first byte still gets a status code
-    rdf_format = EXPORT_FORMATS[fmt]
     response = Response(
-        _body(first, chunks),  # needs no request context: the store is captured above
+        _body(synthetic_notice.comment(rdf_format, synthetic) + first, chunks),
         status=200,
         content_type=_with_charset(rdf_format.media_type),
-    )
-    response.headers.set(
-        "Content-Disposition", "attachment", filename=f"{name}.{rdf_format.file_extension}"
-    )
-    response.vary.add("Accept")
+    )  # the body needs no request context: the store is captured above
+    _name_download(response, name, rdf_format, synthetic)
     return response
 
 
@@ -122,12 +127,22 @@ def _export_query(sparql: str, fmt: str) -> Response:
         )
     except GatewayError as error:
         return querying.error_response(error)
-    response = Response(written.body, status=200, content_type=_with_charset(written.media_type))
-    response.headers.set(
-        "Content-Disposition", "attachment", filename=f"scrkg-query.{rdf_format.file_extension}"
-    )
-    response.vary.add("Accept")
+    synthetic = synthetic_notice.body_includes_synthetic(get_store(), written.body, rdf_format)
+    body = synthetic_notice.comment(rdf_format, synthetic) + written.body
+    response = Response(body, status=200, content_type=_with_charset(written.media_type))
+    _name_download(response, "scrkg-query", rdf_format, synthetic)
     return querying.mark(response, written)
+
+
+def _name_download(
+    response: Response, stem: str, rdf_format: ox.RdfFormat, synthetic: bool
+) -> None:
+    """The download's file name, and the synthetic header when it holds synthetic data."""
+    name = synthetic_notice.file_name(stem, rdf_format.file_extension, synthetic)
+    response.headers.set("Content-Disposition", "attachment", filename=name)
+    if synthetic:
+        response.headers[synthetic_notice.HEADER] = "true"
+    response.vary.add("Accept")
 
 
 def stream(write: Callable[[BinaryIO], None]) -> Iterator[bytes]:

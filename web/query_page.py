@@ -14,7 +14,10 @@ this process (:func:`site_query_link`), so they run on opening; no one outside c
 
 The page's download links go to ``/api/query``, whose CSV and TSV are made safe to open in a
 spreadsheet (see graph/results.py, :func:`spreadsheet_safe`); /sparql's CSV and TSV stay
-exactly as the SPARQL standards describe them.
+exactly as the SPARQL standards describe them. A download that holds synthetic data (a true
+``synthetic`` column, or an IRI that carries ``scr:isSynthetic true``) says so in its file name
+(``results-includes-synthetic.csv``) and in the header ``X-SCRKG-Synthetic: true``; Turtle and
+N-Triples start with a comment line too (graph/synthetic_notice.py).
 """
 
 from __future__ import annotations
@@ -24,13 +27,15 @@ import hmac
 import secrets
 from urllib.parse import urlencode
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
-from scrkg.graph import gateway
+from scrkg.graph import gateway, synthetic_notice
+from scrkg.graph.capped import Written
 from scrkg.graph.results import spreadsheet_safe
 from scrkg.graph.saved import SavedQuery, saved_queries
 from scrkg.ontology import PREFIXES
-from scrkg.web import querying
+from scrkg.web import get_store, querying
 
 bp = Blueprint("query_page", __name__)
 
@@ -187,9 +192,27 @@ def api_query() -> Response:
         )
     except gateway.GatewayError as error:
         return querying.error_response(error, as_json=True)
+    synthetic = _includes_synthetic(written)
     body = spreadsheet_safe(written.body, written.media_type)
+    if written.kind == "graph":
+        rdf_format = ox.RdfFormat.from_media_type(written.media_type)
+        body = synthetic_notice.comment(rdf_format, synthetic) + body
     response = Response(body, mimetype=written.media_type)
     if fmt:
-        name = fmt if fmt in rows or fmt in graphs else "json"
-        response.headers["Content-Disposition"] = f'attachment; filename="results.{name}"'
+        extension = fmt if fmt in rows or fmt in graphs else "json"
+        name = synthetic_notice.file_name("results", extension, synthetic)
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    if synthetic:
+        response.headers[synthetic_notice.HEADER] = "true"
     return querying.mark(response, written)
+
+
+def _includes_synthetic(written: Written) -> bool:
+    """Whether a result holds synthetic data: a true synthetic column, or a flagged IRI."""
+    store = get_store()
+    if written.kind == "solutions":
+        return synthetic_notice.rows_include_synthetic(store, written.body, written.media_type)
+    if written.kind == "graph":
+        rdf_format = ox.RdfFormat.from_media_type(written.media_type)
+        return synthetic_notice.body_includes_synthetic(store, written.body, rdf_format)
+    return False
