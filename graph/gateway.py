@@ -97,7 +97,7 @@ _REFUSED_NODES = {
 @dataclass(frozen=True)
 class Limits:
     """What one query may cost. The defaults are the defaults of the settings in
-    :data:`LIMIT_SETTINGS` (documented in web/settings.py and the README)."""
+    :data:`LIMIT_SETTINGS` (documented in web/settings.py and docs/publishing-safely.md)."""
 
     timeout: float = 10.0  # seconds a query may run
     max_length: int = 100_000  # bytes of query text (UTF-8)

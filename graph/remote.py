@@ -538,7 +538,7 @@ class RemoteStore(Store):
                 f"The SPARQL server at {self.address} does not use the union of its named graphs "
                 f"as the default graph: a triple that is in a named graph{where} is not found by "
                 f"a query without GRAPH. scrkg needs that union; {advice}. "
-                "(The README's section 'Running on a SPARQL server' says what each server needs.)"
+                "(docs/sparql-servers.md says what each server needs.)"
             )
         self._union_checked = True
 

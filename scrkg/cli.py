@@ -189,15 +189,27 @@ def show_progress(stage: str, done: int, total: int | None) -> None:
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--bundled", is_flag=True, help="Load the bundled 2009-10 report and cohort.")
 @click.option("--graph", help="Named graph IRI for a single FILE (default: minted from its name).")
+@click.option(
+    "--replace-source",
+    "replace",
+    multiple=True,
+    metavar="GRAPH_OR_FILE",
+    help="Remove this source graph (its IRI, or the name of the file it was loaded from) in the "
+    "same write; repeat for several.",
+)
 @click.pass_obj
 @fails_cleanly
-def load(obj: Context, files: tuple[str, ...], bundled: bool, graph: str | None) -> None:
+def load(
+    obj: Context, files: tuple[str, ...], bundled: bool, graph: str | None, replace: tuple[str, ...]
+) -> None:
     """Validate and load coded reviews (CSV, JSON) or RDF into the store.
 
     Each source becomes its own named graph; loading a source again replaces its graph, and
     loading an unchanged source changes nothing. All the files are checked before any is
     written, in one step: one refused file leaves the store as it was. Two files that would get
-    the same graph (a/reviews.csv and b/reviews.csv) are refused.
+    the same graph (a/reviews.csv and b/reviews.csv) are refused, and so is a review or child
+    that another source already holds: --replace-source names the source it supersedes, removed
+    in the same write. After every load the store as a whole conforms to its shapes.
     """
     if not files and not bundled:
         raise click.UsageError("Give one or more FILEs to load, or --bundled.")
@@ -206,11 +218,19 @@ def load(obj: Context, files: tuple[str, ...], bundled: bool, graph: str | None)
     store = obj.store()
     remove_abandoned_snapshots(store)
     results = load_sources(
-        store, files, base=obj.base, graph=graph, bundled=bundled, progress=show_progress
+        store,
+        files,
+        base=obj.base,
+        graph=graph,
+        bundled=bundled,
+        progress=show_progress,
+        replace=replace,
     )
     for result in results:
         if result.status == "unchanged":
             click.echo(f"unchanged: <{result.graph}> (already loaded from {result.file})")
+        elif result.status == "removed":
+            click.echo(f"removed: <{result.graph}> (had been loaded from {result.file})")
         else:
             click.echo(
                 f"{result.status}: <{result.graph}> ({result.triples} triples"
@@ -612,7 +632,7 @@ def patterns(
     min_cases: int, fmt: str, items_table: bool, output: str | None,
 ) -> None:  # fmt: skip
     """Risk factors, agency types or lesson themes that occur together: counts, lift and PMI,
-    centrality and communities (see README, "Patterns across reviews")."""
+    centrality and communities (see docs/patterns.md)."""
     import io
 
     from scrkg.graph import patterns as pt

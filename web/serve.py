@@ -38,7 +38,7 @@ def serve(store: Store, *, store_path: str, host: str = "127.0.0.1", port: int =
         if not app.config["SCRKG_AUTH"]:
             log.warning(
                 "serving on %s without credentials: anyone who can reach it can read the data; "
-                "set SCRKG_AUTH (see README, Publishing safely)",
+                "set SCRKG_AUTH (see docs/publishing-safely.md)",
                 host,
             )
         if app.config["SCRKG_ALLOWED_HOSTS"] == "127.0.0.1,localhost,::1":

@@ -1,7 +1,7 @@
 """The site's settings: one table of name, default and help (Datasette style).
 
 Every setting can be given to `create_app` by name, or as an environment variable of the same
-name. tests/test_docs.py fails when a setting here is missing from the README.
+name. tests/test_docs.py fails when a setting here is missing from docs/publishing-safely.md.
 """
 
 from __future__ import annotations
