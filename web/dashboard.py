@@ -6,15 +6,21 @@ Everything shown is computed by a query a user can open: the figures by the save
 ``00-published-figures``, the figures of every period by ``13-published-series``, each chart by
 the query printed under it. The counts are cached per store version (graph/charts.py), so an
 unchanged store is not recounted.
+
+Charts counted from synthetic records sit in their own panel, marked as illustrations of the
+synthetic records, not findings; each says how many of its records are synthetic and how many
+real. ``/?records=real`` counts the charts from real records only (those that do not carry
+``scr:isSynthetic true``). The heading names the periods of the reviews and figures loaded, so a
+store of a user's own reviews is titled by their periods.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 
-from scrkg.graph.charts import SyntheticCounts, dashboard_data, per_version
+from scrkg.graph.charts import DashboardData, SyntheticCounts, dashboard_data, per_version
 from scrkg.graph.figures import FIGURES_QUERY, SERIES_QUERY, published_series, series_by_measure
 from scrkg.graph.neighbours import visible_text
 from scrkg.web import get_store
@@ -25,20 +31,57 @@ bp = Blueprint("dashboard", __name__)
 #: Charts whose bars open a saved view of the explorer.
 EXPLORE_VIEWS = {"risk-factors": "risk-factor"}
 
+#: Fewer real children than this are too few cases to show a pattern: the page says so.
+FEW_CASES = 10
+
+#: The singular of each unit a chart counts.
+ONE = {"children": "child", "reviews": "review", "lessons": "lesson"}
+
 
 def query_link(sparql: str) -> str:
     """A chart's link to the query that computes it, which runs when it opens."""
     return site_query_link(sparql)
 
 
+def counted(number: int, unit: str) -> str:
+    """``number`` with its unit, singular for one: "1 child", "3 children"."""
+    return f"{number:,} {ONE.get(unit, unit) if number == 1 else unit}"
+
+
+def periods_text(periods: list[str]) -> str:
+    """ "2009-10", "2009-10 and 2021-22", or "2019-20 to 2022-23" for more than two."""
+    if len(periods) > 2:
+        return f"{periods[0]} to {periods[-1]}"
+    return " and ".join(periods)
+
+
+def heading(data: DashboardData) -> str:
+    """The page's title from what is loaded: the kind of reviews and their periods (with the
+    periods of the published figures checked against them)."""
+    loaded = data.loaded
+    serious = loaded.reviews and loaded.serious_reviews == loaded.reviews
+    noun = "Serious case reviews" if serious else "Case reviews"
+    periods = sorted({p for p, _ in loaded.periods} | {f.period for f in data.figures if f.period})
+    return f"{noun}, {periods_text(periods)}" if periods else noun
+
+
 @bp.get("/")
 def dashboard() -> str:
     store = get_store()
-    data = dashboard_data(store)
+    real_only = request.args.get("records") == "real"
+    data = dashboard_data(store, real_only=real_only)
     series = per_version(store, "published-series", lambda: published_series(store))
+    s = data.synthetic
+    children = s.children_synthetic + s.children_source
     return render_template(
         "dashboard.html",
         data=data,
+        heading=heading(data),
+        empty=not (data.loaded.reviews or children or data.figures or series),
+        real_only=real_only,
+        few_real=0 < s.children_source < FEW_CASES,
+        illustration=not real_only and any(c.synthetic for c in data.charts),
+        counted=counted,
         figures_link="/query?" + urlencode({"name": FIGURES_QUERY}),
         query_link=query_link,
         explore_views=EXPLORE_VIEWS,
