@@ -256,6 +256,14 @@ OBJECT_PROPERTIES = {
     "mostCommonMaltreatment",
     "statistic",
     "unit",
+    "ledToReview",
+    "rapidReviewDecision",
+    "statutoryPartner",
+    "succeededBy",
+    "addressedTo",
+    "recommendationStatus",
+    "sex",
+    "ethnicGroup",
 }
 DATATYPE_PROPERTIES = {
     "reportingYear": XSD.string,
@@ -267,8 +275,22 @@ DATATYPE_PROPERTIES = {
     "loaderVersion": XSD.string,
     "refPeriod": XSD.string,
     "figureValue": XSD.decimal,
+    "notificationDate": XSD.date,
+    "rapidReviewDate": XSD.date,
+    "publicationDate": XSD.date,
+    "reportAddress": XSD.anyURI,
+    "statusDate": XSD.date,
+    "statusEvidence": XSD.string,
 }
-CHILD_TO_CONCEPT = {"hasRiskFactor", "maltreatment", "outcome", "socialCareStatus", "ageBand"}
+CHILD_TO_CONCEPT = {
+    "hasRiskFactor",
+    "maltreatment",
+    "outcome",
+    "socialCareStatus",
+    "ageBand",
+    "sex",
+    "ethnicGroup",
+}
 
 
 def scr_terms(graph: rdflib.Graph) -> set[URIRef]:
@@ -361,6 +383,10 @@ SCHEMES: dict[str, dict[str, str | None]] = {
             "deliberate-overt-homicide",
             "death-related-not-caused-by-maltreatment",
         ]
+    )
+    | dict.fromkeys(
+        ["sudden-unexpected-death-in-infancy", "suicide"],
+        "death-related-not-caused-by-maltreatment",
     ),
     "non-fatal-incident-categories": dict.fromkeys(
         [
@@ -393,8 +419,15 @@ SCHEMES: dict[str, dict[str, str | None]] = {
                 "going-missing",
                 "exploitation",
                 "child-self-harm",
+                "poverty-housing-instability",
+                "neglected-home-conditions",
+                "extra-familial-harm",
+                "not-in-school-or-home-educated",
+                "unsafe-sleep",
             ]
         ),
+        "criminal-exploitation": "exploitation",
+        "perinatal-mental-health": "parental-mental-ill-health",
     },
     "age-bands": dict.fromkeys(
         ["under-1", "age-1-to-5", "age-6-to-10", "age-11-to-15", "age-16-plus"]
@@ -429,6 +462,12 @@ SCHEMES: dict[str, dict[str, str | None]] = {
                 "cafcass",
                 "voluntary-sector",
                 "border-agency",
+                "local-authority",
+                "integrated-care-board",
+                "youth-justice-service",
+                "mash",
+                "idva-marac",
+                "alternative-provision",
             ]
         ),
     },
@@ -446,6 +485,12 @@ SCHEMES: dict[str, dict[str, str | None]] = {
         "multi-agency-working": None,
         "challenge-supervision-scrutiny": None,
         "challenging-family-accounts": "challenge-supervision-scrutiny",
+        "professional-curiosity": None,
+        "invisible-men": "assessments",
+        "disguised-compliance": "challenge-supervision-scrutiny",
+        "race-ethnicity-culture": None,
+        "early-help": None,
+        "was-not-brought": "ensuring-action",
     },
     "quality-grades": dict.fromkeys(["outstanding", "good", "adequate", "inadequate"]),
     "review-types": dict.fromkeys(
@@ -496,6 +541,23 @@ SCHEMES: dict[str, dict[str, str | None]] = {
             "need-low-income",
             "need-absent-parenting",
             "need-cases-other-than-children-in-need",
+        ]
+    ),
+    "rapid-review-decisions": dict.fromkeys(
+        ["practice-review", "national-review-referral", "no-further-review"]
+    ),
+    "recommendation-statuses": dict.fromkeys(
+        ["accepted", "in-progress", "completed", "not-accepted", "recommendation-status-not-known"]
+    ),
+    "sexes": dict.fromkeys(["female", "male", "sex-not-known"]),
+    "ethnic-groups": dict.fromkeys(
+        [
+            "ethnic-group-white",
+            "ethnic-group-mixed",
+            "ethnic-group-asian",
+            "ethnic-group-black",
+            "ethnic-group-other",
+            "ethnic-group-not-known",
         ]
     ),
 }
@@ -596,6 +658,131 @@ def test_notations(concepts: rdflib.Graph) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# Today's reviews (since 2018): every new term has a label, a definition and a public source
+# --------------------------------------------------------------------------------------------
+
+# name: (domain, range); a range of None is a union of org:Organization and skos:Concept
+POST_2018_PROPERTIES = {
+    "ledToReview": (S.RapidReview, S.CaseReview),
+    "rapidReviewDecision": (S.RapidReview, SKOS.Concept),
+    "notificationDate": (S.CaseReview, XSD.date),
+    "rapidReviewDate": (S.CaseReview, XSD.date),
+    "publicationDate": (S.CaseReview, XSD.date),
+    "reportAddress": (S.CaseReview, XSD.anyURI),
+    "statutoryPartner": (S.SafeguardingPartnership, None),
+    "succeededBy": (S.SafeguardingBoard, S.SafeguardingPartnership),
+    "addressedTo": (S.Recommendation, None),
+    "recommendationStatus": (S.Recommendation, SKOS.Concept),
+    "statusDate": (S.Recommendation, XSD.date),
+    "statusEvidence": (S.Recommendation, XSD.string),
+    "sex": (S.Child, SKOS.Concept),
+    "ethnicGroup": (S.Child, SKOS.Concept),
+}
+POST_2018_CLASSES = {"RapidReview", "SafeguardingPartnership", "Recommendation"}
+POST_2018_SCHEMES = {"rapid-review-decisions", "recommendation-statuses", "sexes", "ethnic-groups"}
+POST_2018_CONCEPTS = {
+    "fatal-incident-categories": ["sudden-unexpected-death-in-infancy", "suicide"],
+    "risk-factors": [
+        "poverty-housing-instability",
+        "neglected-home-conditions",
+        "criminal-exploitation",
+        "extra-familial-harm",
+        "not-in-school-or-home-educated",
+        "unsafe-sleep",
+        "perinatal-mental-health",
+    ],
+    "agency-types": [
+        "local-authority",
+        "integrated-care-board",
+        "youth-justice-service",
+        "mash",
+        "idva-marac",
+        "alternative-provision",
+    ],
+    "lesson-themes": [
+        "professional-curiosity",
+        "invisible-men",
+        "disguised-compliance",
+        "race-ethnicity-culture",
+        "early-help",
+        "was-not-brought",
+    ],
+} | {scheme: list(SCHEMES[scheme]) for scheme in POST_2018_SCHEMES}
+ORG_ORGANIZATION = URIRef("http://www.w3.org/ns/org#Organization")
+
+
+def public_sources(graph: rdflib.Graph, term: URIRef) -> list[str]:
+    """The dcterms:source values of a term that name a public document, not the project."""
+    return [str(s) for s in graph.objects(term, DCTERMS.source) if "scrkg project" not in str(s)]
+
+
+@pytest.mark.parametrize("name", sorted(POST_2018_PROPERTIES))
+def test_post_2018_property(ontology: rdflib.Graph, name: str) -> None:
+    domain, range_ = POST_2018_PROPERTIES[name]
+    term = S[name]
+    assert the_one(ontology, term, RDFS.label)
+    assert len(the_one(ontology, term, SKOS.definition)) > 20
+    assert public_sources(ontology, term), f"{term} names no public source"
+    assert ontology.value(term, RDFS.domain) == domain
+    declared = ontology.value(term, RDFS.range)
+    if range_ is None:
+        members = set(Collection(ontology, ontology.value(declared, OWL.unionOf)))
+        assert members == {ORG_ORGANIZATION, SKOS.Concept}
+    else:
+        assert declared == range_
+
+
+@pytest.mark.parametrize("name", sorted(POST_2018_CLASSES))
+def test_post_2018_class(ontology: rdflib.Graph, name: str) -> None:
+    term = S[name]
+    assert (term, RDF.type, OWL.Class) in ontology
+    assert the_one(ontology, term, RDFS.label)
+    assert the_one(ontology, term, SKOS.definition)
+    assert any("2023" in s for s in public_sources(ontology, term)), term
+
+
+@pytest.mark.parametrize(
+    "scheme, code",
+    [(scheme, code) for scheme, codes in POST_2018_CONCEPTS.items() for code in codes],
+)
+def test_post_2018_concept(concepts: rdflib.Graph, scheme: str, code: str) -> None:
+    term = C[code]
+    assert (term, SKOS.inScheme, C[scheme]) in concepts
+    assert the_one(concepts, term, SKOS.prefLabel)
+    assert len(the_one(concepts, term, SKOS.definition)) > 10
+    assert public_sources(concepts, term), f"{term} names no public source"
+
+
+@pytest.mark.parametrize("scheme", sorted(POST_2018_SCHEMES))
+def test_post_2018_scheme(concepts: rdflib.Graph, scheme: str) -> None:
+    assert the_one(concepts, C[scheme], SKOS.definition)
+    assert public_sources(concepts, C[scheme]), scheme
+
+
+def test_national_statistics_categories(concepts: rdflib.Graph) -> None:
+    labels = {
+        scheme: {the_one(concepts, C[code], SKOS.prefLabel) for code in SCHEMES[scheme]}
+        for scheme in ("sexes", "ethnic-groups")
+    }
+    assert labels["sexes"] == {"female", "male", "not known"}
+    assert labels["ethnic-groups"] == {
+        "White",
+        "Mixed",
+        "Asian or Asian British",
+        "Black or Black British",
+        "Other ethnic group",
+        "not known",
+    }
+
+
+def test_a_rapid_review_is_a_review_and_a_partnership_a_safeguarding_body(
+    ontology: rdflib.Graph,
+) -> None:
+    assert (S.RapidReview, RDFS.subClassOf, S.CaseReview) in ontology
+    assert (S.SafeguardingPartnership, RDFS.subClassOf, S.SafeguardingBody) in ontology
+
+
+# --------------------------------------------------------------------------------------------
 # Nothing used is undefined; the data-model document and the vocabulary agree
 # --------------------------------------------------------------------------------------------
 
@@ -677,16 +864,33 @@ IN_LISTS = {
     S.LessonThemeShape: ["lesson-themes"],
     S.ObservationStatisticShape: ["published-statistics"],
     S.ObservationUnitShape: ["units"],
+    S.RapidReviewDecisionShape: ["rapid-review-decisions"],
+    S.RecommendationStatusShape: ["recommendation-statuses"],
+    S.ChildSexShape: ["sexes"],
+    S.ChildEthnicGroupShape: ["ethnic-groups"],
+}
+# Shapes whose value is an organisation (sh:class org:Organization) or one of a list of codes,
+# the two alternatives of an sh:or: shape -> the codes of its sh:in alternative.
+OR_LISTS = {
+    S.RecommendationAddressedToShape: set(SCHEMES["agency-types"]) - GROUPING_CONCEPTS,
+    S.PartnershipStatutoryPartnerShape: {"local-authority", "integrated-care-board", "police"},
 }
 
 
 def test_sh_in_lists_match_the_concept_schemes(shapes: rdflib.Graph) -> None:
-    with_in = {s for s in shapes.subjects(SH["in"], None)}
+    with_in = {s for s in shapes.subjects(SH["in"], None) if isinstance(s, URIRef)}
     assert with_in == set(IN_LISTS)
     for shape, schemes in IN_LISTS.items():
         listed = {str(c)[len(SCRC) :] for c in Collection(shapes, shapes.value(shape, SH["in"]))}
         expected = {code for scheme in schemes for code in SCHEMES[scheme]} - GROUPING_CONCEPTS
         assert listed == expected, shape
+    nested = {s for s in shapes.subjects(SH["in"], None) if isinstance(s, BNode)}
+    assert len(nested) == len(OR_LISTS)
+    for shape, codes in OR_LISTS.items():
+        alternatives = list(Collection(shapes, shapes.value(shape, SH["or"])))
+        assert shapes.value(alternatives[0], SH["class"]) == ORG_ORGANIZATION, shape
+        in_list = Collection(shapes, shapes.value(alternatives[1], SH["in"]))
+        assert {str(c)[len(SCRC) :] for c in in_list} == codes, shape
 
 
 VALID = """
@@ -716,10 +920,40 @@ VALID = """
     rdfs:label "Local child safeguarding practice review R-002" ;
     scr:commissionedBy <board/example-partnership> ;
     scr:reportingYear "2019-20" ;
+    scr:notificationDate "2019-05-02"^^xsd:date ;
+    scr:rapidReviewDate "2019-05-21"^^xsd:date ;
+    scr:publicationDate "2020-03-10"^^xsd:date ;
+    scr:reportAddress "https://example.org/reviews/r-002.pdf"^^xsd:anyURI ;
+    scr:makesRecommendation <recommendation/R-002/1> , <recommendation/R-002/2> ;
     scr:concernsChild <child/R-002-C1> .
 
-<board/example-lscb> a scr:SafeguardingBoard ; rdfs:label "Example LSCB" .
-<board/example-partnership> a scr:SafeguardingPartnership ; rdfs:label "Example partnership" .
+<review/RR-002> a scr:RapidReview ;
+    rdfs:label "Rapid review RR-002" ;
+    scr:commissionedBy <board/example-partnership> ;
+    scr:reportingYear "2019-20" ;
+    scr:notificationDate "2019-05-02"^^xsd:date ;
+    scr:rapidReviewDate "2019-05-21"^^xsd:date ;
+    scr:rapidReviewDecision scrc:practice-review ;
+    scr:ledToReview <review/R-002> ;
+    scr:concernsChild <child/R-002-C1> .
+
+<recommendation/R-002/1> a scr:Recommendation ;
+    rdfs:label "Health partners should check who lives in the household at every contact." ;
+    scr:addressedTo scrc:integrated-care-board ;
+    scr:recommendationStatus scrc:completed ;
+    scr:statusDate "2021-04-01"^^xsd:date ;
+    scr:statusEvidence "The annual report says the new household check is in use." .
+<recommendation/R-002/2> a scr:Recommendation ;
+    rdfs:label "The partnership should audit the use of the escalation policy." ;
+    scr:addressedTo <board/example-partnership> .
+
+<board/example-lscb> a scr:SafeguardingBoard ; rdfs:label "Example LSCB" ;
+    scr:succeededBy <board/example-partnership> .
+<board/example-partnership> a scr:SafeguardingPartnership ; rdfs:label "Example partnership" ;
+    scr:statutoryPartner <agency/example-police-force> , scrc:local-authority ,
+        scrc:integrated-care-board .
+<agency/example-police-force> a scr:Agency ; rdfs:label "Example police force" ;
+    scr:agencyType scrc:police .
 
 <agency/R-001/police> a scr:Agency ; rdfs:label "Police (review R-001)" ;
     scr:agencyType scrc:police .
@@ -743,6 +977,9 @@ VALID = """
 
 <child/R-002-C1> a scr:Child ; rdfs:label "Child R-002-C1" ;
     scr:ageBand scrc:age-11-to-15 ;
+    scr:sex scrc:female ;
+    scr:ethnicGroup scrc:ethnic-group-not-known ;
+    scr:hasRiskFactor scrc:criminal-exploitation , scrc:not-in-school-or-home-educated ;
     scr:outcome scrc:serious-harm ;
     scr:socialCareStatus scrc:social-care-status-not-recorded .
 
@@ -774,6 +1011,8 @@ VALID = """
 
 ID = Namespace("https://w3id.org/scrkg/id/")
 REVIEW, CHILD = ID["review/R-001"], ID["child/R-001-C1"]
+PRACTICE_REVIEW, RAPID_REVIEW = ID["review/R-002"], ID["review/RR-002"]
+RECOMMENDATION, PARTNERSHIP = ID["recommendation/R-002/1"], ID["board/example-partnership"]
 OBSERVATION = ID["observation/figures/children-died"]
 
 
@@ -888,6 +1127,66 @@ BROKEN = {
     "statement without quote": (
         _set(ID["statement/1"], S.quote, None),
         "A statement drawn from a document needs an scr:quote",
+    ),
+    "notification date as text": (
+        _set(PRACTICE_REVIEW, S.notificationDate, Literal("2 May 2019")),
+        "at most one scr:notificationDate",
+    ),
+    "publication date as a year": (
+        _set(PRACTICE_REVIEW, S.publicationDate, Literal("2020", datatype=XSD.gYear)),
+        "at most one scr:publicationDate",
+    ),
+    "two rapid review dates": (
+        _add(RAPID_REVIEW, S.rapidReviewDate, Literal("2019-05-22", datatype=XSD.date)),
+        "at most one scr:rapidReviewDate",
+    ),
+    "report address as a plain string": (
+        _set(PRACTICE_REVIEW, S.reportAddress, Literal("https://example.org/r.pdf")),
+        "scr:reportAddress must be a web address",
+    ),
+    "rapid review decision from another scheme": (
+        _set(RAPID_REVIEW, S.rapidReviewDecision, C.completed),
+        "at most one scr:rapidReviewDecision",
+    ),
+    "rapid review led to something not a review": (
+        _set(RAPID_REVIEW, S.ledToReview, CHILD),
+        "at most one scr:ledToReview",
+    ),
+    "recommendation status outside its scheme": (
+        _set(RECOMMENDATION, S.recommendationStatus, C["no-further-review"]),
+        "at most one scr:recommendationStatus",
+    ),
+    "recommendation status date as text": (
+        _set(RECOMMENDATION, S.statusDate, Literal("April 2021")),
+        "at most one scr:statusDate",
+    ),
+    "recommendation addressed to a child": (
+        _set(RECOMMENDATION, S.addressedTo, CHILD),
+        "scr:addressedTo must point to an organisation",
+    ),
+    "recommendation addressed to a grouping concept": (
+        _set(RECOMMENDATION, S.addressedTo, C["adult-facing-services"]),
+        "scr:addressedTo must point to an organisation",
+    ),
+    "recommendation without text": (
+        _set(RECOMMENDATION, RDFS.label, None),
+        "A recommendation needs an rdfs:label",
+    ),
+    "statutory partner not a statutory kind": (
+        _add(PARTNERSHIP, S.statutoryPartner, C.schools),
+        "scr:statutoryPartner must point to an organisation",
+    ),
+    "board succeeded by a board": (
+        _set(ID["board/example-lscb"], S.succeededBy, ID["board/example-lscb"]),
+        "scr:succeededBy must point from a board",
+    ),
+    "child sex outside its scheme": (
+        _set(ID["child/R-002-C1"], S.sex, C["ethnic-group-white"]),
+        "at most one scr:sex",
+    ),
+    "two ethnic groups": (
+        _add(ID["child/R-002-C1"], S.ethnicGroup, C["ethnic-group-mixed"]),
+        "at most one scr:ethnicGroup",
     ),
     "source graph with a bad checksum": (
         _set(ID["graph/example"], S.checksum, Literal("md5:abc")),
