@@ -136,7 +136,8 @@ def test_bundled_charts_are_captioned_and_marked_as_illustrations(bundled_pages)
         assert "not findings about" in caption and "real children." in caption, key
     # The published figures stay outside the panel of illustrations.
     assert 'id="figures-heading"' not in panel and 'id="series-heading"' not in panel
-    assert html.index('id="series-heading"') < html.index('id="charts-heading"')
+    # The illustrations come after the published figures they were made to fit, apart from them.
+    assert html.index('id="figures-heading"') < html.index('id="charts-heading"')
 
 
 def test_each_chart_says_how_many_of_its_records_are_synthetic_and_real(
