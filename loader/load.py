@@ -3,8 +3,15 @@
 One pipeline for every source, all-or-nothing:
 
     read (size cap, checksum) -> unchanged? stop -> parse -> personal-data guard and rules
-    -> map to triples -> SHACL -> one store.replace_graphs() call (source graph + provenance,
-    and the ontology graph when it is missing or its files changed)
+    -> map to triples -> SHACL -> across sources -> one store.replace_graphs() call (source graph
+    + provenance, the graphs --replace-source names removed, and the ontology graph when it is
+    missing or its files changed)
+
+Across sources: a review or child is stated by one source only, so a file holding a review or
+child that another source's graph already holds is refused (no silent merge; ``replace`` names
+the graph to remove in the same write), and the nodes a new graph shares with the others are
+validated against the shapes together with what the other graphs say about them, so that the
+store as a whole conforms to ontology/shapes.ttl (see :func:`check_across_sources`).
 
 Nothing is written until the whole file has passed, so a refused file leaves the store exactly as
 it was. Errors are :class:`~scrkg.loader.errors.LoadError` subclasses that name the file, the row
@@ -17,12 +24,13 @@ import datetime as dt
 import itertools
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 
@@ -32,6 +40,7 @@ from scrkg.loader.errors import (
     LoadError,
     ProblemLog,
     RuleError,
+    ShapeError,
     SourceFormatError,
     SourceTooLargeError,
     TooManyProblems,
@@ -43,7 +52,7 @@ from scrkg.loader.mapping import FIELD_OF_PREDICATE, IS_SYNTHETIC, RDF_TYPE, Map
 from scrkg.loader.rdf import RDF_FORMATS, read_rdf, refused_format_message
 from scrkg.loader.records import CodedDataset, Progress, Review, Vocabulary
 from scrkg.loader.tabular import READERS, refuse_nul_bytes
-from scrkg.loader.validation import CHUNK_REVIEWS, ShapesValidator, Violation, report
+from scrkg.loader.validation import CHUNK_REVIEWS, ShapesValidator, Violation, compact, report
 from scrkg.ontology import CONCEPTS_FILE, DEFAULT_BASE, ONTOLOGY_FILE, ONTOLOGY_IRI, SCR
 
 #: The largest source file read, unless SCRKG_MAX_SOURCE_MB or ``max_bytes`` says otherwise.
@@ -54,7 +63,10 @@ BUNDLED_DIR = Path(__file__).resolve().parent / "bundled"
 BUNDLED_SOURCES = (BUNDLED_DIR / "ofsted-2009-10.ttl", BUNDLED_DIR / "synthetic-cohort-2009-10.csv")
 ONTOLOGY_FILES = (ONTOLOGY_FILE, CONCEPTS_FILE)
 
-Status = Literal["loaded", "replaced", "unchanged"]
+Status = Literal["loaded", "replaced", "unchanged", "removed"]
+
+#: The property of a source graph that holds the name of the file it was loaded from.
+SOURCE_FILE = provenance.DCTERMS + "source"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +75,8 @@ class LoadResult:
 
     ``records`` counts what was read: rows of a CSV file, children of a JSON file, triples of an
     RDF file. ``triples`` counts the triples now in the source's graph (provenance included); 0
-    when the source was unchanged and nothing was written.
+    when the source was unchanged and nothing was written, or when the graph was ``"removed"``
+    (a graph that ``replace`` named; ``file`` is then the file it had been loaded from).
     """
 
     graph: str
@@ -109,6 +122,7 @@ def load_source(
     validate: bool = True,
     progress: Progress | None = None,
     max_bytes: int | None = None,
+    replace: Sequence[str] = (),
 ) -> LoadResult:
     """Load one source file into its own named graph, replacing what that graph held.
 
@@ -118,12 +132,16 @@ def load_source(
     graph already stored is not read again: the result says ``"unchanged"`` and nothing is
     written (except the ontology graph, if its files changed). Raises :class:`LoadError` (a
     subclass naming file, location, field and rule) and leaves the store as it was.
+
+    A review or child that another source's graph holds is refused; ``replace`` names source
+    graphs (by graph IRI or by the name of the file they were loaded from) to remove in the same
+    write, e.g. the older file the new one supersedes.
     """
     source = _prepare(
         Path(path), base=base, graph=graph, validate=validate, progress=progress,
         store=store, max_bytes=max_bytes,
     )  # fmt: skip
-    return _commit(store, [source], progress)[0]
+    return _commit(store, [source], progress, replace=replace, validate=validate)[0]
 
 
 def validate_source(
@@ -184,12 +202,15 @@ def load_sources(
     graph: str | None = None,
     bundled: bool = False,
     progress: Progress | None = None,
+    replace: Sequence[str] = (),
 ) -> list[LoadResult]:
     """Load several sources (and the bundled data when ``bundled``) in one write.
 
     Every source is read and checked before anything is written, so one refused file leaves the
     store as it was. Two sources that would get the same graph IRI (``a/reviews.csv`` and
     ``b/reviews.csv``) are refused before any is read: the second would replace the first.
+    ``replace`` names source graphs to remove in the same write (see :func:`load_source`); the
+    results end with one ``"removed"`` result for each.
     """
     sources = [(path, None) for path in BUNDLED_SOURCES] if bundled else []
     sources += [(Path(path), graph) for path in paths]
@@ -199,7 +220,7 @@ def load_sources(
         _prepare(path, base=base, graph=named, validate=True, progress=progress, store=store)
         for path, named in sources
     ]
-    return _commit(store, prepared, progress)
+    return _commit(store, prepared, progress, replace=replace)
 
 
 def check_distinct_graphs(paths: Sequence[Path], graphs: Sequence[str]) -> None:
@@ -234,6 +255,8 @@ class _Source:
     title: str | None = None
     started: dt.datetime | None = None
     warnings: list[Violation] = field(default_factory=list)
+    #: Where each node came from in the file (``"row 7"``), for coded sources.
+    locations: Callable[[], Mapping[str, str]] = dict
 
 
 def _prepare(
@@ -335,6 +358,7 @@ def _prepare_coded(
         synthetic=dataset.synthetic,
         title=dataset.title or f"Coded reviews from {path.name}",
         warnings=warnings,
+        locations=lambda: mapper.locations(dataset.reviews),
     )
 
 
@@ -473,9 +497,22 @@ def _ontology_graph(store: Store) -> list[ox.Triple] | None:
     return triples + description.triples()
 
 
-def _commit(store: Store, sources: list[_Source], progress: Progress | None) -> list[LoadResult]:
-    """Write every changed source, and the ontology if needed, in one replace_graphs call."""
+def _commit(
+    store: Store,
+    sources: list[_Source],
+    progress: Progress | None,
+    *,
+    replace: Sequence[str] = (),
+    validate: bool = True,
+) -> list[LoadResult]:
+    """Write every changed source, and the ontology if needed, in one replace_graphs call.
+
+    Before writing: the graphs ``replace`` names are found, and the sources are checked against
+    the rest of the store (:func:`check_across_sources`); both raise and write nothing.
+    """
     present = set(store.named_graphs())
+    removed = replaced_graphs(store, replace, {source.graph for source in sources})
+    check_across_sources(store, sources, removed, shapes=validate)
     graphs: dict[str, Iterator[ox.Triple] | list[ox.Triple]] = {}
     ontology = _ontology_graph(store)
     if ontology is not None:
@@ -493,6 +530,8 @@ def _commit(store: Store, sources: list[_Source], progress: Progress | None) -> 
             title=source.title,
         )
         graphs[source.graph] = chain(source.triples(), description.triples())
+    for graph in removed:
+        graphs[graph] = []
     if graphs:
         if progress:
             progress("write", 0, None)
@@ -511,6 +550,7 @@ def _commit(store: Store, sources: list[_Source], progress: Progress | None) -> 
                 source.graph, status, count, source.checksum, source.records, source.path.name
             )
         )
+    results += [LoadResult(graph, "removed", 0, "", 0, file) for graph, file in removed.items()]
     if progress and graphs:
         progress("write", sum(r.triples for r in results), sum(r.triples for r in results))
     return results
@@ -518,3 +558,356 @@ def _commit(store: Store, sources: list[_Source], progress: Progress | None) -> 
 
 def _warning_text(violation: Violation) -> str:
     return f"{violation.severity}: {violation.focus}: {violation.message}"
+
+
+# -- across sources ------------------------------------------------------------------------------
+
+#: How many nodes one lookup query names (in its VALUES clause).
+LOOKUP_BATCH = 500
+
+
+def replaced_graphs(store: Store, names: Sequence[str], loading: set[str]) -> dict[str, str]:
+    """The source graphs ``names`` point at, each with the file it was loaded from.
+
+    A name is a graph IRI, or the name of the file a graph was loaded from (its directories are
+    ignored: ``old/cohort.csv`` names the graph loaded from ``cohort.csv``). A graph that one of
+    the sources of this load is bound for is replaced anyway and is left out.
+    """
+    if not names:
+        return {}
+    files = {
+        graph: store.graph_value(graph, SOURCE_FILE) or ""
+        for graph in store.named_graphs()
+        if graph != ONTOLOGY_IRI
+    }
+    chosen: dict[str, str] = {}
+    for name in names:
+        if name == ONTOLOGY_IRI:
+            raise LoadError(
+                f"--replace-source {name}: the ontology graph is written by the loader itself and "
+                "cannot be replaced",
+                rule="replace-source",
+            )
+        matches = [name] if name in files else [g for g, f in files.items() if f == Path(name).name]
+        if len(matches) != 1:
+            raise LoadError(_replace_message(name, matches, files), rule="replace-source")
+        if matches[0] not in loading:
+            chosen[matches[0]] = files[matches[0]]
+    return chosen
+
+
+def _replace_message(name: str, matches: list[str], files: Mapping[str, str]) -> str:
+    if matches:
+        listed = ", ".join(f"<{g}>" for g in matches)
+        return (
+            f"--replace-source {name}: {len(matches)} source graphs were loaded from a file named "
+            f"{Path(name).name} ({listed}); give the IRI of the graph to replace"
+        )
+    graphs = [f"<{g}> (from {f or 'an unnamed file'})" for g, f in sorted(files.items())]
+    listed = "; ".join(graphs[:10]) + (f"; and {len(graphs) - 10} more" if len(graphs) > 10 else "")
+    return (
+        f"--replace-source {name}: no source graph in the store has that IRI or was loaded from a "
+        f"file named {Path(name).name}; the source graphs are: {listed or 'none'}"
+    )
+
+
+@dataclass(slots=True)
+class _Scan:
+    """What the new content of the sources of one load holds, for the checks across sources."""
+
+    #: Each IRI the new content states something about, with the first source that does.
+    owner: dict[ox.NamedNode, _Source] = field(default_factory=dict)
+    #: The rdf:type values the new content gives each node.
+    types: dict[ox.NamedNode | ox.BlankNode, list[ox.NamedNode]] = field(default_factory=dict)
+    #: Each review or child the new content holds, with the sources that hold it, in order.
+    records: dict[ox.NamedNode, list[_Source]] = field(default_factory=dict)
+
+
+def check_across_sources(
+    store: Store, sources: Sequence[_Source], removed: Mapping[str, str], *, shapes: bool = True
+) -> None:
+    """Refuse a load that would merge records of two sources, or leave the store non-conforming.
+
+    1. A review or child (a node typed scr:CaseReview, one of its subclasses, or scr:Child) that
+       another source's graph also types, or that two sources of this load hold, is refused,
+       naming its id and both files: two sources of one review would give it two reporting
+       years, two boards and two methods, and queries would count it twice.
+    2. With ``shapes``, the nodes whose description changes (the subjects of the new graphs and
+       of the graphs they replace or remove) and that other graphs also describe, and the nodes
+       of other graphs that point at nodes whose types may go, are validated against the shapes
+       with everything the store would then say about them and the types of what they point at.
+
+    The shapes are node-local (a node's own triples, and the types of the nodes it points at),
+    so this validates the store as a whole while reading only the new content, the graphs it
+    replaces, and the nodes they share with the rest: the time grows with the load, not with the
+    store. Raises a :class:`LoadError` carrying every problem found; writes nothing.
+    """
+    new = [source for source in sources if not source.unchanged]
+    changed = {source.graph for source in new} | set(removed)
+    if not changed:
+        return
+    kept = {g for g in store.named_graphs() if g not in changed and g != ONTOLOGY_IRI}
+    scan = _scan(new)
+    log = ProblemLog("")
+    files: dict[str, str] = {}
+
+    def file_of(graph: str) -> str:
+        if graph not in files:
+            files[graph] = store.graph_value(graph, SOURCE_FILE) or f"<{graph}>"
+        return files[graph]
+
+    try:
+        _refuse_shared_records(store, scan, kept, file_of, log)
+        log.raise_if_any()
+        if shapes:
+            _validate_shared_nodes(store, scan, kept, changed, file_of, removed, log)
+    except TooManyProblems:
+        pass
+    log.raise_if_any()
+
+
+def _record_types() -> frozenset[str]:
+    return frozenset(
+        {SCR + "Child", SCR + "CaseReview", *Vocabulary.from_file().review_classes.values()}
+    )
+
+
+def _scan(new: Sequence[_Source]) -> _Scan:
+    """One pass over the new content (blank nodes are never shared: each source gets its own)."""
+    scan = _Scan()
+    record_types = _record_types()
+    for source in new:
+        for triple in source.triples():
+            subject = triple.subject
+            if isinstance(subject, ox.NamedNode):
+                scan.owner.setdefault(subject, source)
+            if triple.predicate == RDF_TYPE and isinstance(triple.object, ox.NamedNode):
+                scan.types.setdefault(subject, []).append(triple.object)
+                if triple.object.value in record_types and isinstance(subject, ox.NamedNode):
+                    holders = scan.records.setdefault(subject, [])
+                    if not any(holder is source for holder in holders):
+                        holders.append(source)
+    return scan
+
+
+def _refuse_shared_records(
+    store: Store,
+    scan: _Scan,
+    kept: set[str],
+    file_of: Callable[[str], str],
+    log: ProblemLog,
+) -> None:
+    """Problem 1 of :func:`check_across_sources`: a review or child of two sources."""
+    record_types = _record_types()
+    elsewhere: dict[ox.NamedNode, str] = {}
+    for quad in _quads_of(store, scan.records, kept, RDF_TYPE):
+        if quad.object.value in record_types:
+            elsewhere.setdefault(quad.subject, quad.graph_name.value)  # type: ignore[arg-type]
+    located: dict[int, Mapping[str, str]] = {}
+    child = SCR + "Child"
+    for node, holders in scan.records.items():
+        kind = "child" if any(t.value == child for t in scan.types.get(node, ())) else "review"
+        ident = unquote(node.value.rstrip("/").rsplit("/", 1)[-1])
+        graph = elsewhere.get(node)
+        for i, source in enumerate(holders):
+            if graph is not None:
+                other = file_of(graph)
+                message = (
+                    f"{kind} {ident!r} is already in the graph <{graph}>, loaded from {other}; a "
+                    f"{kind} comes from one source, or the two would merge into one (two "
+                    f"reporting years, two boards, counted twice): remove it from this file, or "
+                    f"replace that source in the same write with --replace-source {other}"
+                )
+            elif i > 0:
+                message = (
+                    f"{kind} {ident!r} is also in {holders[0].path.name}, loaded with it; a "
+                    f"{kind} comes from one source: remove it from one of the two files"
+                )
+            else:
+                continue
+            where, field_name = _record_location(source, node, kind, located)
+            log.add(
+                RuleError(
+                    message,
+                    file=source.path.name,
+                    location=where,
+                    field=field_name,
+                    rule="record-in-two-sources",
+                )
+            )
+
+
+def _record_location(
+    source: _Source, node: ox.NamedNode, kind: str, located: dict[int, Mapping[str, str]]
+) -> tuple[str, str | None]:
+    """Where a node came from in its source, and the field of its id."""
+    suffix = source.path.suffix.lower()
+    if suffix not in READERS:
+        return f"subject <{node.value}>", None
+    if id(source) not in located:
+        located[id(source)] = source.locations()
+    where = located[id(source)].get(node.value) or f"node {compact(node.value)}"
+    return where, (f"{kind}_id" if suffix == ".csv" else "id")
+
+
+def _validate_shared_nodes(
+    store: Store,
+    scan: _Scan,
+    kept: set[str],
+    changed: set[str],
+    file_of: Callable[[str], str],
+    removed: Mapping[str, str],
+    log: ProblemLog,
+) -> None:
+    """Problem 2 of :func:`check_across_sources`: the shapes over the nodes sources share."""
+    touched: set[ox.NamedNode] = set(scan.owner)
+    losing_types: set[ox.NamedNode] = set()  # nodes typed by a changed graph, not by the new
+    for graph in changed & set(store.named_graphs()):
+        node = ox.NamedNode(graph)
+        for row in store.query(f"SELECT DISTINCT ?s {{ GRAPH {node} {{ ?s ?p ?o }} }}"):
+            if isinstance(row["s"], ox.NamedNode) and row["s"] != node:
+                touched.add(row["s"])
+        for row in store.query(f"SELECT ?s ?t {{ GRAPH {node} {{ ?s a ?t }} }}"):
+            if isinstance(row["s"], ox.NamedNode) and row["t"] not in scan.types.get(row["s"], ()):
+                losing_types.add(row["s"])
+    # the nodes of other graphs that point at a node whose types may go (sh:class)
+    pointing = {
+        quad.subject
+        for quad in _quads_to(store, losing_types, kept)
+        if isinstance(quad.subject, ox.NamedNode)
+    }
+    # what the other graphs say about the touched nodes, with the types of what they point at
+    about: dict[ox.NamedNode, set[str]] = {}
+    data: set[ox.Triple] = set()
+    for quad in _quads_of(store, touched | pointing, kept):
+        about.setdefault(quad.subject, set()).add(quad.graph_name.value)  # type: ignore[arg-type]
+        data.add(ox.Triple(quad.subject, quad.predicate, quad.object))
+    focus = set(about)  # the touched and pointing nodes that other graphs describe
+    if not focus:
+        return
+    # what the new content says about them, and the types of what they point at
+    for source in {id(s): s for s in scan.owner.values()}.values():
+        data.update(t for t in source.triples() if t.subject in focus)
+    objects = {t.object for t in data if isinstance(t.object, ox.NamedNode | ox.BlankNode)}
+    for node in objects:
+        data.update(ox.Triple(node, RDF_TYPE, t) for t in scan.types.get(node, ()))
+    data.update(
+        ox.Triple(quad.subject, RDF_TYPE, quad.object)
+        for quad in _quads_of(store, objects, kept, RDF_TYPE)
+    )
+    violations = ShapesValidator().violations(data, focus=[node.value for node in focus])
+    located: dict[int, Mapping[str, str]] = {}
+    first_file = next(iter(scan.owner.values())).path.name if scan.owner else ""
+    for v in violations:
+        if v.severity != "Violation":
+            continue
+        node = ox.NamedNode(v.focus)
+        source = scan.owner.get(node)
+        others = sorted({file_of(g) for g in about.get(node, ())})
+        if source is not None:
+            file = source.path.name
+            where, _ = _record_location(source, node, "review", located)
+        else:
+            file = first_file or next(iter(removed.values()), "")
+            where = f"node {compact(v.focus)}"
+        shape = f"the shape {compact(v.shape)}" if v.shape else "a shape"
+        detail = ", ".join(
+            f"{name} {compact(value)}"
+            for name, value in (("path", v.path), ("value", v.value))
+            if value
+        )
+        other = others[0] if others else "FILE"
+        log.add(
+            ShapeError(
+                f"together with {' and '.join(others) or 'the store'}, {compact(v.focus)} would "
+                f"break {shape}: {v.message.rstrip('.')}"
+                + (f" ({detail})" if detail else "")
+                + f"; correct this file, or replace {other} in the same write with "
+                f"--replace-source {other}",
+                file=file,
+                location=where,
+                field=FIELD_OF_PREDICATE.get(v.path or "") if source and _coded(source) else None,
+                rule=f"shacl:{compact(v.shape)}" if v.shape else "shacl",
+            )
+        )
+
+
+def _coded(source: _Source) -> bool:
+    return source.path.suffix.lower() in READERS
+
+
+#: Up to this many graphs, a local store is asked graph by graph (GSPO index) rather than over
+#: all graphs (SPOG index, which also returns the quads of the graphs being replaced).
+FEW_GRAPHS = 8
+
+
+def _quads_of(
+    store: Store,
+    nodes: Iterable[ox.NamedNode | ox.BlankNode],
+    graphs: set[str],
+    predicate: ox.NamedNode | None = None,
+) -> Iterator[ox.Quad]:
+    """The quads of ``graphs`` whose subject is one of the nodes (and predicate ``predicate``).
+
+    A local store is asked node by node, through its indexes; a SPARQL server a batch of IRIs
+    at a time (a blank node cannot be named in a query to a server, and is left out there).
+    """
+    if not graphs:
+        return
+    reader = _local_reader(store)
+    if reader is not None and len(graphs) <= FEW_GRAPHS:
+        names = [ox.NamedNode(graph) for graph in sorted(graphs)]
+        for node in nodes:
+            for name in names:
+                yield from reader.quads_for_pattern(node, predicate, None, name)
+        return
+    if reader is not None:
+        quads: Iterable[ox.Quad] = (
+            quad for node in nodes for quad in reader.quads_for_pattern(node, predicate, None, None)
+        )
+    else:
+        where = f"GRAPH ?g {{ ?s {predicate} ?o }}" if predicate else "GRAPH ?g { ?s ?p ?o }"
+        quads = (
+            ox.Quad(row["s"], predicate or row["p"], row["o"], row["g"])
+            for values in _batches(nodes)
+            for row in store.query(f"SELECT * {{ VALUES ?s {{ {values} }} {where} }}")  # type: ignore[attr-defined]
+        )
+    yield from (quad for quad in quads if quad.graph_name.value in graphs)
+
+
+def _quads_to(store: Store, nodes: Iterable[ox.NamedNode], graphs: set[str]) -> Iterator[ox.Quad]:
+    """The quads of ``graphs`` whose object is one of the nodes."""
+    if not graphs:
+        return
+    reader = _local_reader(store)
+    if reader is not None:
+        quads: Iterable[ox.Quad] = (
+            quad for node in nodes for quad in reader.quads_for_pattern(None, None, node, None)
+        )
+    else:
+        quads = (
+            ox.Quad(row["s"], row["p"], row["o"], row["g"])
+            for values in _batches(nodes)
+            for row in store.query(  # type: ignore[attr-defined]
+                f"SELECT * {{ VALUES ?o {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+            )
+        )
+    yield from (quad for quad in quads if quad.graph_name.value in graphs)
+
+
+def _local_reader(store: Store) -> ox.Store | None:
+    """The pyoxigraph store behind a local store, or None for a SPARQL server."""
+    return store._reader() if store.evaluates_here else None  # noqa: SLF001
+
+
+def _batches(nodes: Iterable[ox.NamedNode | ox.BlankNode]) -> Iterator[str]:
+    """The IRIs among the nodes, as the insides of VALUES clauses of LOOKUP_BATCH IRIs each."""
+    batch: list[str] = []
+    for node in nodes:
+        if isinstance(node, ox.NamedNode):
+            batch.append(str(node))
+        if len(batch) == LOOKUP_BATCH:
+            yield " ".join(batch)
+            batch = []
+    if batch:
+        yield " ".join(batch)

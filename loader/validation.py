@@ -92,8 +92,14 @@ class ShapesValidator:
             tuple((f, f.stat().st_mtime_ns) for f in background_files if f.exists())
         )
 
-    def violations(self, triples: Iterable[ox.Triple]) -> list[Violation]:
-        """All results of validating ``triples`` (plus ontology and concepts)."""
+    def violations(
+        self, triples: Iterable[ox.Triple], focus: Iterable[str] | None = None
+    ) -> list[Violation]:
+        """All results of validating ``triples`` (plus ontology and concepts).
+
+        With ``focus`` (IRIs), only those nodes are validated: the other nodes of ``triples`` are
+        there to be pointed at (their types, for ``sh:class``), not to be checked.
+        """
         from pyshacl import validate
 
         graph = rdflib.Graph()
@@ -111,6 +117,7 @@ class ShapesValidator:
             abort_on_first=False,
             allow_warnings=True,
             allow_infos=True,
+            focus_nodes=[URIRef(iri) for iri in focus] if focus is not None else None,
         )
         return _results(results)  # warnings and infos too, which do not make it non-conforming
 
