@@ -300,8 +300,12 @@ def test_two_sources_bound_for_one_graph_are_refused(memory_store, tmp_path):
     assert f"<{DEFAULT_BASE}graph/reviews>" in message
     assert "--graph" in message and "rename" in message
     assert memory_store.named_graphs() == []
-    # each on its own is fine, and so are different names
-    (tmp_path / "b" / "reviews.csv").rename(tmp_path / "b" / "more-reviews.csv")
+    # different names are fine, for different reviews (the same reviews from two sources are
+    # refused on their own grounds)
+    from scrkg.loader import generate_file
+
+    (tmp_path / "b" / "reviews.csv").unlink()
+    generate_file(tmp_path / "b" / "more-reviews.csv", 2, seed=3)
     results = load_sources(memory_store, [first, tmp_path / "b" / "more-reviews.csv"])
     assert [r.status for r in results] == ["loaded", "loaded"]
 

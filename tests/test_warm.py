@@ -46,7 +46,13 @@ def test_the_warmer_computes_at_start_and_again_after_a_load(tmp_path):
         time.sleep(0.3)
         assert warmer.status()["runs"] == 1  # an unchanged store is not warmed again
 
-        load_source(store, EXAMPLE, graph=DEFAULT_BASE + "graph/second-copy")
+        # the same reviews under another graph, superseding the first
+        load_source(
+            store,
+            EXAMPLE,
+            graph=DEFAULT_BASE + "graph/second-copy",
+            replace=[DEFAULT_BASE + "graph/coded-reviews"],
+        )
         second = store_version(store)
         assert second != first
         until(lambda: warmer.status()["runs"] == 2)
