@@ -46,10 +46,28 @@ FIELD_SCHEMES: dict[str, tuple[str, ...]] = {
     "maltreatment": ("maltreatment-types",),
     "risk_factors": ("risk-factors",),
     "incident_category": ("fatal-incident-categories", "non-fatal-incident-categories"),
+    "rapid_review_decision": ("rapid-review-decisions",),
+    "statutory_partners": ("agency-types",),
+    "addressed_to": ("agency-types",),
+    "status": ("recommendation-statuses",),
+    "sex": ("sexes",),
+    "ethnic_group": ("ethnic-groups",),
     # the JSON format's names for the same fields
     "type": ("review-types",),
     "method": ("review-methods",),
     "theme": ("lesson-themes",),
+}
+
+#: Fields that take only some codes of their scheme: a partnership's statutory partners are the
+#: local authority, the integrated care board and the police (ontology/shapes.ttl says the same).
+FIELD_CODES: dict[str, tuple[str, ...]] = {
+    "statutory_partners": ("local-authority", "integrated-care-board", "police"),
+}
+
+#: The review types a rapid review can lead to, and the decision that leads to each.
+LED_TO_BY = {
+    "local-child-safeguarding-practice-review": "practice-review",
+    "national-review": "national-review-referral",
 }
 
 _YEAR = re.compile(r"^(\d{4})-(\d{2})$")
@@ -82,7 +100,23 @@ class Child:
     risk_factors: tuple[str, ...] = ()
     incident_category: str | None = None
     views_sought: int | None = None
+    sex: str | None = None
+    ethnic_group: str | None = None
     location: str = ""
+
+
+@dataclass(slots=True)
+class Recommendation:
+    """A recommendation a review made: its text, whom it is for and its last published status.
+
+    ``position`` is its number in the review (``recommendation_2`` in CSV, the second in JSON)."""
+
+    position: int
+    text: str
+    addressed_to: tuple[str, ...] = ()
+    status: str | None = None
+    status_date: str | None = None
+    status_evidence: str | None = None
 
 
 @dataclass(slots=True)
@@ -101,6 +135,32 @@ class Review:
     lessons: list[Lesson] = field(default_factory=list)
     children: list[Child] = field(default_factory=list)
     location: str = ""
+    # today's reviews (since 2018), all optional
+    notification_date: str | None = None
+    rapid_review_date: str | None = None
+    publication_date: str | None = None
+    report_address: str | None = None
+    rapid_review_id: str | None = None  # the rapid review that led to this review
+    rapid_review_decision: str | None = None
+    statutory_partners: tuple[str, ...] = ()  # of the board, which is then a partnership
+    succeeded_board: str | None = None  # the LSCB the board (a partnership) took over from
+    recommendations: list[Recommendation] = field(default_factory=list)
+
+    @property
+    def rapid_review_year(self) -> str:
+        """The reporting year of the rapid review that led to this review: the year from April
+        to March of its date (or of the notification), else the review's own reporting year."""
+        date = self.rapid_review_date or self.notification_date
+        if not date:
+            return self.reporting_year
+        year = int(date[:4]) - (int(date[5:7]) < 4)
+        return f"{year}-{(year + 1) % 100:02d}"
+
+    @property
+    def partnership(self) -> bool:
+        """True when the board is a safeguarding partnership: its partners or the LSCB it
+        took over from are given."""
+        return bool(self.statutory_partners or self.succeeded_board)
 
 
 @dataclass(slots=True)
@@ -200,6 +260,8 @@ class Checker:
             )
             for name, schemes in FIELD_SCHEMES.items()
         }
+        for name, codes in FIELD_CODES.items():
+            self._accepted[name] = frozenset(codes)
 
     def problem(self, message: str, location: str, field_name: str, rule: str) -> None:
         self.log.add(RuleError(message, location=location, field=field_name, rule=rule))
@@ -286,6 +348,15 @@ class Checker:
     def _known(self, value: str, location: str, field_name: str, scheme_field: str) -> str | None:
         vocab = self.vocabulary
         schemes = FIELD_SCHEMES[scheme_field]
+        if scheme_field in FIELD_CODES:
+            self.problem(
+                f"{_show(value)} is not one of the codes this field takes "
+                f"({self._hint(scheme_field, value)})",
+                location,
+                field_name,
+                "concept-code",
+            )
+            return None
         if any(value in vocab.schemes.get(s, ()) for s in schemes):
             if value in GROUPING_CONCEPTS:
                 self.problem(
@@ -307,12 +378,7 @@ class Checker:
 
     def _hint(self, field_name: str, value: str) -> str:
         """The codes to suggest: all of them when few, else the closest by meaning, or none."""
-        codes = sorted(
-            c
-            for s in FIELD_SCHEMES[field_name]
-            for c in self.vocabulary.schemes.get(s, ())
-            if c not in GROUPING_CONCEPTS
-        )
+        codes = sorted(self._accepted[field_name])
         if len(codes) <= 6:
             return "use " + _either(codes)
         close = closest_codes(value, codes, self.vocabulary) if value else []
@@ -359,6 +425,27 @@ class Checker:
                 location,
                 field_name,
                 "date",
+            )
+            return None
+        return value
+
+    def address(self, value: str | None, location: str, field_name: str) -> str | None:
+        """An optional web address starting ``http://`` or ``https://``, screened as free text."""
+        value = self.text(value, location, field_name, required=False)
+        if value is None:
+            return None
+        try:
+            ox.NamedNode(value)
+            ok = value.startswith(("http://", "https://")) and len(value) > len("https://")
+        except ValueError:
+            ok = False
+        if not ok:
+            self.problem(
+                f"{_show(value)} is not a web address; write the whole address of the published "
+                "report, e.g. https://example.org/review.pdf",
+                location,
+                field_name,
+                "web-address",
             )
             return None
         return value
@@ -516,6 +603,125 @@ def possessive_name(text: str) -> str | None:
         if name:
             return name
     return None
+
+
+def check_reviews(reviews: list[Review], checker: Checker) -> None:
+    """The rules across the reviews of one file, for today's reviews; run after reading.
+
+    A rapid review named on the row of the review it led to gets an id no review of the file
+    has, and a decision that leads to a review of that type. A board's statutory partners and
+    the LSCB it took over from are facts about the board: where several reviews give them they
+    must agree, and every review of the board is then given them, so that each review maps to
+    the same board on its own.
+    """
+    ids = {review.id for review in reviews}
+    rapid: dict[str, Review] = {}
+    for review in reviews:
+        where = review.location
+        rr = review.rapid_review_id
+        decision = review.rapid_review_decision
+        if review.type == "rapid-review":
+            if rr is not None:
+                checker.problem(
+                    "is given on a rapid review; name the rapid review on the row of the review "
+                    "it led to, or leave it empty",
+                    where,
+                    "rapid_review_id",
+                    "rapid-review",
+                )
+            continue
+        if rr is None:
+            if decision is not None:
+                checker.problem(
+                    f"{decision!r} is given but rapid_review_id is empty; on a review of another "
+                    "type, give the id of the rapid review that made this decision",
+                    where,
+                    "rapid_review_decision",
+                    "rapid-review",
+                )
+            continue
+        if rr in ids or rr in rapid:
+            other = (
+                "a review of this file" if rr in ids else f"the rapid review of {rapid[rr].id!r}"
+            )
+            checker.problem(
+                f"{rr!r} is already the id of {other}; a rapid review has its own id and leads "
+                "to one review",
+                where,
+                "rapid_review_id",
+                "unique-review",
+            )
+        rapid.setdefault(rr, review)
+        wanted = LED_TO_BY.get(review.type)
+        if wanted is None:
+            checker.problem(
+                f"a rapid review leads to a local child safeguarding practice review or a "
+                f"national review, not to a {review.type!r}; leave rapid_review_id empty",
+                where,
+                "rapid_review_id",
+                "rapid-review",
+            )
+        elif decision is not None and decision != wanted:
+            checker.problem(
+                f"{decision!r} cannot lead to a {review.type!r}; the decision that does is "
+                f"{wanted!r}",
+                where,
+                "rapid_review_decision",
+                "rapid-review",
+            )
+    _agree_on_boards(reviews, checker)
+
+
+def _agree_on_boards(reviews: list[Review], checker: Checker) -> None:
+    """A board's partners and predecessor agree across reviews, and reach every review of it."""
+    partners: dict[str, tuple[tuple[str, ...], str]] = {}
+    succeeded: dict[str, tuple[str, str]] = {}
+    for review in reviews:
+        board, where = review.board, review.location
+        if review.statutory_partners:
+            first = partners.setdefault(board, (review.statutory_partners, where))
+            if set(first[0]) != set(review.statutory_partners):
+                checker.problem(
+                    f"{';'.join(review.statutory_partners)!r} differs from "
+                    f"{';'.join(first[0])!r} given for the board {board!r} in {first[1]}; a "
+                    "board's statutory partners must agree on every review of it",
+                    where,
+                    "statutory_partners",
+                    "board-consistency",
+                )
+        if review.succeeded_board:
+            if review.succeeded_board == board:
+                checker.problem(
+                    f"{board!r} cannot take over from itself; give the name of the LSCB the "
+                    "partnership took over from",
+                    where,
+                    "succeeded_board",
+                    "board-consistency",
+                )
+            first_lscb = succeeded.setdefault(board, (review.succeeded_board, where))
+            if first_lscb[0] != review.succeeded_board:
+                checker.problem(
+                    f"{review.succeeded_board!r} differs from {first_lscb[0]!r} given for the "
+                    f"board {board!r} in {first_lscb[1]}; a partnership took over from one "
+                    "board",
+                    where,
+                    "succeeded_board",
+                    "board-consistency",
+                )
+    for lscb, where in {v[0]: v[1] for v in succeeded.values()}.items():
+        if lscb in partners:
+            checker.problem(
+                f"{lscb!r} is named as the LSCB a partnership took over from, but it is itself "
+                "given statutory partners; an LSCB has none",
+                where,
+                "succeeded_board",
+                "board-consistency",
+            )
+    for review in reviews:
+        if review.board in partners:
+            review.statutory_partners = partners[review.board][0]
+        if review.board in succeeded:
+            review.succeeded_board = succeeded[review.board][0]
 
 
 class Registry:

@@ -14,6 +14,7 @@ import contextlib
 import csv
 import io
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -30,20 +31,31 @@ from scrkg.loader.records import (
     CodedDataset,
     Lesson,
     Progress,
+    Recommendation,
     Registry,
     Review,
     Vocabulary,
+    check_reviews,
     split_list,
 )
 
 REVIEW_COLUMNS = (
     "review_id", "review_type", "board", "reporting_year", "evaluation_date", "quality_grade",
     "review_method", "agencies", "lessons", "synthetic",
+    # today's reviews (since 2018)
+    "notification_date", "rapid_review_id", "rapid_review_date", "rapid_review_decision",
+    "publication_date", "report_address", "statutory_partners", "succeeded_board",
 )  # fmt: skip
 CHILD_COLUMNS = (
     "child_id", "age_band", "outcome", "social_care_status", "maltreatment", "risk_factors",
-    "incident_category", "views_sought",
+    "incident_category", "views_sought", "sex", "ethnic_group",
 )  # fmt: skip
+#: The columns of one recommendation, ``N`` its number (1, 2, ...): ``recommendation_N`` is its
+#: text, the others add to it. They are review-level columns, repeated on every row of a review.
+RECOMMENDATION_PARTS = ("", "_addressed_to", "_status", "_status_date", "_status_evidence")
+RECOMMENDATION_COLUMNS = tuple(f"recommendation_N{part}" for part in RECOMMENDATION_PARTS)
+_RECOMMENDATION = re.compile(r"^recommendation_([1-9][0-9]{0,2})(|_addressed_to|_status|"
+                             r"_status_date|_status_evidence)$")  # fmt: skip
 COLUMNS = REVIEW_COLUMNS + CHILD_COLUMNS
 REQUIRED_COLUMNS = (
     "review_id", "review_type", "board", "reporting_year", "agencies",
@@ -172,6 +184,7 @@ class _CsvReader:
                 self.progress("read", self.records, None)
         if self.progress:
             self.progress("read", self.records, self.records)
+        check_reviews(list(self.reviews.values()), self.checker)
 
     def header(self, header: list[str]) -> list[str] | None:
         """The header's column names, or None after reporting what is wrong with it."""
@@ -190,8 +203,9 @@ class _CsvReader:
                 )
                 ok = False
             seen.add(name)
-            if name not in COLUMNS:
-                self.checker.add(_field_problem(name, "row 1", COLUMNS, "column"))
+            if name not in COLUMNS and not _RECOMMENDATION.match(name):
+                known = COLUMNS + RECOMMENDATION_COLUMNS
+                self.checker.add(_field_problem(name, "row 1", known, "column"))
                 ok = False
         missing = [name for name in REQUIRED_COLUMNS if name not in seen]
         if missing:
@@ -258,8 +272,59 @@ class _CsvReader:
             synthetic=bool(check.boolean(cells.get("synthetic"), where, "synthetic")),
             lessons=self.read_lessons(cells.get("lessons") or "", agencies, where),
             location=where,
+            notification_date=check.date(
+                cells.get("notification_date"), where, "notification_date"
+            ),
+            rapid_review_date=check.date(
+                cells.get("rapid_review_date"), where, "rapid_review_date"
+            ),
+            publication_date=check.date(cells.get("publication_date"), where, "publication_date"),
+            report_address=check.address(cells.get("report_address"), where, "report_address"),
+            rapid_review_id=check.text(
+                cells.get("rapid_review_id"), where, "rapid_review_id", required=False
+            ),
+            rapid_review_decision=check.code(
+                cells.get("rapid_review_decision"), where, "rapid_review_decision", required=False
+            ),
+            statutory_partners=check.codes(
+                split_list(cells.get("statutory_partners", "")), where, "statutory_partners"
+            ),
+            succeeded_board=check.text(
+                cells.get("succeeded_board"), where, "succeeded_board", required=False
+            ),
+            recommendations=self.read_recommendations(cells, where),
         )
         return review
+
+    def read_recommendations(self, cells: dict[str, str], where: str) -> list[Recommendation]:
+        """The recommendations of a row, by their number; a number with no text is refused."""
+        check = self.checker
+        numbers = sorted({int(m[1]) for name in cells if (m := _RECOMMENDATION.match(name))})
+        found = []
+        for number in numbers:
+            name = f"recommendation_{number}"
+            parts = {part: cells.get(name + part, "").strip() for part in RECOMMENDATION_PARTS}
+            if not any(parts.values()):
+                continue
+            text = check.text(parts[""], where, name, required=True)
+            addressed_to = check.codes(
+                split_list(parts["_addressed_to"]),
+                where,
+                name + "_addressed_to",
+                scheme_field="addressed_to",
+            )
+            status = check.code(
+                parts["_status"], where, name + "_status", required=False, scheme_field="status"
+            )
+            status_date = check.date(parts["_status_date"], where, name + "_status_date")
+            evidence = check.text(
+                parts["_status_evidence"], where, name + "_status_evidence", required=False
+            )
+            if text is not None:
+                found.append(
+                    Recommendation(number, text, addressed_to, status, status_date, evidence)
+                )
+        return found
 
     def read_lessons(self, cell: str, agencies: tuple[str, ...], where: str) -> list[Lesson]:
         """``theme`` or ``theme@agency-type`` items, in order (they are numbered so)."""
@@ -307,6 +372,10 @@ class _CsvReader:
                 cells.get("incident_category"), where, "incident_category", required=False
             ),
             views_sought=check.count(cells.get("views_sought"), where, "views_sought"),
+            sex=check.code(cells.get("sex"), where, "sex", required=False),
+            ethnic_group=check.code(
+                cells.get("ethnic_group"), where, "ethnic_group", required=False
+            ),
             location=where,
         )
         if child_id is None or None in values:
@@ -317,11 +386,11 @@ class _CsvReader:
 def _review_values(cells: dict[str, str]) -> dict[str, object]:
     """The review-level cells of a row, normalised for comparison across rows."""
     values: dict[str, object] = {}
-    for column in REVIEW_COLUMNS:
-        if column not in cells:
+    for column in cells:
+        if column not in REVIEW_COLUMNS and not _RECOMMENDATION.match(column):
             continue
         cell = cells[column].strip()
-        if column == "agencies":
+        if column in ("agencies", "statutory_partners"):
             values[column] = tuple(sorted(set(split_list(cell))))
         elif column == "lessons":
             values[column] = tuple(split_list(cell))
@@ -345,12 +414,17 @@ DATASET_KEYS = ("title", "synthetic")
 REVIEW_KEYS = (
     "id", "type", "board", "reporting_year", "evaluation_date", "quality_grade", "method",
     "synthetic", "agencies", "lessons", "children",
+    # today's reviews (since 2018): the CSV's column names
+    "notification_date", "rapid_review_id", "rapid_review_date", "rapid_review_decision",
+    "publication_date", "report_address", "statutory_partners", "succeeded_board",
+    "recommendations",
 )  # fmt: skip
+RECOMMENDATION_KEYS = ("text", "addressed_to", "status", "status_date", "status_evidence")
 REVIEW_REQUIRED = ("id", "type", "board", "reporting_year", "agencies", "children")
 LESSON_KEYS = ("theme", "text", "agencies")
 CHILD_KEYS = (
     "id", "age_band", "outcome", "social_care_status", "maltreatment", "risk_factors",
-    "incident_category", "views_sought",
+    "incident_category", "views_sought", "sex", "ethnic_group",
 )  # fmt: skip
 CHILD_REQUIRED = ("id", "age_band", "outcome", "social_care_status")
 
@@ -522,6 +596,7 @@ class _JsonReader:
                 self.progress("read", i + 1, len(raw_reviews))
         if self.progress:
             self.progress("read", len(raw_reviews), len(raw_reviews))
+        check_reviews(reviews, self.checker)
         return CodedDataset(reviews, title=title, records=records)
 
     def bool(self, obj: dict[str, Any], key: str, path: str, default: bool) -> bool | None:
@@ -589,6 +664,7 @@ class _JsonReader:
                 )
                 or ""
             )
+        self.today(obj, path, review)
         for j, raw_lesson in enumerate(self.list(obj, "lessons", path)):
             lesson = self.lesson(raw_lesson, f"{path}.lessons[{j}]", agencies)
             if lesson is not None:
@@ -605,6 +681,63 @@ class _JsonReader:
         if review_id is None:
             return None
         return review
+
+    def today(self, obj: dict[str, Any], path: str, review: Review) -> None:
+        """The optional keys of today's reviews (since 2018), checked as their CSV columns."""
+        check = self.checker
+
+        def text(key: str) -> str | None:
+            return check.text(self.string(obj, key, path), _join(path, key), key, required=False)
+
+        for key in ("notification_date", "rapid_review_date", "publication_date"):
+            value = check.date(self.string(obj, key, path), _join(path, key), key)
+            setattr(review, key, value)
+        review.report_address = check.address(
+            self.string(obj, "report_address", path), _join(path, "report_address"),
+            "report_address",
+        )  # fmt: skip
+        review.rapid_review_id = text("rapid_review_id")
+        review.rapid_review_decision = check.code(
+            self.string(obj, "rapid_review_decision", path),
+            _join(path, "rapid_review_decision"),
+            "rapid_review_decision",
+            required=False,
+        )
+        review.statutory_partners = self.codes(obj, "statutory_partners", path)
+        review.succeeded_board = text("succeeded_board")
+        for j, raw in enumerate(self.list(obj, "recommendations", path)):
+            recommendation = self.recommendation(raw, f"{path}.recommendations[{j}]", j + 1)
+            if recommendation is not None:
+                review.recommendations.append(recommendation)
+
+    def recommendation(self, raw: Any, path: str, position: int) -> Recommendation | None:
+        obj = self.object(raw, path, RECOMMENDATION_KEYS, ("text",))
+        if obj is None:
+            return None
+        check = self.checker
+        text = check.text(
+            self.string(obj, "text", path), f"{path}.text", "text", required="text" in obj
+        )
+        addressed_to: dict[str, None] = {}
+        for item, where in self.strings(obj, "addressed_to", path):
+            code = check.code(item, where, "addressed_to", required=False)
+            if code is not None:
+                addressed_to[code] = None
+        status = check.code(
+            self.string(obj, "status", path), f"{path}.status", "status", required=False
+        )
+        status_date = check.date(
+            self.string(obj, "status_date", path), f"{path}.status_date", "status_date"
+        )
+        evidence = check.text(
+            self.string(obj, "status_evidence", path),
+            f"{path}.status_evidence",
+            "status_evidence",
+            required=False,
+        )
+        if text is None:
+            return None
+        return Recommendation(position, text, tuple(addressed_to), status, status_date, evidence)
 
     def lesson(self, raw: Any, path: str, agencies: tuple[str, ...]) -> Lesson | None:
         obj = self.object(raw, path, LESSON_KEYS, ("theme",))
@@ -658,6 +791,8 @@ class _JsonReader:
             risk_factors=self.codes(obj, "risk_factors", path),
             incident_category=code("incident_category", False),
             views_sought=check.count(views, f"{path}.views_sought", "views_sought"),
+            sex=code("sex", False),
+            ethnic_group=code("ethnic_group", False),
             location=path,
         )
         if child_id is None or None in values:
