@@ -340,6 +340,11 @@ class DiskStore(Store):
                 # (measured at 1M triples; optimize costs about 4 s there).
                 writer.optimize()
                 writer.flush()
+                # The search index of the new snapshot, written inside it before the pointer
+                # moves (graph/search.py): a load that fails here leaves both as they were.
+                from scrkg.graph.search import index_snapshot
+
+                index_snapshot(target, writer)
                 writer = None  # closed: RocksDB writes nothing more into the snapshot
                 self._switch_to(name)
             except BaseException as error:

@@ -1,0 +1,1040 @@
+"""Find it in words: full-text search, facets and "reviews like this one".
+
+The index is an SQLite database with an FTS5 table (the ``porter unicode61`` tokenizer, so
+"missed" finds "missing"), built from the graph in one pass:
+
+* one *document* per case review, child, lesson, recommendation, agency and statement with a
+  quote, holding its label, its comment or definition, its quotes and (for a review) the text of
+  its children, lessons and recommendations;
+* the *facet values* of each document in a side table: its kind, review type, period, outcome,
+  age band, risk factor, agency type, lesson theme and whether it is synthetic. A child, lesson
+  or agency keeps its own coded values (a lesson's own theme, a child's own outcome) and takes
+  the others from the review it belongs to; a review takes its children's, agencies' and
+  lessons' values; a statement takes those of the resource it is about;
+* each review's *features* for "reviews like this one": its coded concepts (risk factors,
+  agency types, lesson themes, outcomes, age bands) and its rarer words, each weighted by its
+  inverse document frequency over the reviews, so a rare shared feature counts more.
+
+Where the index lives: an on-disk store builds it inside each new snapshot (``search.sqlite``)
+before the pointer moves to that snapshot (graph/store.py calls :func:`index_snapshot`), so a
+load that fails leaves the data and the index as they were. For an in-memory store, a SPARQL
+server, or a snapshot written before this index existed, it is built in memory and kept per store
+version (graph/charts.py ``per_version``), and built again when the data changes.
+
+User text never reaches FTS5 as syntax: :func:`parse_query` turns it into a MATCH expression of
+quoted strings only (a word, or a phrase in double quotes), capped in length and terms.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+import re
+import sqlite3
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.request import pathname2url
+
+import pyoxigraph as ox
+
+from scrkg.graph.memo import Memo
+from scrkg.ontology import SCR
+
+#: The index file inside a snapshot directory of an on-disk store.
+INDEX_FILE = "search.sqlite"
+#: Bumped when the tables change; an index of another format is rebuilt in memory.
+FORMAT = "1"
+
+#: The longest search text read; the rest is left out (and the answer says so).
+MAX_QUERY_CHARS = 500
+#: The most words and phrases used from one search; a phrase counts as one.
+MAX_TERMS = 12
+#: The most words kept in one phrase.
+MAX_PHRASE_WORDS = 12
+#: Hits on one page, by default and at most.
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+#: Facet counts are over at most this many hits (the best ranked, when there are more).
+FACET_HITS = 10_000
+#: The furthest a user may page into the hits.
+MAX_OFFSET = 10_000
+#: Similar reviews listed, by default and at most.
+SIMILAR_LIMIT = 10
+MAX_SIMILAR = 50
+#: The rarer words of a review kept as its text features, and the share of reviews above which
+#: a word says nothing about likeness.
+WORDS_PER_REVIEW = 30
+COMMON_WORD_SHARE = 0.5
+#: How much of the likeness score comes from coded features and how much from words.
+FEATURE_SHARE = 0.75
+#: The weights bm25 gives the columns: label, comment, quote, context (and 0 for the boost).
+BM25_WEIGHTS = (10.0, 4.0, 3.0, 1.0, 0.0)
+#: Each kind's bm25 score is multiplied by this: a review is what an analyst looks for first,
+#: and a statement repeats a sentence that its review or child usually holds too.
+KIND_BOOST = {
+    "review": 3.0,
+    "lesson": 1.5,
+    "recommendation": 1.5,
+    "child": 1.0,
+    "agency": 1.0,
+    "statement": 0.5,
+}
+#: Words of the snippet around the best match.
+SNIPPET_WORDS = 14
+
+#: Private-use characters that mark a match in FTS5's snippet; removed from the data indexed.
+MARK_OPEN = "\ue000"
+MARK_CLOSE = "\ue001"
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+REVIEW_CLASSES = [
+    SCR + name
+    for name in (
+        "CaseReview",
+        "SeriousCaseReview",
+        "LocalChildSafeguardingPracticeReview",
+        "RapidReview",
+        "NationalReview",
+        "ChildPracticeReview",
+        "SignificantCaseReview",
+        "CaseManagementReview",
+    )
+]
+#: The class of each kind of document, most telling first.
+KIND_CLASSES: list[tuple[str, list[str]]] = [
+    ("review", REVIEW_CLASSES),
+    ("child", [SCR + "Child"]),
+    ("lesson", [SCR + "Lesson"]),
+    ("recommendation", [SCR + "Recommendation"]),
+    ("agency", [SCR + "Agency"]),
+    ("statement", [RDF + "Statement"]),
+]
+KIND_LABELS = {
+    "review": "Case review",
+    "child": "Child",
+    "lesson": "Lesson",
+    "recommendation": "Recommendation",
+    "agency": "Agency",
+    "statement": "Statement with quote",
+}
+KIND_ORDER = [kind for kind, _ in KIND_CLASSES]
+
+#: (facet key, label), in the order pages show them.
+FACETS: list[tuple[str, str]] = [
+    ("class", "Kind of record"),
+    ("review-type", "Review type"),
+    ("period", "Period"),
+    ("outcome", "Outcome"),
+    ("age-band", "Age band"),
+    ("risk-factor", "Risk factor"),
+    ("agency-type", "Agency type"),
+    ("lesson-theme", "Lesson theme"),
+    ("records", "Real or synthetic"),
+]
+FACET_LABELS = dict(FACETS)
+RECORDS_LABELS = {"real": "Real (drawn from a source)", "synthetic": "Synthetic (generated)"}
+
+#: The coded properties read, and the facet each fills.
+CODED = {
+    SCR + "outcome": "outcome",
+    SCR + "ageBand": "age-band",
+    SCR + "hasRiskFactor": "risk-factor",
+    SCR + "agencyType": "agency-type",
+    SCR + "lessonTheme": "lesson-theme",
+    SCR + "reportingYear": "period",
+}
+#: The facets a document of each kind fills from its own values (the rest come from its review).
+OWN_FACETS = {
+    "child": {"outcome", "age-band", "risk-factor"},
+    "lesson": {"lesson-theme"},
+    "agency": {"agency-type"},
+}
+#: The facets a review takes from its members: (link to the member, facets).
+MEMBER_FACETS = {
+    SCR + "concernsChild": {"outcome", "age-band", "risk-factor"},
+    SCR + "involvedAgency": {"agency-type"},
+    SCR + "identifiesLesson": {"lesson-theme"},
+    SCR + "makesRecommendation": set(),
+}
+#: The facets whose values are a review's coded features for likeness.
+FEATURE_FACETS = ("risk-factor", "agency-type", "lesson-theme", "outcome", "age-band")
+#: The text of a review's members that goes into the review's own document.
+CONTEXT_KINDS = {"child", "lesson", "recommendation"}
+
+_TEXT_PROPERTIES = {
+    RDFS + "label": "label",
+    SKOS + "prefLabel": "label",
+    RDFS + "comment": "body",
+    SKOS + "definition": "body",
+    SCR + "quote": "quote",
+    SCR + "statusEvidence": "quote",
+}
+
+_STOP_TEXT = (
+    "the and for was were with that this from had has have not but are been its their there "
+    "which who whom when what into than then also only any all one our out own per she her his "
+    "him they them these those such very may might would could should did does"
+)
+#: Words too common to say that two reviews are alike.
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+
+#: Characters kept out of the index and of what is shown: C0 and C1 controls (but tab and
+#: newline), bidirectional overrides and isolates, and the snippet's private markers.
+_CONTROLS = re.compile(
+    "[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+    f"{MARK_OPEN}{MARK_CLOSE}]"
+)
+_WORD = re.compile(r"[^\W_]+")
+_QUERY_PART = re.compile(r'"([^"]*)"|([^\s"]+)|(")')
+
+
+class SearchError(ValueError):
+    """A search or a "similar reviews" request that cannot be answered; the message says why and
+    what to do."""
+
+
+# ---------------------------------------------------------------------------------------------
+# The query: user text into a safe MATCH expression
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    """A search as it will run: its terms (each word or phrase, as words separated by spaces),
+    the MATCH expression made only of quoted strings, and notes on what was left out."""
+
+    text: str
+    terms: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+    def match(self, any_term: bool = False) -> str:
+        """Every term as an FTS5 string ("..."), all required, or any one with ``any_term``."""
+        return (" OR " if any_term else " ").join(f'"{term}"' for term in self.terms)
+
+
+def clean_text(text: str) -> str:
+    """The text without control, bidirectional and marker characters (each becomes a space)."""
+    return _CONTROLS.sub(" ", text)
+
+
+def parse_query(text: str | None) -> Query:
+    """The search for ``text``: words, and phrases in double quotes. Everything else (``NEAR``,
+    ``*``, ``-``, ``column:``, brackets) is read as words or as spaces between words; an
+    unpaired double quote is ignored. SearchError when no word is left."""
+    text = text or ""
+    notes: list[str] = []
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        notes.append(f"Only the first {MAX_QUERY_CHARS} characters of the search were used.")
+    text = clean_text(text)
+    terms: list[str] = []
+    stray_quote = dropped = False
+    for match in _QUERY_PART.finditer(text):
+        phrase, word, quote = match.groups()
+        if quote is not None:
+            stray_quote = True
+            continue
+        words = _WORD.findall(phrase if phrase is not None else word)
+        if phrase is not None and len(words) > MAX_PHRASE_WORDS:
+            words = words[:MAX_PHRASE_WORDS]
+            notes.append(f"A phrase was cut to its first {MAX_PHRASE_WORDS} words.")
+        if not words:
+            continue
+        term = " ".join(words)
+        if term in terms:
+            continue
+        if len(terms) == MAX_TERMS:
+            dropped = True
+            break
+        terms.append(term)
+    if stray_quote:
+        notes.append("A double quote without its pair was ignored.")
+    if dropped:
+        notes.append(f"Only the first {MAX_TERMS} words and phrases were used.")
+    if not terms:
+        if text.strip():
+            raise SearchError(
+                "There is no word to search for in that text: type words (letters or digits); "
+                'put a phrase in double quotes, like "voice of the child".'
+            )
+        raise SearchError('Type one or more words to search for, like "pre-birth assessment".')
+    return Query(text=text.strip(), terms=tuple(terms), notes=tuple(notes))
+
+
+def snippet_html(raw: str) -> str:
+    """A snippet from the index as HTML: the text escaped first, and only then the match markers
+    turned into ``<mark>`` (the data's own characters never become markup)."""
+    escaped = html.escape(raw, quote=True)
+    return escaped.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
+
+
+def snippet_text(raw: str) -> str:
+    """A snippet from the index as plain text, without its markers."""
+    return raw.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Building the index
+# ---------------------------------------------------------------------------------------------
+
+#: (subject IRI, predicate IRI, object term) of every statement, in any named graph, whose
+#: predicate is one of those given; the same statement may come more than once.
+Pairs = Callable[[Iterable[str]], Iterable[tuple[str, str, Any]]]
+
+_SCHEMA = """
+CREATE TABLE about(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE docs(
+    id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, class TEXT NOT NULL,
+    class_label TEXT NOT NULL, label TEXT NOT NULL, synthetic INTEGER NOT NULL);
+CREATE VIRTUAL TABLE text USING fts5(
+    label, body, quote, context, boost UNINDEXED, tokenize='porter unicode61');
+CREATE TABLE facets(
+    doc INTEGER NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (doc, facet, value)) WITHOUT ROWID;
+CREATE TABLE labels(value TEXT PRIMARY KEY, label TEXT NOT NULL);
+CREATE TABLE features(
+    doc INTEGER NOT NULL, feature TEXT NOT NULL, facet TEXT NOT NULL,
+    PRIMARY KEY (doc, feature)) WITHOUT ROWID;
+CREATE TABLE weights(feature TEXT PRIMARY KEY, weight REAL NOT NULL);
+CREATE TABLE totals(doc INTEGER PRIMARY KEY, concepts REAL NOT NULL, words REAL NOT NULL);
+"""
+_INDEXES = """
+CREATE INDEX features_by_feature ON features(feature, doc);
+"""
+
+#: The facets each kind of member takes from its review (beyond its own values): an agency
+#: only where and when; a child also what its review found; a lesson or recommendation all.
+INHERITED = {
+    "child": {"review-type", "period", "agency-type", "lesson-theme"},
+    "agency": {"review-type", "period"},
+    "lesson": {"review-type", "period", "outcome", "age-band", "risk-factor", "agency-type"},
+    "recommendation": {f for f, _ in FACETS} - {"class", "records"},
+}
+
+
+def reader_pairs(reader: ox.Store) -> Pairs:
+    """Statements read straight from a pyoxigraph store (an in-memory store or a snapshot)."""
+
+    def pairs(predicates: Iterable[str]) -> Iterable[tuple[str, str, Any]]:
+        for predicate in predicates:
+            for quad in reader.quads_for_pattern(None, ox.NamedNode(predicate), None, None):
+                if isinstance(quad.subject, ox.NamedNode):
+                    yield quad.subject.value, predicate, quad.object
+
+    return pairs
+
+
+def query_pairs(store: Any) -> Pairs:
+    """Statements read through SPARQL, for a store on a SPARQL server."""
+
+    def pairs(predicates: Iterable[str]) -> Iterable[tuple[str, str, Any]]:
+        values = " ".join(str(ox.NamedNode(p)) for p in predicates)
+        rows = store.query(
+            f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o "
+            "FILTER(isIRI(?s)) }"
+        )
+        return [(row["s"].value, row["p"].value, row["o"]) for row in rows]
+
+    return pairs
+
+
+def _english_first(values: list[tuple[str, str]]) -> list[str]:
+    """The texts, English or untagged ones first, each once."""
+    ordered = sorted(values, key=lambda v: 0 if v[1] in ("", "en") or v[1][:3] == "en-" else 1)
+    return list(dict.fromkeys(text for text, _ in ordered))
+
+
+def _local_name(iri: str) -> str:
+    tail = re.split(r"[#/]", iri.rstrip("/#"))[-1]
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", tail).replace("-", " ") or iri
+
+
+def build_index(pairs: Pairs, target: str | os.PathLike[str] = ":memory:") -> sqlite3.Connection:
+    """Build the index from the statements ``pairs`` reads into a new database at ``target`` (a
+    file that must not exist yet, or memory). Returns the open connection."""
+    rank = {kind: position for position, kind in enumerate(KIND_ORDER)}
+    kind_of_class = {iri: kind for kind, classes in KIND_CLASSES for iri in classes}
+    kinds: dict[str, str] = {}
+    review_classes: dict[str, set[str]] = defaultdict(set)
+    for iri, _, cls in pairs([RDF + "type"]):
+        kind = kind_of_class.get(cls.value)
+        if kind is None:
+            continue
+        if iri not in kinds or rank[kind] < rank[kinds[iri]]:
+            kinds[iri] = kind
+        if kind == "review":
+            review_classes[iri].add(cls.value)
+
+    labels: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    texts: dict[str, dict[str, list[str]]] = {iri: {"body": [], "quote": []} for iri in kinds}
+    for iri, predicate, literal in pairs(_TEXT_PROPERTIES):
+        if not isinstance(literal, ox.Literal):
+            continue
+        column, text = _TEXT_PROPERTIES[predicate], clean_text(literal.value)
+        if column == "label":
+            labels[iri].append((text, literal.language or ""))
+        elif iri in texts and text not in texts[iri][column]:
+            texts[iri][column].append(text)
+    doc_labels = {iri: _english_first(labels.get(iri, [])) for iri in kinds}
+
+    synthetic = {iri for iri, _, value in pairs([SCR + "isSynthetic"]) if value.value == "true"}
+    coded: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for iri, predicate, value in pairs(CODED):
+        coded[iri][CODED[predicate]].add(value.value)
+
+    # A review's facets: its own, then what it takes from its members.
+    facets: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    context: dict[str, list[str]] = defaultdict(list)
+    reviews_of: dict[str, set[str]] = defaultdict(set)
+    for iri, classes in review_classes.items():
+        facets[iri]["review-type"] = set(classes)
+        facets[iri]["period"] = set(coded[iri]["period"]) if iri in coded else set()
+    for review, link, member in set(
+        (s, p, o.value) for s, p, o in pairs(MEMBER_FACETS) if isinstance(o, ox.NamedNode)
+    ):
+        if kinds.get(review) != "review":
+            continue
+        reviews_of[member].add(review)
+        found = coded.get(member)
+        if found:
+            for facet in MEMBER_FACETS[link]:
+                facets[review][facet] |= found[facet]
+        if kinds.get(member) in CONTEXT_KINDS:
+            context[review] += doc_labels[member][:1] + texts[member]["body"]
+            context[review] += texts[member]["quote"]
+
+    # Members: their own coded values, and some of their reviews'.
+    for iri, kind in kinds.items():
+        if kind in ("review", "statement"):
+            continue
+        own = facets[iri]
+        found = coded.get(iri)
+        if found:
+            for facet in OWN_FACETS.get(kind, ()):
+                own[facet] = set(found[facet])
+        for review in reviews_of.get(iri, ()):
+            for facet in INHERITED.get(kind, ()):
+                own[facet] |= facets[review][facet]
+    for statement, _, about in pairs([RDF + "subject"]):
+        if kinds.get(statement) == "statement" and about.value in facets:
+            for facet, values in list(facets[about.value].items()):
+                facets[statement][facet] |= values
+
+    class_labels = {
+        cls: _english_first(labels[cls])[0] for cls in REVIEW_CLASSES if labels.get(cls)
+    }
+    connection = sqlite3.connect(str(target), check_same_thread=False)
+    try:
+        _write(connection, kinds, review_classes, doc_labels, texts, context, facets, synthetic,
+               labels, class_labels)  # fmt: skip
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _write(
+    connection: sqlite3.Connection,
+    kinds: Mapping[str, str],
+    review_classes: Mapping[str, set[str]],
+    doc_labels: Mapping[str, list[str]],
+    texts: Mapping[str, Mapping[str, list[str]]],
+    context: Mapping[str, list[str]],
+    facets: Mapping[str, Mapping[str, set[str]]],
+    synthetic: set[str],
+    labels: Mapping[str, list[tuple[str, str]]],
+    class_labels: Mapping[str, str],
+) -> None:
+    connection.executescript(_SCHEMA)
+    doc_rows, text_rows, facet_rows = [], [], []
+    values_shown: set[str] = set()
+    ids: dict[str, int] = {}
+    for number, iri in enumerate(sorted(kinds), start=1):
+        ids[iri] = number
+        kind = kinds[iri]
+        cls, class_label = kind, KIND_LABELS[kind]
+        if kind == "review":
+            found = sorted(review_classes[iri])
+            cls = ([c for c in found if c != SCR + "CaseReview"] or found)[0]
+            class_label = class_labels.get(cls, _local_name(cls).lower())
+        names = doc_labels[iri]
+        is_synthetic = iri in synthetic
+        doc_rows.append(
+            (number, iri, kind, cls, class_label, names[0] if names else _local_name(iri),
+             int(is_synthetic))
+        )  # fmt: skip
+        text_rows.append(
+            (
+                number,
+                "\n".join(names),
+                "\n".join(texts[iri]["body"]),
+                "\n".join(texts[iri]["quote"]),
+                "\n".join(dict.fromkeys(context.get(iri, ()))),
+                KIND_BOOST[kind],
+            )
+        )
+        facet_rows.append((number, "class", kind))
+        facet_rows.append((number, "records", "synthetic" if is_synthetic else "real"))
+        for facet, values in facets.get(iri, {}).items():
+            for value in values:
+                facet_rows.append((number, facet, value))
+                values_shown.add(value)
+    label_rows = []
+    for value in sorted(values_shown):
+        names = _english_first(labels.get(value, []))
+        label_rows.append((value, class_labels.get(value) or (names[0] if names else value)))
+    with connection:
+        connection.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", doc_rows)
+        connection.executemany(
+            "INSERT INTO text(rowid, label, body, quote, context, boost) VALUES (?, ?, ?, ?, ?, ?)",
+            text_rows,
+        )
+        connection.executemany("INSERT INTO facets VALUES (?, ?, ?)", facet_rows)
+        connection.executemany("INSERT INTO labels VALUES (?, ?)", label_rows)
+        _write_features(connection, kinds, texts, context, facets, ids)
+        connection.executescript(_INDEXES)
+        connection.execute("INSERT INTO text(text) VALUES ('optimize')")
+        connection.executemany(
+            "INSERT INTO about VALUES (?, ?)",
+            [("format", FORMAT), ("documents", str(len(doc_rows)))],
+        )
+
+
+def _words(text: str) -> set[str]:
+    return {
+        word
+        for word in _WORD.findall(text.lower())
+        if len(word) > 2 and not word.isdigit() and word not in STOP_WORDS
+    }
+
+
+def _write_features(
+    connection: sqlite3.Connection,
+    kinds: Mapping[str, str],
+    texts: Mapping[str, Mapping[str, list[str]]],
+    context: Mapping[str, list[str]],
+    facets: Mapping[str, Mapping[str, set[str]]],
+    ids: Mapping[str, int],
+) -> None:
+    """Each review's coded concepts and rarer words, with their inverse document frequencies."""
+    reviews = [iri for iri, kind in kinds.items() if kind == "review"]
+    count = len(reviews)
+    concepts = {
+        iri: {(value, facet) for facet in FEATURE_FACETS for value in facets[iri].get(facet, ())}
+        for iri in reviews
+    }
+    words = {
+        iri: _words(" ".join([*texts[iri]["body"], *texts[iri]["quote"], *context.get(iri, ())]))
+        for iri in reviews
+    }
+    concept_df = Counter(value for features in concepts.values() for value, _ in features)
+    word_df = Counter(word for found in words.values() for word in found)
+    common = max(2, int(count * COMMON_WORD_SHARE))
+    weights = {value: math.log(count / df) for value, df in concept_df.items()}
+    rows, totals = [], []
+    for iri in reviews:
+        number = ids[iri]
+        rare = sorted((word_df[w], w) for w in words[iri] if 2 <= word_df[w] <= common)
+        kept = [("word:" + word, "word") for _, word in rare[:WORDS_PER_REVIEW]]
+        for feature, _ in kept:
+            weights[feature] = math.log(count / word_df[feature[5:]])
+        for feature, facet in [*concepts[iri], *kept]:
+            rows.append((number, feature, facet))
+        totals.append(
+            (
+                number,
+                sum(weights[value] for value, _ in concepts[iri]),
+                sum(weights[feature] for feature, _ in kept),
+            )
+        )
+    connection.executemany("INSERT INTO features VALUES (?, ?, ?)", rows)
+    connection.executemany("INSERT INTO weights VALUES (?, ?)", sorted(weights.items()))
+    connection.executemany("INSERT INTO totals VALUES (?, ?, ?)", totals)
+
+
+def store_pairs(store: Any) -> Pairs:
+    """How to read a store's statements: straight from its pyoxigraph store when it evaluates
+    queries here, else through SPARQL."""
+    if getattr(store, "evaluates_here", False):
+        return reader_pairs(store._reader())
+    return query_pairs(store)
+
+
+def index_snapshot(snapshot: str | os.PathLike[str], reader: ox.Store) -> Path:
+    """Build the index of a new snapshot of an on-disk store into ``snapshot/search.sqlite``,
+    reading the snapshot through ``reader``; written under a temporary name and renamed, so the
+    file is whole or absent. Called by DiskStore before the pointer moves to the snapshot."""
+    path = Path(snapshot) / INDEX_FILE
+    partial = path.with_name(INDEX_FILE + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        build_index(reader_pairs(reader), partial).close()
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the index
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hit:
+    iri: str
+    label: str
+    kind: str
+    kind_label: str
+    class_iri: str
+    class_label: str
+    synthetic: bool
+    score: float
+    snippet: str  # as it comes from FTS5, with the private markers
+
+    @property
+    def snippet_html(self) -> str:
+        return snippet_html(self.snippet)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "iri": self.iri,
+            "label": self.label,
+            "kind": self.kind,
+            "class": self.class_iri,
+            "class_label": self.class_label,
+            "synthetic": self.synthetic,
+            "score": round(self.score, 4),
+            "snippet": self.snippet_html,
+            "snippet_text": snippet_text(self.snippet),
+        }
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Facet:
+    key: str
+    label: str
+    values: list[FacetValue]
+
+
+@dataclass(frozen=True)
+class Results:
+    query: Query
+    hits: list[Hit]
+    total: int
+    offset: int
+    limit: int
+    facets: list[Facet]
+    filters: dict[str, list[str]]
+    any_term: bool = False  # no record had every term: these hits have any of them
+    facets_partial: bool = False  # the facet counts are over the best FACET_HITS hits only
+
+    @property
+    def notes(self) -> list[str]:
+        notes = list(self.query.notes)
+        if self.any_term:
+            notes.append("No record has all the words; these records have some of them.")
+        if self.facets_partial:
+            notes.append(f"The counts beside the filters are over the best {FACET_HITS:,} hits.")
+        return notes
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query.text,
+            "terms": list(self.query.terms),
+            "match": "any" if self.any_term else "all",
+            "facets_partial": self.facets_partial,
+            "total": self.total,
+            "offset": self.offset,
+            "limit": self.limit,
+            "filters": self.filters,
+            "notes": self.notes,
+            "hits": [hit.as_json() for hit in self.hits],
+            "facets": [
+                {
+                    "facet": facet.key,
+                    "label": facet.label,
+                    "values": [
+                        {
+                            "value": v.value,
+                            "label": v.label,
+                            "count": v.count,
+                            "selected": v.selected,
+                        }
+                        for v in facet.values
+                    ],
+                }
+                for facet in self.facets
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class SharedFeature:
+    iri: str
+    label: str
+    facet: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Similar:
+    iri: str
+    label: str
+    synthetic: bool
+    score: float
+    feature_score: float
+    word_score: float
+    shared: list[SharedFeature]
+    shared_words: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "iri": self.iri,
+            "label": self.label,
+            "synthetic": self.synthetic,
+            "score": round(self.score, 4),
+            "feature_score": round(self.feature_score, 4),
+            "word_score": round(self.word_score, 4),
+            "shared": [feature.iri for feature in self.shared],
+            "shared_features": [
+                {
+                    "iri": f.iri,
+                    "label": f.label,
+                    "facet": f.facet,
+                    "weight": round(f.weight, 4),
+                }
+                for f in self.shared
+            ],
+            "shared_words": self.shared_words,
+        }
+
+
+def check_filters(filters: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    """The filters as {facet: [values]}, without empty values; SearchError for an unknown facet
+    or too many values."""
+    checked: dict[str, list[str]] = {}
+    for facet, values in filters.items():
+        if facet not in FACET_LABELS:
+            raise SearchError(
+                f"There is no facet {facet!r}; the facets are: {', '.join(FACET_LABELS)}."
+            )
+        kept = list(dict.fromkeys(v for v in values if v))
+        if len(kept) > 50 or any(len(v) > 2000 for v in kept):
+            raise SearchError(f"Too many or too long values for the facet {facet!r}.")
+        if kept:
+            checked[facet] = kept
+    return checked
+
+
+class SearchIndex:
+    """An open index; safe to share between threads (one query at a time)."""
+
+    def __init__(self, connection: sqlite3.Connection, where: str = "memory") -> None:
+        self._connection = connection
+        self._lock = threading.Lock()
+        self.where = where
+
+    @classmethod
+    def open_file(cls, path: str | os.PathLike[str]) -> SearchIndex:
+        """Open an index file read-only."""
+        uri = "file:" + pathname2url(str(Path(path).resolve())) + "?mode=ro"
+        connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        found = connection.execute("SELECT value FROM about WHERE key = 'format'").fetchone()
+        if found is None or found[0] != FORMAT:
+            connection.close()
+            raise SearchError(f"The search index {path} is of another format.")
+        return cls(connection, str(path))
+
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()
+
+    def _rows(self, sql: str, parameters: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._connection.execute(sql, tuple(parameters)).fetchall()
+
+    def documents(self) -> int:
+        return int(self._rows("SELECT value FROM about WHERE key = 'documents'")[0][0])
+
+    # -- search ------------------------------------------------------------------------------
+
+    def search(
+        self,
+        text: str | None,
+        filters: Mapping[str, Iterable[str]] | None = None,
+        *,
+        limit: int = DEFAULT_LIMIT,
+        offset: int = 0,
+    ) -> Results:
+        """The documents that have every word and phrase of ``text`` (else any of them), best
+        first by bm25, narrowed by ``filters`` ({facet: [values]}: a document must have one of
+        the values of each facet given), with the counts of each facet's values over the hits
+        (over the best :data:`FACET_HITS` of them when there are more)."""
+        query = parse_query(text)
+        checked = check_filters(filters or {})
+        limit = min(max(int(limit), 1), MAX_LIMIT)
+        offset = min(max(int(offset), 0), MAX_OFFSET)
+        any_term = False
+        total = self._count(query.match(), checked)
+        if total == 0 and len(query.terms) > 1:
+            any_term = True
+            total = self._count(query.match(any_term=True), checked)
+        match = query.match(any_term)
+        hits = self._hits(match, checked, limit, offset) if total > offset else []
+        facets = self._facets(match, checked, total) if total else []
+        return Results(
+            query, hits, total, offset, limit, facets, checked, any_term, total > FACET_HITS
+        )
+
+    @staticmethod
+    def _matched(filters: Mapping[str, list[str]], *, scored: bool) -> tuple[str, list[str]]:
+        """SQL for the documents matched (``m``: doc, and score when ``scored``) and kept by
+        the filters, and its parameters after the MATCH expression. FTS5 runs once (the
+        MATERIALIZED table); each filter is then a lookup per matched document."""
+        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        score = f", bm25(text, {weights}) * boost AS score" if scored else ""
+        clauses, parameters = [], []
+        for facet, values in filters.items():
+            marks = ", ".join("?" * len(values))
+            clauses.append(
+                "EXISTS (SELECT 1 FROM facets f WHERE f.doc = m.doc AND f.facet = ? "
+                f"AND f.value IN ({marks}))"
+            )
+            parameters += [facet, *values]
+        where = " WHERE " + " AND ".join(clauses) if clauses else ""
+        sql = (
+            f"WITH m AS MATERIALIZED (SELECT rowid AS doc{score} FROM text WHERE text MATCH ?) "
+            f"SELECT m.* FROM m{where}"
+        )
+        return sql, parameters
+
+    def _count(self, match: str, filters: Mapping[str, list[str]]) -> int:
+        sql, parameters = self._matched(filters, scored=False)
+        return int(self._rows(f"SELECT count(*) FROM ({sql})", [match, *parameters])[0][0])
+
+    def _hits(
+        self, match: str, filters: Mapping[str, list[str]], limit: int, offset: int
+    ) -> list[Hit]:
+        sql, parameters = self._matched(filters, scored=True)
+        ranked = self._rows(
+            f"{sql} ORDER BY score, doc LIMIT ? OFFSET ?", [match, *parameters, limit, offset]
+        )
+        if not ranked:
+            return []
+        ids = [row[0] for row in ranked]
+        marks = ", ".join("?" * len(ids))
+        snippets = dict(
+            self._rows(
+                f"SELECT rowid, snippet(text, -1, ?, ?, '…', {SNIPPET_WORDS}) FROM text "
+                f"WHERE text MATCH ? AND rowid IN ({marks})",
+                [MARK_OPEN, MARK_CLOSE, match, *ids],
+            )
+        )
+        docs = {
+            row[0]: row
+            for row in self._rows(
+                "SELECT id, iri, kind, class, class_label, label, synthetic FROM docs "
+                f"WHERE id IN ({marks})",
+                ids,
+            )
+        }
+        hits = []
+        for number, score in ranked:
+            _, iri, kind, cls, class_label, label, synthetic = docs[number]
+            hits.append(
+                Hit(
+                    iri=iri,
+                    label=label,
+                    kind=kind,
+                    kind_label=KIND_LABELS[kind],
+                    class_iri=cls if kind == "review" else "",
+                    class_label=class_label,
+                    synthetic=bool(synthetic),
+                    score=-float(score),
+                    snippet=snippets.get(number, ""),
+                )
+            )
+        return hits
+
+    def _facets(self, match: str, filters: Mapping[str, list[str]], total: int) -> list[Facet]:
+        best = total > FACET_HITS
+        sql, parameters = self._matched(filters, scored=best)
+        kept = f"{sql} ORDER BY score, doc LIMIT {FACET_HITS}" if best else sql
+        rows = self._rows(
+            "SELECT g.facet, g.value, g.n, COALESCE(l.label, g.value) FROM ("
+            "SELECT f.facet, f.value, count(*) AS n FROM facets f "
+            f"JOIN ({kept}) k ON f.doc = k.doc GROUP BY f.facet, f.value) g "
+            "LEFT JOIN labels l ON l.value = g.value",
+            [match, *parameters],
+        )
+        counted: dict[str, list[FacetValue]] = defaultdict(list)
+        for facet, value, count, label in rows:
+            if facet == "class":
+                label = KIND_LABELS.get(value, value)
+            elif facet == "records":
+                label = RECORDS_LABELS.get(value, value)
+            counted[facet].append(FacetValue(value, label, count, value in filters.get(facet, [])))
+        for facet, values in filters.items():  # a chosen value stays on screen to be removed
+            present = {v.value for v in counted[facet]}
+            counted[facet] += [FacetValue(v, v, 0, True) for v in values if v not in present]
+        facets = []
+        for key, label in FACETS:
+            values = counted.get(key)
+            if values:
+                values.sort(key=lambda v: (-v.count, v.label.lower(), v.value))
+                facets.append(Facet(key, label, values))
+        return facets
+
+    # -- reviews like this one --------------------------------------------------------------
+
+    def is_review(self, iri: str) -> bool:
+        return bool(self._rows("SELECT 1 FROM docs WHERE iri = ? AND kind = 'review'", [iri]))
+
+    def similar(self, iri: str, *, limit: int = SIMILAR_LIMIT) -> list[Similar]:
+        """The reviews most like the review ``iri``, best first, never the review itself.
+
+        Likeness = FEATURE_SHARE x (weighted Jaccard of coded features) + the rest x (weighted
+        Jaccard of rarer words), each feature weighted by log(reviews / reviews having it)."""
+        limit = min(max(int(limit), 1), MAX_SIMILAR)
+        found = self._rows("SELECT id FROM docs WHERE iri = ? AND kind = 'review'", [iri])
+        if not found:
+            raise SearchError(
+                f"<{iri}> is not a case review in the store, so there is nothing to compare; "
+                "give the IRI of a review."
+            )
+        me = found[0][0]
+        word_share = 1 - FEATURE_SHARE
+        ranked = self._rows(
+            """WITH shared AS (
+                 SELECT f2.doc AS doc,
+                        SUM(CASE WHEN f1.facet = 'word' THEN 0 ELSE w.weight END) AS concepts,
+                        SUM(CASE WHEN f1.facet = 'word' THEN w.weight ELSE 0 END) AS words
+                 FROM features f1
+                 JOIN weights w ON w.feature = f1.feature AND w.weight > 0
+                 JOIN features f2 ON f2.feature = f1.feature AND f2.doc <> f1.doc
+                 WHERE f1.doc = ?
+                 GROUP BY f2.doc),
+               scored AS (
+                 SELECT s.doc,
+                        COALESCE(s.concepts / NULLIF(me.concepts + o.concepts - s.concepts, 0), 0)
+                          AS by_features,
+                        COALESCE(s.words / NULLIF(me.words + o.words - s.words, 0), 0) AS by_words
+                 FROM shared s JOIN totals o ON o.doc = s.doc JOIN totals me ON me.doc = ?)
+             SELECT doc, ? * by_features + ? * by_words AS score, by_features, by_words
+             FROM scored ORDER BY score DESC, doc LIMIT ?""",
+            [me, me, FEATURE_SHARE, word_share, limit],
+        )
+        if not ranked:
+            return []
+        ids = [row[0] for row in ranked]
+        marks = ", ".join("?" * len(ids))
+        shared: dict[int, list[tuple[str, str, float]]] = defaultdict(list)
+        for doc, feature, facet, weight in self._rows(
+            "SELECT f2.doc, f1.feature, f1.facet, w.weight FROM features f1 "
+            "JOIN weights w ON w.feature = f1.feature "
+            f"JOIN features f2 ON f2.feature = f1.feature AND f2.doc IN ({marks}) "
+            "WHERE f1.doc = ? ORDER BY w.weight DESC, f1.feature",
+            [*ids, me],
+        ):
+            shared[doc].append((feature, facet, weight))
+        docs = {
+            row[0]: row
+            for row in self._rows(
+                f"SELECT id, iri, label, synthetic FROM docs WHERE id IN ({marks})", ids
+            )
+        }
+        concepts = {f for features in shared.values() for f, facet, _ in features}
+        labels = self._labels(concepts)
+        answer = []
+        for doc, score, by_features, by_words in ranked:
+            _, other, label, synthetic = docs[doc]
+            answer.append(
+                Similar(
+                    iri=other,
+                    label=label,
+                    synthetic=bool(synthetic),
+                    score=float(score),
+                    feature_score=float(by_features),
+                    word_score=float(by_words),
+                    shared=[
+                        SharedFeature(f, labels.get(f, f), facet, weight)
+                        for f, facet, weight in shared[doc]
+                        if facet != "word"
+                    ],
+                    shared_words=[f[5:] for f, facet, _ in shared[doc] if facet == "word"],
+                )
+            )
+        return answer
+
+    def _labels(self, values: Iterable[str]) -> dict[str, str]:
+        values = list(values)
+        if not values:
+            return {}
+        marks = ", ".join("?" * len(values))
+        return dict(self._rows(f"SELECT value, label FROM labels WHERE value IN ({marks})", values))
+
+
+# ---------------------------------------------------------------------------------------------
+# The index of a store, kept per version
+# ---------------------------------------------------------------------------------------------
+
+#: Open indexes, one per store version; few, since each may hold a whole index in memory.
+INDEXES = Memo(4)
+
+
+def index_for(store: Any) -> SearchIndex:
+    """The index of the store's current data: the file inside the live snapshot of an on-disk
+    store, else one built in memory, kept until the data changes."""
+    from scrkg.graph.charts import per_version
+
+    return per_version(store, "search-index", lambda: _open_or_build(store), memo=INDEXES)
+
+
+def _open_or_build(store: Any) -> SearchIndex:
+    from scrkg.graph.store import SNAPSHOTS, DiskStore
+
+    if isinstance(store, DiskStore):
+        name = store.current_snapshot()
+        if name is not None:
+            path = store.path / SNAPSHOTS / name / INDEX_FILE
+            if path.is_file():
+                try:
+                    return SearchIndex.open_file(path)
+                except (SearchError, sqlite3.Error):
+                    pass  # a damaged or older index: build one in memory instead
+    return SearchIndex(build_index(store_pairs(store)))
+
+
+def search(store: Any, text: str | None, filters: Mapping[str, Iterable[str]] | None = None,
+           *, limit: int = DEFAULT_LIMIT, offset: int = 0) -> Results:  # fmt: skip
+    """Search the store's records in words (see :meth:`SearchIndex.search`)."""
+    return index_for(store).search(text, filters, limit=limit, offset=offset)
+
+
+def similar(store: Any, iri: str, *, limit: int = SIMILAR_LIMIT) -> list[Similar]:
+    """The reviews most like the review ``iri`` (see :meth:`SearchIndex.similar`)."""
+    if not isinstance(iri, str) or not iri or len(iri) > 2000:
+        raise SearchError("Give the IRI of a case review, at most 2,000 characters.")
+    try:
+        ox.NamedNode(iri)
+    except ValueError as error:
+        raise SearchError(f"Not a valid IRI: {error}") from None
+    return index_for(store).similar(iri, limit=limit)
