@@ -50,8 +50,7 @@ DESCRIPTIONS: dict[str, str] = {
     "`succeeded_board`) makes the board a safeguarding partnership",
     "succeeded_board": "the name of the LSCB the partnership took over from",
     "recommendation_N": "the text of recommendation N (1, 2, 3...) as the review words it",
-    "recommendation_N_addressed_to": "whom recommendation N is for: agency types, separated "
-    "by `;`",
+    "recommendation_N_addressed_to": "whom recommendation N is for: agency types, separated by `;`",
     "recommendation_N_status": "its status as last published",
     "recommendation_N_status_date": "`YYYY-MM-DD`: when that status was published or checked",
     "recommendation_N_status_evidence": "the text that supports the status",

@@ -40,6 +40,9 @@ LISTING_QUERIES = [
     "11-quality-grades",
     "12-single-source-statements",
 ]
+# Queries over today's reviews (since 2018), which the 2009-10 data does not hold: they are run on
+# examples/todays-reviews.csv by tests/test_todays_reviews.py.
+TODAYS_REVIEWS_QUERIES = ["14-recommendations"]
 # Queries that count records: each gives the same counts over real records only, side by side
 # (a column named realX beside X).
 COUNTING_QUERIES = {
@@ -442,6 +445,8 @@ def test_cohort_conforms_to_the_shapes(cohort: str) -> None:
 def test_query_answers_on_the_cohort(cohort_store: _Store, path: Path) -> None:
     if "published-series" in path.stem:
         pytest.skip("the cohort holds the 2009-10 figures only, not the published series")
+    if path.stem in TODAYS_REVIEWS_QUERIES:
+        pytest.skip("the 2009-10 cohort holds no recommendations; test_todays_reviews runs it")
     assert rows(cohort_store, path), f"{path.name} returned no rows"
 
 
@@ -913,6 +918,10 @@ def test_handmade_boards_and_statements_are_flagged(handmade_store: _Store) -> N
 
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
 def test_query_answers_on_the_bundled_data(bundled_store, path: Path) -> None:
+    if path.stem in TODAYS_REVIEWS_QUERIES:
+        pytest.skip(
+            "the bundled 2009-10 data holds no recommendations; test_todays_reviews runs it"
+        )
     assert rows(bundled_store, path), f"{path.name} returned no rows on the bundled data"
 
 

@@ -9,7 +9,9 @@ from scrkg.web.health import bp as health_bp
 from scrkg.web.ontology_page import bp as ontology_page_bp
 from scrkg.web.patterns import bp as patterns_bp
 from scrkg.web.query_page import bp as query_page_bp
+from scrkg.web.recommendations import bp as recommendations_bp
 from scrkg.web.resources import bp as resources_bp
+from scrkg.web.search import bp as search_bp
 from scrkg.web.sparql import bp as sparql_bp
 
 ALL: list = [
@@ -22,4 +24,6 @@ ALL: list = [
     explorer_bp,
     ontology_page_bp,
     patterns_bp,
+    recommendations_bp,
+    search_bp,
 ]
