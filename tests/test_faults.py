@@ -25,6 +25,7 @@ import pytest
 from served import served
 
 from scrkg.graph.store import DiskStore
+from scrkg.loader import generate_file
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "coded-reviews.csv"
 SCRKG = [sys.executable, "-m", "scrkg"]
@@ -123,7 +124,7 @@ def test_a_load_killed_mid_write_leaves_the_old_data_or_all_the_new(
     )
     # A killed load leaves no lock behind, and its half snapshot is cleared by the next load.
     other = tmp_path / "other.csv"
-    other.write_bytes(EXAMPLES.read_bytes())
+    generate_file(other, 2, seed=5)  # reviews of their own: a review comes from one source
     again = scrkg("--store", str(store), "load", str(other))
     assert again.returncode == 0, again.stderr
     assert len(os.listdir(store / "snapshots")) <= 2
