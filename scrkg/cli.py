@@ -667,3 +667,91 @@ def patterns(
         return
     write_atomically(Path(output), write)
     click.echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@click.argument("words", nargs=-1, required=True)
+@click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    metavar="FACET=VALUE",
+    help="Keep only the hits with this facet value, e.g. class=review or "
+    "outcome=https://w3id.org/scrkg/concept/died; repeat for several.",
+)
+@click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.pass_obj
+@fails_cleanly
+def search(
+    obj: Context, words: tuple[str, ...], filters: tuple[str, ...], limit: int, fmt: str
+) -> None:
+    """Find reviews, children, lessons, recommendations, agencies and quoted statements by their
+    words, best first (see docs/search.md). Put a phrase in quotes: '"voice of the child"'."""
+    import json
+
+    from scrkg.graph import search as sr
+
+    chosen: dict[str, list[str]] = {}
+    for item in filters:
+        facet, equals, value = item.partition("=")
+        if not equals or not value:
+            raise click.UsageError(f"--filter takes FACET=VALUE, not {item!r}.")
+        chosen.setdefault(facet, []).append(value)
+    store = obj.store()
+    check_at_start(store)
+    try:
+        results = sr.search(store, " ".join(words), chosen, limit=limit)
+    except sr.SearchError as error:
+        raise click.UsageError(str(error)) from None
+    if fmt == "json":
+        click.echo(json.dumps(results.as_json(), ensure_ascii=False, indent=2))
+        return
+    for note in results.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"{results.total} records; the best {len(results.hits)}:")
+    for number, hit in enumerate(results.hits, start=1):
+        synthetic = " SYNTHETIC" if hit.synthetic else ""
+        click.echo(f"{number:>3}. {hit.label} [{hit.class_label}{synthetic}] {hit.score:.2f}")
+        click.echo(f"     <{hit.iri}>")
+        text = hit.snippet.replace(sr.MARK_OPEN, "[").replace(sr.MARK_CLOSE, "]")
+        click.echo(f"     {text}")
+
+
+@main.command()
+@click.argument("iri")
+@click.option("--limit", type=click.IntRange(1, 50), default=10, show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.pass_obj
+@fails_cleanly
+def similar(obj: Context, iri: str, limit: int, fmt: str) -> None:
+    """The reviews most like the review IRI: by shared risk factors, agency types, lesson themes,
+    outcomes and age bands (a rarer one counts more) and by shared rarer words."""
+    import json
+
+    from scrkg.graph import search as sr
+
+    store = obj.store()
+    check_at_start(store)
+    try:
+        found = sr.similar(store, iri, limit=limit)
+    except sr.SearchError as error:
+        raise click.UsageError(str(error)) from None
+    if fmt == "json":
+        answer = {"iri": iri, "similar": [s.as_json() for s in found]}
+        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo("No other review shares a coded feature or a rarer word with this one.")
+    for number, other in enumerate(found, start=1):
+        synthetic = " SYNTHETIC" if other.synthetic else ""
+        click.echo(f"{number:>3}. {other.label}{synthetic} score {other.score:.3f}")
+        click.echo(f"     <{other.iri}>")
+        shared = ", ".join(f.label for f in other.shared) or "no coded feature"
+        click.echo(f"     both have: {shared}")
+        if other.shared_words:
+            click.echo(f"     shared words: {', '.join(other.shared_words[:10])}")

@@ -26,6 +26,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from scrkg.graph.store import Store
 from scrkg.ontology import ONTOLOGY_IRI, PREFIXES, SCR, SCRC
 from scrkg.web import get_store
+from scrkg.web.search import similar_reviews
 
 bp = Blueprint("resources", __name__)
 
@@ -201,6 +202,7 @@ def html_response(store: Store, iri: str) -> Response:
     )
     quotes, quotes_total = _quotes(store, node)
     label = _preferred(labels)
+    similar = similar_reviews(iri)  # None unless the resource is a review
     body = render_template(
         "resource.html",
         iri=iri,
@@ -214,6 +216,7 @@ def html_response(store: Store, iri: str) -> Response:
         synthetic=synthetic,
         quotes=quotes,
         quotes_total=quotes_total,
+        similar=similar,
         explore_href="/explore?" + urlencode({"focus": iri}),
         alternates=[(media, _alternate(iri, suffix)) for suffix, media in SUFFIXES.items()],
     )

@@ -1,0 +1,362 @@
+"""Search in words (graph/search.py, web/search.py, `scrkg search` and `scrkg similar`): ranking,
+stemming, phrases, hostile queries and hostile data, facets, reviews like this one, and the index
+kept in step with the store."""
+
+from __future__ import annotations
+
+import json
+import time
+from html.parser import HTMLParser
+from urllib.parse import quote
+
+import pyoxigraph as ox
+import pytest
+
+from scrkg.graph import search as sr
+from scrkg.graph.store import SNAPSHOTS, DiskStore, MemoryStore
+from scrkg.ontology import SCR, SCRC
+from scrkg.web import create_app
+
+ID = "https://w3id.org/scrkg/id/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+CS1 = ID + "review/OFSTED-2009-10-CS1"
+CS2 = ID + "review/OFSTED-2009-10-CS2"
+HOSTILE = '<script>alert("x")</script> baby <img src=x onerror=alert(1)> \ue000marked\ue001'
+
+
+def t(s: str, p: str, o: str | ox.Literal) -> ox.Triple:
+    return ox.Triple(
+        ox.NamedNode(s), ox.NamedNode(p), o if isinstance(o, ox.Literal) else ox.NamedNode(o)
+    )
+
+
+def review(rid: str, label: str, *, comment: str = "", risk: tuple[str, ...] = (),
+           outcome: str = "died", lessons: tuple[str, ...] = ()) -> list[ox.Triple]:  # fmt: skip
+    node, child = ID + "review/" + rid, ID + "child/" + rid + "-C1"
+    triples = [
+        t(node, RDF_TYPE, SCR + "SeriousCaseReview"),
+        t(node, RDFS + "label", ox.Literal(label)),
+        t(node, SCR + "reportingYear", ox.Literal("2009-10")),
+        t(node, SCR + "concernsChild", child),
+        t(child, RDF_TYPE, SCR + "Child"),
+        t(child, RDFS + "label", ox.Literal("Child " + rid)),
+        t(child, SCR + "outcome", SCRC + outcome),
+    ]
+    if comment:
+        triples.append(t(node, RDFS + "comment", ox.Literal(comment)))
+    triples += [t(child, SCR + "hasRiskFactor", SCRC + code) for code in risk]
+    for number, text in enumerate(lessons, start=1):
+        lesson = f"{ID}lesson/{rid}/{number}"
+        triples += [
+            t(node, SCR + "identifiesLesson", lesson),
+            t(lesson, RDF_TYPE, SCR + "Lesson"),
+            t(lesson, RDFS + "label", ox.Literal(text)),
+        ]
+    return triples
+
+
+@pytest.fixture
+def small_store() -> MemoryStore:
+    store = MemoryStore()
+    store.replace_graph(
+        ID + "graph/test",
+        review("A", "Review A", comment="The child was missing from school for weeks.",
+               risk=("domestic-abuse", "concealed-pregnancy"),
+               lessons=("The voice of the child was not heard",))
+        + review("B", "Review B", comment="Nobody asked the child; the voice was lost.",
+                 risk=("domestic-abuse", "concealed-pregnancy"), lessons=("Child has no voice",))
+        + review("C", "Review C", comment="Neglect over years.", risk=("domestic-abuse",),
+                 outcome="serious-harm")
+        + review("D", "Review D", comment="Nothing in common.", risk=("young-parents",),
+                 outcome="serious-harm"),
+    )  # fmt: skip
+    return store
+
+
+@pytest.fixture
+def client(bundled_store):
+    return create_app({"STORE": bundled_store, "TESTING": True}).test_client()
+
+
+# -- ranking, stemming, phrases ---------------------------------------------------------------
+
+
+def test_the_case_studies_come_first(bundled_store):
+    assert sr.search(bundled_store, "three-week-old baby").hits[0].iri == CS1
+    assert sr.search(bundled_store, "12-year-old girl views").hits[0].iri == CS2
+
+
+def test_the_api_and_the_page_find_the_case_studies(client):
+    found = client.get("/api/find?q=" + quote("three-week-old baby")).get_json()
+    first = found["hits"][0]
+    assert first["iri"] == CS1 and first["synthetic"] is False
+    assert first["class"] == SCR + "SeriousCaseReview"
+    assert "<mark>three-week-old</mark>" in first["snippet"]
+    page = client.get("/search?q=" + quote("12-year-old girl views")).get_data(as_text=True)
+    assert page.index("/id/review/OFSTED-2009-10-CS2") < page.index("</ol>")
+
+
+def test_words_are_matched_by_their_stem(small_store):
+    hits = sr.search(small_store, "missed").hits
+    assert [h.iri for h in hits] == [ID + "review/A"]
+
+
+def test_a_phrase_in_quotes_keeps_its_words_together(small_store):
+    words = {h.iri for h in sr.search(small_store, "voice child", {"class": ["lesson"]}).hits}
+    phrase = {h.iri for h in sr.search(small_store, '"voice of the child"').hits}
+    assert words == {ID + "lesson/A/1", ID + "lesson/B/1"}
+    assert ID + "lesson/B/1" not in phrase and ID + "lesson/A/1" in phrase
+
+
+def test_no_hit_with_every_word_falls_back_to_any_word(small_store):
+    results = sr.search(small_store, "neglect missing")
+    assert results.any_term and results.total == 2
+    assert any("some of them" in note for note in results.notes)
+
+
+# -- hostile queries --------------------------------------------------------------------------
+
+HOSTILE_QUERIES = [
+    "NEAR(baby three, 2)",
+    "baby NEAR/2 three",
+    "*",
+    "bab*",
+    "label:baby",
+    "{label body}: baby",
+    '"unbalanced baby',
+    'baby"',
+    '"""',
+    "baby AND OR NOT",
+    "NOT baby",
+    "^baby",
+    "-baby +three",
+    "(((baby",
+    "baby)))",
+    "'; DROP TABLE docs; --",
+    "\x00baby\x1b[31m\u202e",
+    "\ue000baby\ue001",
+    'NEAR("a" OR * AND -:^"' * 700,  # about 15 KB of operators
+    "baby " * 3000,
+    "x" * 10_000,
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_QUERIES)
+def test_hostile_queries_never_fail_nor_run_away(client, text):
+    started = time.perf_counter()
+    response = client.get("/api/find", query_string={"q": text})
+    assert response.status_code in (200, 400)
+    assert "error" in response.get_json() or "hits" in response.get_json()
+    page = client.get("/search", query_string={"q": text})
+    assert page.status_code in (200, 400)
+    assert time.perf_counter() - started < 5
+
+
+def test_user_text_becomes_quoted_strings_only():
+    query = sr.parse_query('NEAR(a b) label:x * "voice of" the child" -c')
+    assert query.terms == ("NEAR a", "b", "label x", "voice of", "the", "child", "c")
+    assert query.match() == '"NEAR a" "b" "label x" "voice of" "the" "child" "c"'
+    assert any("double quote" in note for note in query.notes)
+
+
+def test_long_queries_are_capped_and_say_so():
+    query = sr.parse_query(" ".join(f"word{n}" for n in range(1000)))
+    assert len(query.terms) == sr.MAX_TERMS
+    assert query.notes
+    assert len(sr.parse_query("y" * 20_000).terms[0]) == sr.MAX_QUERY_CHARS
+
+
+@pytest.mark.parametrize("text", ["", "   ", "*", '"', "-- ( ) :"])
+def test_an_empty_query_gets_a_clear_answer(client, text):
+    response = client.get("/api/find", query_string={"q": text})
+    assert response.status_code == 400
+    assert "word" in response.get_json()["error"]
+    page = client.get("/search", query_string={"q": text}).get_data(as_text=True)
+    assert 'class="search-error"' in page or not text.strip()
+
+
+def test_bad_parameters_are_refused(client):
+    assert client.get("/api/find?q=baby&colour=red").status_code == 200  # not a facet: ignored
+    assert client.get("/api/find?q=baby&limit=many").status_code == 400
+    with pytest.raises(sr.SearchError):
+        sr.check_filters({"colour": ["red"]})
+
+
+# -- hostile data -----------------------------------------------------------------------------
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, attrs))
+
+
+def test_hostile_labels_never_become_markup():
+    store = MemoryStore()
+    child = ID + "child/H"
+    store.replace_graph(
+        ID + "graph/hostile",
+        [
+            t(child, RDF_TYPE, SCR + "Child"),
+            t(child, RDFS + "label", ox.Literal(HOSTILE)),
+            t(child, RDFS + "comment", ox.Literal("A baby " + HOSTILE)),
+        ],
+    )
+    client = create_app({"STORE": store, "TESTING": True}).test_client()
+    page = client.get("/search?q=baby").get_data(as_text=True)
+    parser = _Tags()
+    parser.feed(page)
+    tags = {tag for tag, _ in parser.tags}
+    assert "script" not in tags and "img" not in tags
+    assert not any(name.startswith("on") for _, attrs in parser.tags for name, _ in attrs)
+    assert "&lt;script&gt;" in page and "<mark>baby</mark>" in page
+    assert "<mark>marked</mark>" not in page  # the data's own marker characters were removed
+    hit = client.get("/api/find?q=baby").get_json()["hits"][0]
+    assert "<script" not in hit["snippet"] and "<img" not in hit["snippet"]
+    assert "<mark>" in hit["snippet"] and "\ue000" not in hit["snippet_text"]
+
+
+# -- facets -----------------------------------------------------------------------------------
+
+
+def test_facets_filter_and_count(small_store):
+    everything = sr.search(small_store, "voice")
+    counts = {f.key: {v.value: v.count for v in f.values} for f in everything.facets}
+    assert counts["class"]["review"] == 2
+    assert counts["outcome"][SCRC + "died"] >= 2
+    assert counts["risk-factor"][SCRC + "domestic-abuse"] >= 2
+    reviews = sr.search(small_store, "voice", {"class": ["review"]})
+    assert {h.kind for h in reviews.hits} == {"review"} and reviews.total == 2
+    harmed = sr.search(small_store, "review", {"outcome": [SCRC + "serious-harm"]})
+    assert {h.iri for h in harmed.hits} == {ID + "review/C", ID + "review/D"}
+    chosen = next(f for f in harmed.facets if f.key == "outcome")
+    assert [v.selected for v in chosen.values] == [True]
+
+
+def test_facets_in_the_page_and_the_api(client):
+    found = client.get("/api/find?q=baby&class=review&records=real").get_json()
+    assert found["total"] >= 1 and all(h["iri"].startswith(ID + "review/") for h in found["hits"])
+    assert {f["facet"] for f in found["facets"]} >= {"class", "records", "outcome", "age-band"}
+    page = client.get("/search?q=baby").get_data(as_text=True)
+    assert "Kind of record" in page and "class=review" in page
+
+
+# -- reviews like this one --------------------------------------------------------------------
+
+
+def test_similar_reviews_share_what_both_really_have(small_store):
+    found = sr.similar(small_store, ID + "review/A")
+    assert found[0].iri == ID + "review/B"
+    assert ID + "review/A" not in [s.iri for s in found]
+    assert set(found[0].shared) >= set()
+    shared = {f.iri for f in found[0].shared}
+    assert shared == {SCRC + "domestic-abuse", SCRC + "concealed-pregnancy", SCRC + "died"}
+    c = next(s for s in found if s.iri == ID + "review/C")
+    assert {f.iri for f in c.shared} == {SCRC + "domestic-abuse"}
+    assert found[0].score > c.score  # the rarer concealed pregnancy counts
+
+
+def test_similar_through_the_api_and_the_review_page(client, bundled_store):
+    answer = client.get("/api/similar?iri=" + quote(CS1)).get_json()["similar"]
+    assert answer and CS1 not in [s["iri"] for s in answer]
+    top = answer[0]
+    held = {
+        row["c"].value
+        for iri in (CS1, top["iri"])
+        for row in bundled_store.query(
+            f"SELECT DISTINCT ?c {{ <{iri}> (scr:concernsChild|scr:involvedAgency|"
+            f"scr:identifiesLesson)/(scr:hasRiskFactor|scr:agencyType|scr:lessonTheme|"
+            f"scr:outcome|scr:ageBand) ?c }}"
+        )
+        if iri == CS1
+    }
+    assert set(top["shared"]) <= held and top["score"] > 0
+    page = client.get("/id/review/OFSTED-2009-10-CS1").get_data(as_text=True)
+    assert "Reviews like this one" in page
+    child = client.get("/id/child/OFSTED-2009-10-CS1-C1").get_data(as_text=True)
+    assert "Reviews like this one" not in child
+    assert (
+        client.get("/api/similar?iri=" + quote(ID + "child/OFSTED-2009-10-CS1-C1")).status_code
+        == 400
+    )
+    assert client.get("/api/similar?iri=not%20an%20iri").status_code == 400
+    assert client.get("/api/similar").status_code == 400
+
+
+def test_every_page_has_the_search_box(client):
+    for path in ("/", "/explore", "/search", "/id/review/OFSTED-2009-10-CS1"):
+        page = client.get(path).get_data(as_text=True)
+        assert 'action="/search"' in page and 'name="q"' in page, path
+
+
+# -- kept in step -----------------------------------------------------------------------------
+
+
+def test_a_memory_store_index_follows_the_data(small_store):
+    assert sr.search(small_store, "giraffe").total == 0
+    small_store.replace_graph(ID + "graph/more", review("E", "Review E", comment="A giraffe."))
+    assert sr.search(small_store, "giraffe").hits[0].iri == ID + "review/E"
+
+
+def test_a_load_writes_the_index_inside_the_new_snapshot(tmp_path):
+    store = DiskStore(tmp_path / "store")
+    store.replace_graph(ID + "graph/one", review("A", "Review A", comment="A baby."))
+    first = store.current_snapshot()
+    assert (store.path / SNAPSHOTS / first / sr.INDEX_FILE).is_file()
+    assert sr.index_for(store).where.endswith(sr.INDEX_FILE)
+    assert sr.search(store, "baby").hits[0].iri == ID + "review/A"
+    store.replace_graph(ID + "graph/two", review("B", "Review B", comment="A giraffe."))
+    assert store.current_snapshot() != first
+    assert sr.search(DiskStore(tmp_path / "store"), "giraffe").total == 1
+
+
+def test_a_failed_index_build_leaves_data_and_index_as_they_were(tmp_path, monkeypatch):
+    store = DiskStore(tmp_path / "store")
+    store.replace_graph(ID + "graph/one", review("A", "Review A", comment="A baby."))
+    before = store.current_snapshot()
+
+    def broken(snapshot, reader):
+        raise RuntimeError("index build failed")
+
+    monkeypatch.setattr(sr, "index_snapshot", broken)
+    with pytest.raises(RuntimeError):
+        store.replace_graph(ID + "graph/two", review("B", "Review B", comment="A giraffe."))
+    assert store.current_snapshot() == before
+    assert sorted(p.name for p in (store.path / SNAPSHOTS).iterdir()) == [before]
+    assert sr.search(store, "giraffe").total == 0 and sr.search(store, "baby").total == 1
+
+
+def test_an_old_snapshot_without_an_index_gets_one_in_memory(tmp_path):
+    store = DiskStore(tmp_path / "store")
+    store.replace_graph(ID + "graph/one", review("A", "Review A", comment="A baby."))
+    (store.path / SNAPSHOTS / store.current_snapshot() / sr.INDEX_FILE).unlink()
+    fresh = DiskStore(tmp_path / "store")
+    assert sr.index_for(fresh).where == "memory"
+    assert sr.search(fresh, "baby").total == 1
+
+
+# -- the command line -------------------------------------------------------------------------
+
+
+def test_the_search_and_similar_commands(runner):
+    from scrkg.cli import main
+
+    assert runner.invoke(main, ["load", "--bundled"]).exit_code == 0
+    result = runner.invoke(main, ["search", "three-week-old", "baby", "--limit", "3"])
+    assert result.exit_code == 0, result.output
+    assert "OFSTED-2009-10-CS1" in result.output.splitlines()[1]
+    answer = json.loads(
+        runner.invoke(main, ["search", "12-year-old girl views", "--format", "json"]).output
+    )
+    assert answer["hits"][0]["iri"] == CS2
+    assert runner.invoke(main, ["search", '"', "*"]).exit_code == 2
+    assert runner.invoke(main, ["search", "baby", "--filter", "nonsense"]).exit_code == 2
+    similar = json.loads(runner.invoke(main, ["similar", CS2, "--format", "json"]).output)
+    assert similar["similar"] and all(s["iri"] != CS2 for s in similar["similar"])
+    table = runner.invoke(main, ["similar", CS2, "--limit", "2"])
+    assert table.exit_code == 0 and "both have:" in table.output
+    assert runner.invoke(main, ["similar", ID + "child/X"]).exit_code == 2
