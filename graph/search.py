@@ -48,7 +48,7 @@ from scrkg.ontology import SCR
 #: The index file inside a snapshot directory of an on-disk store.
 INDEX_FILE = "search.sqlite"
 #: Bumped when the tables change; an index of another format is rebuilt in memory.
-FORMAT = "1"
+FORMAT = "2"
 
 #: The longest search text read; the rest is left out (and the answer says so).
 MAX_QUERY_CHARS = 500
@@ -296,9 +296,11 @@ CREATE TABLE docs(
     class_label TEXT NOT NULL, label TEXT NOT NULL, synthetic INTEGER NOT NULL);
 CREATE VIRTUAL TABLE text USING fts5(
     label, body, quote, context, boost UNINDEXED, tokenize='porter unicode61');
+CREATE TABLE facet_values(
+    id INTEGER PRIMARY KEY, facet TEXT NOT NULL, value TEXT NOT NULL, label TEXT NOT NULL,
+    UNIQUE (facet, value));
 CREATE TABLE facets(
-    doc INTEGER NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL,
-    PRIMARY KEY (doc, facet, value)) WITHOUT ROWID;
+    doc INTEGER NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (doc, value)) WITHOUT ROWID;
 CREATE TABLE labels(value TEXT PRIMARY KEY, label TEXT NOT NULL);
 CREATE TABLE features(
     doc INTEGER NOT NULL, feature TEXT NOT NULL, facet TEXT NOT NULL,
@@ -455,7 +457,7 @@ def _write(
 ) -> None:
     connection.executescript(_SCHEMA)
     doc_rows, text_rows, facet_rows = [], [], []
-    values_shown: set[str] = set()
+    value_ids: dict[tuple[str, str], int] = {}
     ids: dict[str, int] = {}
     for number, iri in enumerate(sorted(kinds), start=1):
         ids[iri] = number
@@ -481,24 +483,34 @@ def _write(
                 KIND_BOOST[kind],
             )
         )
-        facet_rows.append((number, "class", kind))
-        facet_rows.append((number, "records", "synthetic" if is_synthetic else "real"))
+        found = {("class", kind), ("records", "synthetic" if is_synthetic else "real")}
         for facet, values in facets.get(iri, {}).items():
-            for value in values:
-                facet_rows.append((number, facet, value))
-                values_shown.add(value)
-    label_rows = []
-    for value in sorted(values_shown):
+            found.update((facet, value) for value in values)
+        for pair in found:
+            value_id = value_ids.get(pair)
+            if value_id is None:
+                value_id = value_ids[pair] = len(value_ids) + 1
+            facet_rows.append((number, value_id))
+    value_rows, label_rows = [], {}
+    for (facet, value), value_id in value_ids.items():
         names = _english_first(labels.get(value, []))
-        label_rows.append((value, class_labels.get(value) or (names[0] if names else value)))
+        label = class_labels.get(value) or (names[0] if names else value)
+        if facet == "class":
+            label = KIND_LABELS[value]
+        elif facet == "records":
+            label = RECORDS_LABELS[value]
+        else:
+            label_rows[value] = label
+        value_rows.append((value_id, facet, value, label))
     with connection:
         connection.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", doc_rows)
         connection.executemany(
             "INSERT INTO text(rowid, label, body, quote, context, boost) VALUES (?, ?, ?, ?, ?, ?)",
             text_rows,
         )
-        connection.executemany("INSERT INTO facets VALUES (?, ?, ?)", facet_rows)
-        connection.executemany("INSERT INTO labels VALUES (?, ?)", label_rows)
+        connection.executemany("INSERT INTO facet_values VALUES (?, ?, ?, ?)", value_rows)
+        connection.executemany("INSERT INTO facets VALUES (?, ?)", sorted(facet_rows))
+        connection.executemany("INSERT INTO labels VALUES (?, ?)", sorted(label_rows.items()))
         _write_features(connection, kinds, texts, context, facets, ids)
         connection.executescript(_INDEXES)
         connection.execute("INSERT INTO text(text) VALUES ('optimize')")
@@ -804,21 +816,31 @@ class SearchIndex:
             query, hits, total, offset, limit, facets, checked, any_term, total > FACET_HITS
         )
 
-    @staticmethod
-    def _matched(filters: Mapping[str, list[str]], *, scored: bool) -> tuple[str, list[str]]:
+    def _matched(self, filters: Mapping[str, list[str]], *, scored: bool) -> tuple[str, list[Any]]:
         """SQL for the documents matched (``m``: doc, and score when ``scored``) and kept by
         the filters, and its parameters after the MATCH expression. FTS5 runs once (the
         MATERIALIZED table); each filter is then a lookup per matched document."""
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
         score = f", bm25(text, {weights}) * boost AS score" if scored else ""
-        clauses, parameters = [], []
+        clauses: list[str] = []
+        parameters: list[Any] = []
         for facet, values in filters.items():
             marks = ", ".join("?" * len(values))
+            value_ids = [
+                row[0]
+                for row in self._rows(
+                    f"SELECT id FROM facet_values WHERE facet = ? AND value IN ({marks})",
+                    [facet, *values],
+                )
+            ]
+            if not value_ids:
+                clauses.append("0")  # no document has any of these values
+                continue
+            marks = ", ".join("?" * len(value_ids))
             clauses.append(
-                "EXISTS (SELECT 1 FROM facets f WHERE f.doc = m.doc AND f.facet = ? "
-                f"AND f.value IN ({marks}))"
+                f"EXISTS (SELECT 1 FROM facets f WHERE f.doc = m.doc AND f.value IN ({marks}))"
             )
-            parameters += [facet, *values]
+            parameters += value_ids
         where = " WHERE " + " AND ".join(clauses) if clauses else ""
         sql = (
             f"WITH m AS MATERIALIZED (SELECT rowid AS doc{score} FROM text WHERE text MATCH ?) "
@@ -879,18 +901,14 @@ class SearchIndex:
         sql, parameters = self._matched(filters, scored=best)
         kept = f"{sql} ORDER BY score, doc LIMIT {FACET_HITS}" if best else sql
         rows = self._rows(
-            "SELECT g.facet, g.value, g.n, COALESCE(l.label, g.value) FROM ("
-            "SELECT f.facet, f.value, count(*) AS n FROM facets f "
-            f"JOIN ({kept}) k ON f.doc = k.doc GROUP BY f.facet, f.value) g "
-            "LEFT JOIN labels l ON l.value = g.value",
+            "SELECT v.facet, v.value, g.n, v.label FROM ("
+            "SELECT f.value AS id, count(*) AS n FROM facets f "
+            f"JOIN ({kept}) k ON f.doc = k.doc GROUP BY f.value) g "
+            "JOIN facet_values v ON v.id = g.id",
             [match, *parameters],
         )
         counted: dict[str, list[FacetValue]] = defaultdict(list)
         for facet, value, count, label in rows:
-            if facet == "class":
-                label = KIND_LABELS.get(value, value)
-            elif facet == "records":
-                label = RECORDS_LABELS.get(value, value)
             counted[facet].append(FacetValue(value, label, count, value in filters.get(facet, [])))
         for facet, values in filters.items():  # a chosen value stays on screen to be removed
             present = {v.value for v in counted[facet]}
