@@ -505,7 +505,7 @@ def test_a_server_without_a_union_default_graph_is_refused(tmp_path):
         assert store.triple_count() == 3  # GRAPH patterns do not need the union
         with pytest.raises(RemoteStoreConfigError, match="does not use the union") as caught:
             store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
-        assert "Running on a SPARQL server" in str(caught.value)
+        assert "docs/sparql-servers.md" in str(caught.value)
         store.close()
     finally:
         plain.stop()
