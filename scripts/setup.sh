@@ -17,6 +17,15 @@ if ! /sbin/ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2'; then
 fi
 if [ "${1:-}" = "test" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+  # axe-core, which the browser tests run in each page (WCAG 2.2 AA), from the npm registry.
+  if ! command -v npm >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's npm for axe-core..." >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+  fi
+  if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
+    npm ci --prefix tests/browser --no-audit --no-fund --silent \
+      || echo "The accessibility tests need axe-core: npm ci --prefix tests/browser" >&2
+  fi
   if [ ! -x /usr/bin/chromium ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
       echo "Installing Debian's chromium for the browser tests..." >&2

@@ -23,6 +23,10 @@
       extraKeys: { "Ctrl-Enter": run, "Cmd-Enter": run }
     });
     editor.on("change", updateLinks);
+    // CodeMirror's own input has no name for screen readers, and its scroller takes no focus.
+    editor.getInputField().setAttribute("aria-label", "SPARQL query");
+    editor.getScrollerElement().setAttribute("tabindex", "0");
+    editor.getScrollerElement().setAttribute("aria-label", "SPARQL query, scrollable");
   } else {
     textarea.addEventListener("input", updateLinks);
   }

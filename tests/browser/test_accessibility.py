@@ -1,0 +1,87 @@
+"""Every page of the site against WCAG 2.2 AA, with axe-core in Debian's chromium.
+
+axe-core comes from the npm registry (tests/browser/package.json, installed by
+`scripts/setup.sh test` into tests/browser/node_modules). It is put into each page by the test
+itself, in a browser context that lets the test's own script past the page's Content Security
+Policy; the pages keep their policy. A page fails on any violation axe rates serious or critical
+under the WCAG 2.0, 2.1 and 2.2 A and AA rules.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from served import CHROMIUM, CHROMIUM_ARGS, served
+
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+REVIEW = "https://w3id.org/scrkg/id/review/OFSTED-2009-10-CS1"
+
+#: The pages of the site, one of each kind.
+PAGES = [
+    "/",
+    "/?records=real",
+    "/query",
+    "/query?name=05-toxic-trio-by-outcome",
+    "/explore",
+    "/explore?focus=" + quote(REVIEW, safe=""),
+    "/patterns",
+    "/patterns/risk-factors",
+    "/ontology",
+    "/recommendations",
+    "/search?q=baby",
+    "/id/review/OFSTED-2009-10-CS1",
+    "/id/child/OFSTED-2009-10-CS1-C1",
+    "/concept/domestic-abuse",
+    "/def/CaseReview",
+    "/query?name=no-such-query",  # a page that says 404
+]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    with served(tmp_path_factory.mktemp("a11y") / "store") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm install --prefix tests/browser` (setup does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def violations(browser, url: str) -> list[tuple[str, str, int, str, str]]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        page.add_script_tag(path=str(AXE))
+        found = page.evaluate(
+            """async (rules) => {
+                const result = await axe.run(document, {runOnly: rules});
+                return result.violations.map(v => [
+                    v.id, v.impact, v.nodes.length, v.help, v.nodes[0].target.join(" ")]);
+            }""",
+            RULES,
+        )
+    finally:
+        context.close()
+    return [tuple(v) for v in found]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_has_no_serious_accessibility_violation(site, browser, path):
+    found = violations(browser, site + path)
+    serious = [v for v in found if v[1] in ("serious", "critical")]
+    assert not serious, f"{path}: {serious}"
