@@ -276,6 +276,19 @@ def snippet_html(raw: str) -> str:
     return escaped.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
 
 
+def snippet_parts(raw: str) -> list[tuple[str, bool]]:
+    """A snippet from the index as (text, is a match) pieces, for a template to escape and mark
+    up itself; the markers never reach the page."""
+    parts: list[tuple[str, bool]] = []
+    for i, piece in enumerate(raw.split(MARK_OPEN)):
+        matched, _, rest = piece.partition(MARK_CLOSE) if i else ("", "", piece)
+        if matched:
+            parts.append((matched, True))
+        if rest:
+            parts.append((rest.replace(MARK_CLOSE, ""), False))
+    return parts
+
+
 def snippet_text(raw: str) -> str:
     """A snippet from the index as plain text, without its markers."""
     return raw.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")

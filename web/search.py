@@ -19,7 +19,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, render_template, request
-from markupsafe import Markup
 
 from scrkg.graph import search as sr
 from scrkg.graph.neighbours import visible_text
@@ -46,9 +45,10 @@ def _bad(message: str, status: int = 400) -> Response:
     return response
 
 
-def snippet_markup(raw: str) -> Markup:
-    """The snippet as safe HTML: escaped text, with <mark> only around the matches."""
-    return Markup(sr.snippet_html(visible_text(raw)))
+def snippet_parts(raw: str) -> list[tuple[str, bool]]:
+    """The snippet as (text, is a match) pieces; the template escapes each and marks the
+    matches, so escaping is never turned off."""
+    return sr.snippet_parts(visible_text(raw))
 
 
 @bp.get("/search")
@@ -71,7 +71,7 @@ def search_page() -> Response:
         q=text,
         results=results,
         error=error,
-        snippet=snippet_markup,
+        snippet=snippet_parts,
         facet_href=_facet_href,
         page_href=_page_href,
         visible=visible_text,
