@@ -218,7 +218,15 @@ def test_the_bundled_figures_are_reproduced_on_the_server(remote_bundled, bundle
 SAMPLED = {"09-lessons-baby-deaths": "exampleLesson"}
 
 
-@pytest.mark.parametrize("saved", saved_queries(), ids=lambda q: q.name)
+#: Saved queries about records the bundled 2009-10 data does not hold: they are compared on the
+#: example of today's reviews instead.
+TODAYS = {"14-recommendations"}
+TODAYS_EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "todays-reviews.csv"
+
+
+@pytest.mark.parametrize(
+    "saved", [q for q in saved_queries() if q.name not in TODAYS], ids=lambda q: q.name
+)
 def test_every_saved_query_gives_the_rows_of_the_embedded_store(
     saved, remote_bundled, bundled_store
 ):
@@ -226,6 +234,21 @@ def test_every_saved_query_gives_the_rows_of_the_embedded_store(
     assert remote == rows(bundled_store.query(saved.sparql), skip=SAMPLED.get(saved.name))
     if saved.name not in ("07-adult-services-not-sharing",):
         assert sum(remote[1].values()) > 0, "a comparison of empty answers proves little"
+
+
+@pytest.mark.parametrize(
+    "saved", [q for q in saved_queries() if q.name in TODAYS], ids=lambda q: q.name
+)
+def test_the_queries_of_todays_reviews_give_the_rows_of_the_embedded_store(saved, scratch):
+    from scrkg.graph.store import MemoryStore
+    from scrkg.loader import load_source
+
+    embedded = MemoryStore()
+    for store in (scratch, embedded):
+        load_source(store, TODAYS_EXAMPLE)
+    remote = rows(scratch.query(saved.sparql))
+    assert remote == rows(embedded.query(saved.sparql))
+    assert sum(remote[1].values()) > 0, "a comparison of empty answers proves little"
 
 
 def test_the_server_holds_the_same_data_as_the_embedded_store(remote_bundled, bundled_store):
