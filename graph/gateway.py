@@ -289,6 +289,7 @@ def query_depth(sparql: str) -> int:
     return _shape(sparql)[0]
 
 
+@functools.lru_cache(maxsize=64)
 def _shape(sparql: str) -> tuple[int, int]:
     """(bracket depth, operator count) outside strings, IRIs and comments, escapes expanded."""
     text = _ESCAPE.sub(_unescape, sparql)

@@ -71,8 +71,10 @@ def _context() -> multiprocessing.context.BaseContext:
 # -- in the worker -----------------------------------------------------------------------------
 
 
-def worker_main(conn: Connection, store_path: str | None, memory_mb: int) -> None:
-    """The loop of one worker process: one job at a time until the pipe closes."""
+def worker_main(conn: Connection, store_path: str | None, memory_mb: int, parsed) -> None:  # noqa: ANN001
+    """The loop of one worker process: one job at a time until the pipe closes. ``parsed`` is a
+    shared byte the worker sets once the engine has parsed the job's query (the parent reads it
+    only if the worker dies), so saying so costs no message."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the parent, which kills us
     if memory_mb:
         limit = memory_mb * 2**20
@@ -93,17 +95,18 @@ def worker_main(conn: Connection, store_path: str | None, memory_mb: int) -> Non
             return
         if job is None:
             return
+        parsed.value = 0
         try:
             if unconfined is not None:
                 raise unconfined
             if job.check_only:
                 check_query(job.sparql)
-                conn.send(("checked",))
+                parsed.value = 1
                 written = CHECKED
             else:
                 if store is None:
                     store = DiskStore(store_path)
-                written = execute(store, job, parsed=lambda: conn.send(("checked",)))
+                written = execute(store, job, parsed=lambda: setattr(parsed, "value", 1))
         except BaseException as error:  # noqa: BLE001 - reported to the parent
             reported = failure(error)
             kind = reported.kind if isinstance(reported, NotAcceptable) else None
@@ -111,6 +114,9 @@ def worker_main(conn: Connection, store_path: str | None, memory_mb: int) -> Non
             continue
         meta = asdict(written)
         body = meta.pop("body")
+        if len(body) <= CHUNK:  # most answers: one message
+            conn.send(("ok", meta, body))
+            continue
         conn.send(("ok", meta, len(body)))
         view = memoryview(body)
         for start in range(0, len(body), CHUNK):
@@ -129,9 +135,12 @@ class _Lost(Exception):
 
 
 class _Worker:
-    def __init__(self, process: multiprocessing.process.BaseProcess, conn: Connection) -> None:
+    def __init__(
+        self, process: multiprocessing.process.BaseProcess, conn: Connection, parsed
+    ) -> None:  # noqa: ANN001
         self.process = process
         self.conn = conn
+        self.parsed = parsed  # the shared byte of worker_main
 
     def call(self, job: Job, limits: Limits) -> Written:
         """Send ``job`` and collect its answer before the deadline. Raises the query's own
@@ -141,21 +150,21 @@ class _Worker:
             self.conn.send(job)
         except (BrokenPipeError, ConnectionResetError, EOFError, OSError) as error:
             raise _Lost(QueryFailed(f"The query worker had stopped ({error}).")) from None
-        message = self._receive(deadline, limits, self.conn.recv, parsed=False)
-        if message[0] == "checked":
-            message = self._receive(deadline, limits, self.conn.recv, parsed=True)
+        message = self._receive(deadline, limits, self.conn.recv)
         if message[0] == "error":
             _, name, text, kind = message
             if name == "NotAcceptable":
                 raise NotAcceptable(kind)
             raise ERRORS.get(name, QueryFailed)(text)
-        _, meta, size = message
-        body = bytearray()
-        while len(body) < size:
-            body += self._receive(deadline, limits, self.conn.recv_bytes, parsed=True)
-        return Written(body=bytes(body), **meta)
+        _, meta, body = message
+        if isinstance(body, bytes):
+            return Written(body=body, **meta)
+        size, chunks = body, bytearray()
+        while len(chunks) < size:
+            chunks += self._receive(deadline, limits, self.conn.recv_bytes)
+        return Written(body=bytes(chunks), **meta)
 
-    def _receive(self, deadline: float, limits: Limits, read, *, parsed: bool):  # noqa: ANN001, ANN202
+    def _receive(self, deadline: float, limits: Limits, read):  # noqa: ANN001, ANN202
         remaining = deadline - time.monotonic()
         try:
             if remaining <= 0 or not self.conn.poll(remaining):
@@ -163,6 +172,7 @@ class _Worker:
             return read()
         except (EOFError, ConnectionResetError, OSError):
             self.process.join(0.5)
+            parsed = bool(self.parsed.value)
             raise _Lost(death_error(self.process.exitcode, parsed=parsed)) from None
 
     def kill(self) -> None:
@@ -233,15 +243,16 @@ class ProcessRunner:
     def _start(self) -> _Worker:
         context = _context()
         parent, child = context.Pipe(duplex=True)
+        parsed = context.Value("b", 0, lock=False)
         process = context.Process(
             target=worker_main,
-            args=(child, self._path, self._limits.memory_mb),
+            args=(child, self._path, self._limits.memory_mb, parsed),
             name="scrkg-query-worker",
             daemon=True,
         )
         process.start()
         child.close()
-        return _Worker(process, parent)
+        return _Worker(process, parent, parsed)
 
     def _acquire(self) -> _Worker:
         deadline = time.monotonic() + self._limits.queue_wait
