@@ -46,9 +46,15 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def served(
-    store: Path, env: Mapping[str, str] | None = None, *, log: Path | None = None, wait: float = 120
+    store: Path,
+    env: Mapping[str, str] | None = None,
+    *,
+    log: Path | None = None,
+    wait: float = 120,
+    headers: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
-    """``scrkg serve`` over ``store`` on 127.0.0.1; yields its base URL."""
+    """``scrkg serve`` over ``store`` on 127.0.0.1; yields its base URL. ``headers`` go with
+    the /health requests that wait for it (credentials, for a site that needs them)."""
     port = free_port()
     log = log or store.parent / f"server-{port}.log"
     with open(log, "wb") as output:
@@ -63,7 +69,8 @@ def served(
             deadline = time.monotonic() + wait
             while True:
                 try:
-                    with urllib.request.urlopen(url + "/health", timeout=5) as response:
+                    probe = urllib.request.Request(url + "/health", headers=dict(headers or {}))
+                    with urllib.request.urlopen(probe, timeout=5) as response:
                         if response.status == 200:
                             break
                 except OSError:

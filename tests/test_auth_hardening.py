@@ -19,17 +19,15 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from served import SERVE, free_port
+from served import served
 
 from scrkg.graph.store import DiskStore, MemoryStore
 from scrkg.web import create_app, security
@@ -175,37 +173,9 @@ def get(url: str, headers: dict[str, str], timeout: float = 30) -> int:
             return error.code
 
 
-@contextlib.contextmanager
-def served_with_credentials(store: Path, env: dict[str, str]) -> Iterator[str]:
-    """``scrkg serve`` on 127.0.0.1 that needs credentials (tests/served.py waits for an
-    anonymous /health, which this site refuses); stopped by its process id."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = store.parent / f"server-{port}.log"
-    with open(log, "wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-c", SERVE, str(store), str(port)],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
-        )
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                with contextlib.suppress(OSError):
-                    if get(url + "/health", BEARER, timeout=5) == 200:
-                        break
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"The site did not start:\n{log.read_text()[-3000:]}")
-                time.sleep(0.2)
-            yield url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+def served_with_credentials(store: Path, env: dict[str, str]):  # noqa: ANN201
+    """``scrkg serve`` on 127.0.0.1 that needs credentials: it is waited for with the token."""
+    return served(store, env, headers=BEARER)
 
 
 def test_health_stays_fast_while_wrong_passwords_flood_in(tmp_path):
