@@ -3,6 +3,8 @@
 * :func:`served` runs ``scrkg serve`` in a subprocess on a free port of 127.0.0.1, waits for it
   to answer, and stops it by its process id.
 * :class:`Listener` counts the TCP connections made to it, to prove nothing calls out.
+* :data:`SLOW_WRITER`: a script that starts a load into the store at ``argv[1]``, prints
+  ``writing`` once it holds the writer lock, and then waits two minutes to be killed.
 * :data:`CHROMIUM` and :data:`CHROMIUM_ARGS`: Debian's chromium, as the browser tests and the
   benchmarks drive it through Playwright (never `playwright install`).
 """
@@ -14,6 +16,7 @@ import os
 import socket
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 import urllib.request
@@ -124,3 +127,20 @@ class Listener:
         self._stop.set()
         self._thread.join(timeout=2)
         self._socket.close()
+
+
+SLOW_WRITER = textwrap.dedent(
+    """
+    import sys, time
+    import pyoxigraph as ox
+    from scrkg.graph.store import DiskStore
+
+    def slow():
+        yield ox.Triple(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
+                        ox.Literal("new"))
+        print("writing", flush=True)
+        time.sleep(120)
+
+    DiskStore(sys.argv[1]).replace_graph("http://example.org/g", slow())
+    """
+)

@@ -15,14 +15,13 @@ import resource
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from served import served
+from served import SLOW_WRITER, served
 
 from scrkg.graph.store import DiskStore
 from scrkg.loader import generate_file
@@ -257,23 +256,6 @@ def test_a_damaged_store_is_reported_at_start_with_what_to_do(loaded_store, dama
     for word in words:
         assert word in result.stderr, result.stderr
     assert "scrkg is serving" not in result.stderr
-
-
-SLOW_WRITER = textwrap.dedent(
-    """
-    import sys, time
-    import pyoxigraph as ox
-    from scrkg.graph.store import DiskStore
-
-    def slow():
-        yield ox.Triple(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
-                        ox.Literal("new"))
-        print("writing", flush=True)
-        time.sleep(120)
-
-    DiskStore(sys.argv[1]).replace_graph("http://example.org/g", slow())
-    """
-)
 
 
 @contextlib.contextmanager

@@ -9,7 +9,6 @@ import re
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from served import served
+from served import SLOW_WRITER, served
 
 from scrkg.graph.store import DiskStore
 
@@ -136,23 +135,6 @@ def test_a_damaged_pointer_means_nothing_is_removed(loaded):
     (loaded / "CURRENT").write_text("000099\n")
     assert DiskStore(loaded).remove_abandoned_snapshots() == (0, 0)
     assert "000009" in snapshots(loaded)
-
-
-SLOW_WRITER = textwrap.dedent(
-    """
-    import sys, time
-    import pyoxigraph as ox
-    from scrkg.graph.store import DiskStore
-
-    def slow():
-        yield ox.Triple(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
-                        ox.Literal("o"))
-        print("writing", flush=True)
-        time.sleep(120)
-
-    DiskStore(sys.argv[1]).replace_graph("http://example.org/g", slow())
-    """
-)
 
 
 @contextmanager
