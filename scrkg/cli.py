@@ -340,11 +340,15 @@ def export(obj: Context, fmt: str, graph: str | None, output: str | None) -> Non
 
 def write_atomically(path: Path, write: Callable[[Any], None]) -> None:
     """Write through a temporary file beside ``path`` and rename it into place, so that a
-    failed or interrupted export never leaves a partial file under the real name."""
+    failed or interrupted export never leaves a partial file under the real name.
+
+    The file gets the mode any new file of the user gets, 0666 less the umask (0644 under the
+    usual umask 022, so the group can read it), not the owner-only 0600 of a temporary file."""
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below
         "wb", dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", delete=False
     )
     try:
+        os.chmod(handle.fileno(), 0o666 & ~current_umask())
         with handle:
             write(handle)
             handle.flush()
@@ -353,6 +357,22 @@ def write_atomically(path: Path, write: Callable[[Any], None]) -> None:
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
+
+
+def current_umask() -> int:
+    """The process's umask. Linux shows it in /proc/self/status, read without changing it;
+    elsewhere it is set to 077 for an instant and put back (a file another thread makes in that
+    instant is only more private than it would have been)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
 
 
 @main.command()
