@@ -79,6 +79,7 @@ class SeriesFigure:
     source_kind: str  # e.g. "trade press", "copy of the report"
     note: str
     disagrees: bool  # another page gives a different value for the same measure and period
+    observation: str = ""  # the IRI of the figure (its qb:Observation)
 
     @property
     def value_text(self) -> str:
@@ -119,6 +120,7 @@ def published_series(store: Store) -> list[SeriesFigure]:
                 source_kind=text("sourceKind"),
                 note=text("note"),
                 disagrees=text("disagrees") == "true",
+                observation=text("observation"),
             )
         )
     return figures

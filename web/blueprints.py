@@ -10,6 +10,7 @@ from scrkg.web.ontology_page import bp as ontology_page_bp
 from scrkg.web.patterns import bp as patterns_bp
 from scrkg.web.query_page import bp as query_page_bp
 from scrkg.web.recommendations import bp as recommendations_bp
+from scrkg.web.records import bp as records_bp
 from scrkg.web.resources import bp as resources_bp
 from scrkg.web.search import bp as search_bp
 from scrkg.web.sparql import bp as sparql_bp
@@ -25,5 +26,6 @@ ALL: list = [
     ontology_page_bp,
     patterns_bp,
     recommendations_bp,
+    records_bp,
     search_bp,
 ]
