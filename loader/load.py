@@ -36,6 +36,7 @@ import pyoxigraph as ox
 
 from scrkg.graph.store import Store
 from scrkg.loader import provenance
+from scrkg.loader.drafts import evidence_triples, is_draft, read_draft
 from scrkg.loader.errors import (
     LoadError,
     ProblemLog,
@@ -127,7 +128,9 @@ def load_source(
     """Load one source file into its own named graph, replacing what that graph held.
 
     The format follows the extension: ``.csv``/``.json`` are coded reviews
-    (docs/input-formats.md), ``.ttl .nt .nq .trig .jsonld`` are RDF. The graph is ``graph`` or
+    (docs/input-formats.md), or drafts when a CSV header has ``accept`` and ``quote`` columns
+    or a JSON file's key is ``draft`` (loader/drafts.py: the accepted rows, with their
+    evidence), ``.ttl .nt .nq .trig .jsonld`` are RDF. The graph is ``graph`` or
     ``{base}graph/{slug of the file name}``. A file whose checksum and loader version match the
     graph already stored is not read again: the result says ``"unchanged"`` and nothing is
     written (except the ontology graph, if its files changed). Raises :class:`LoadError` (a
@@ -283,7 +286,9 @@ def _prepare(
     graph_iri = _graph_iri(path, base, graph)
     if store is not None and _unchanged(store, graph_iri, checksum):
         return _Source(path, graph_iri, checksum, unchanged=True)
-    if suffix in READERS:
+    if suffix in READERS and is_draft(data, suffix):
+        source = _prepare_draft(data, path, base, graph_iri, validate, progress)
+    elif suffix in READERS:
         source = _prepare_coded(data, path, base, graph_iri, validate, progress)
     else:
         source = _prepare_rdf(data, path, base, graph_iri, validate, progress)
@@ -359,6 +364,37 @@ def _prepare_coded(
         title=dataset.title or f"Coded reviews from {path.name}",
         warnings=warnings,
         locations=lambda: mapper.locations(dataset.reviews),
+    )
+
+
+def _prepare_draft(
+    data: bytes, path: Path, base: str, graph: str, validate: bool, progress: Progress | None
+) -> _Source:
+    """A draft (loader/drafts.py): its accepted rows as a coded review, with their evidence."""
+    vocabulary = Vocabulary.from_file()
+    draft = read_draft(data, path.name, vocabulary, path.suffix.lower())
+    mapper = Mapper(vocabulary, base)
+    evidence, evidence_rows = evidence_triples(draft, mapper)
+    warnings: list[Violation] = []
+    if validate:
+        warnings = _validate_coded(draft.dataset, mapper, path.name, progress)
+        log = ProblemLog(path.name)
+        try:
+            violations = ShapesValidator().violations(evidence)
+            warnings += report(violations, log, locations=evidence_rows)
+        except TooManyProblems:
+            pass
+        log.raise_if_any()
+    return _Source(
+        path,
+        graph,
+        checksum="",
+        records=draft.dataset.records,
+        triples=lambda: chain(mapper.triples(draft.dataset.reviews), evidence),
+        synthetic=draft.dataset.synthetic,
+        title=f"Coded review confirmed from the draft {path.name}",
+        warnings=warnings,
+        locations=lambda: {**mapper.locations(draft.dataset.reviews), **evidence_rows},
     )
 
 
