@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from scrkg.web.dashboard import bp as dashboard_bp
+from scrkg.web.download import bp as download_bp
 from scrkg.web.explorer import bp as explorer_bp
 from scrkg.web.exports import bp as exports_bp
 from scrkg.web.health import bp as health_bp
+from scrkg.web.network_file import bp as network_file_bp
 from scrkg.web.ontology_page import bp as ontology_page_bp
 from scrkg.web.patterns import bp as patterns_bp
 from scrkg.web.query_page import bp as query_page_bp
@@ -20,6 +22,8 @@ ALL: list = [
     sparql_bp,
     resources_bp,
     exports_bp,
+    download_bp,
+    network_file_bp,
     dashboard_bp,
     query_page_bp,
     explorer_bp,
