@@ -249,6 +249,186 @@ def validate(obj: Context, files: tuple[str, ...]) -> None:
         click.echo(f"valid: {path} ({report.triples} triples from {report.records} records)")
 
 
+#: What `scrkg tag` writes: one suggestion a line, or a draft to confirm (docs/tagging.md).
+TAG_FORMATS = ("jsonl", "csv", "json")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(TAG_FORMATS),
+    help="jsonl: one suggestion a line; csv, json: a draft to confirm and `scrkg load` "
+    "(default: from the extension of -o, else jsonl).",
+)
+@click.option(
+    "-o",
+    "output",
+    type=click.Path(dir_okay=False),
+    help="Write to FILE (atomically) instead of stdout.",
+)
+@click.option(
+    "--review-id",
+    help="The id of the review in the draft (default: the first FILE's name without its "
+    "extension).",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    help="Refuse a document larger than N bytes.",
+)
+@fails_cleanly
+def tag(
+    files: tuple[str, ...],
+    fmt: str | None,
+    output: str | None,
+    review_id: str | None,
+    max_bytes: int | None,
+) -> None:
+    """Suggest codes from review documents (PDF, HTML, DOCX, text), each with the sentence it
+    rests on, for a person to confirm (see docs/tagging.md).
+
+    Every quote is screened for personal data first: a sentence that holds any is left out,
+    with one line on stderr. Nothing is written when a document cannot be read.
+    """
+    import io
+    import json
+
+    from scrkg.loader import drafts
+    from scrkg.loader.documents import open_document
+    from scrkg.loader.guard import personal_value
+    from scrkg.loader.tagging import Tagger
+
+    suffix = Path(output).suffix.lower() if output else ""
+    fmt = fmt or {".csv": "csv", ".json": "json"}.get(suffix, "jsonl")
+    review_id = review_id if review_id is not None else Path(files[0]).stem
+    kind = personal_value(review_id, free_text=True)
+    if not review_id.strip() or kind:
+        what = f"looks like it holds {kind}" if kind else "is empty"
+        raise click.UsageError(
+            f"The review id {what} (by default it is the first file's name without its "
+            "extension); give one with --review-id."
+        )
+    tagger = Tagger.from_ontology()
+    kept: list[Any] = []
+    checksums: dict[str, str] = {}
+    sentences = left_out = 0
+    for path in files:
+        kind = personal_value(Path(path).name)
+        if kind:
+            raise click.ClickException(
+                f"{path}: the file name looks like it holds {kind}; the name is written into "
+                "the draft and the graph: rename the file"
+            )
+        document = open_document(path, max_bytes=max_bytes)
+        checksums[document.source] = document.sha256
+        read: list[Any] = []
+        flagged: dict[tuple[int, int], tuple[Any, str, int]] = {}
+        for suggestion in tagger.suggest(_counted(document.sentences(), read), document.source):
+            kind = _personal_data(suggestion)
+            if kind is None:
+                kept.append(suggestion)
+                continue
+            left_out += 1
+            key = (suggestion.start, suggestion.end)
+            held = flagged.get(key)
+            flagged[key] = (suggestion, kind, (held[2] if held else 0) + 1)
+        sentences += len(read)
+        for suggestion, kind, count in flagged.values():
+            where = f"page {suggestion.page}, " if suggestion.page is not None else ""
+            click.echo(
+                f"{document.source}, {where}characters {suggestion.start}-{suggestion.end}: "
+                f"left out a sentence that holds {kind} ({count} suggestion"
+                f"{'s' if count != 1 else ''}); code it by hand if it matters",
+                err=True,
+            )
+
+    rows: list[dict[str, Any]] = []
+    if fmt != "jsonl":
+        rows, other = drafts.draft_rows(kept, review_id=review_id, checksums=checksums)
+        if other:
+            fields = ", ".join(sorted({s.field for s in other}))
+            click.echo(
+                f"note: {len(other)} suggestions of fields a draft does not hold ({fields}) are "
+                "not in the draft; --format jsonl lists them",
+                err=True,
+            )
+
+    def write(handle: Any) -> None:
+        text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+        if fmt == "csv":
+            drafts.write_csv(rows, text)
+        elif fmt == "json":
+            drafts.write_json(rows, text)
+        else:
+            for suggestion in kept:
+                line = _suggestion_json(suggestion, checksums.get(suggestion.source, ""))
+                text.write(json.dumps(line, ensure_ascii=False) + "\n")
+        text.flush()
+        text.detach()
+
+    if output is None:
+        write(sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    else:
+        write_atomically(Path(output), write)
+        click.echo(f"wrote {output}", err=True)
+    documents = "document" if len(files) == 1 else "documents"
+    summary = f"{len(kept)} suggestions from {sentences} sentences in {len(files)} {documents}"
+    if left_out:
+        summary += f"; {left_out} left out for personal data"
+    click.echo(summary, err=True)
+    if fmt != "jsonl":
+        click.echo(
+            f"the draft has {len(rows)} rows for review {review_id}: write yes or no in accept "
+            "on every row, fill the rows of required fields, then `scrkg load` it",
+            err=True,
+        )
+
+
+def _counted(items: Any, seen: list[Any]) -> Any:
+    """The items, each also appended to ``seen`` as it passes (to count sentences)."""
+    for item in items:
+        seen.append(None)
+        yield item
+
+
+def _personal_data(suggestion: Any) -> str | None:
+    """What personal data a suggestion's quote, prefix or suffix looks like it holds, or None."""
+    from scrkg.loader.guard import personal_value
+    from scrkg.loader.records import possessive_name
+
+    for text in (suggestion.quote, suggestion.prefix, suggestion.suffix):
+        kind = personal_value(text, free_text=True)
+        if kind is None and possessive_name(text):
+            kind = "a person's name"
+        if kind is not None:
+            return kind
+    return None
+
+
+def _suggestion_json(suggestion: Any, sha256: str) -> dict[str, Any]:
+    """One line of `scrkg tag --format jsonl`."""
+    return {
+        "source": suggestion.source,
+        "sha256": sha256,
+        "concept": suggestion.concept,
+        "scheme": suggestion.scheme,
+        "field": suggestion.field,
+        "property": suggestion.property,
+        "quote": suggestion.quote,
+        "page": suggestion.page,
+        "start": suggestion.start,
+        "end": suggestion.end,
+        "prefix": suggestion.prefix,
+        "suffix": suggestion.suffix,
+        "matched": suggestion.matched,
+        "label": suggestion.label,
+        "confidence": suggestion.confidence,
+    }
+
+
 @main.command()
 @click.argument("sparql", required=False)
 @click.option(
@@ -775,3 +955,87 @@ def similar(obj: Context, iri: str, limit: int, fmt: str) -> None:
         click.echo(f"     both have: {shared}")
         if other.shared_words:
             click.echo(f"     shared words: {', '.join(other.shared_words[:10])}")
+
+
+@main.command()
+@click.option(
+    "--focus", metavar="IRI", help="A resource and its neighbours, as the explorer shows."
+)
+@click.option(
+    "--query",
+    "query_file",
+    metavar="FILE.rq",
+    type=click.Path(dir_okay=False),
+    help="The result of a SELECT or CONSTRUCT query in FILE.rq, as the explorer's network.",
+)
+@click.option(
+    "--pattern",
+    metavar="NAME",
+    help="The association network of a pattern: " + ", ".join(PATTERN_KINDS) + ".",
+)
+@click.option("--outcome", help="--pattern: only children with this outcome (died, serious-harm).")
+@click.option("--age-band", help="--pattern: only children of this age band code.")
+@click.option("--period", help="--pattern: only reviews of this reporting year (YYYY-YY).")
+@click.option(
+    "--min-cases",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="--pattern: pairs on fewer cases are not drawn as associated.",
+)
+@click.option(
+    "-o",
+    "output",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="The HTML file to write (atomically).",
+)
+@click.pass_obj
+@fails_cleanly
+def network(
+    obj: Context, focus: str | None, query_file: str | None, pattern: str | None,
+    outcome: str | None, age_band: str | None, period: str | None, min_cases: int, output: str,
+) -> None:  # fmt: skip
+    """Write a network as one HTML page that opens in any browser, offline: the drawing (made
+    with pyvis and vis-network, copied into the page) and the same nodes and links as tables,
+    with where the data came from and when (see docs/command-line.md)."""
+    chosen = [given for given in (focus, query_file, pattern) if given is not None]
+    if len(chosen) != 1:
+        raise click.ClickException("Give one of --focus IRI, --query FILE.rq or --pattern NAME.")
+    from scrkg.graph import patterns as pt
+    from scrkg.web import network_file as nf
+
+    store = obj.store()
+    check_at_start(store)
+    try:
+        if focus is not None:
+            data = nf.focus_network(store, focus)
+        elif query_file is not None:
+            from scrkg.graph.gateway import Limits, QueryGateway
+
+            text = Path(query_file).read_text(encoding="utf-8")
+            with QueryGateway(store, Limits.from_settings(os.environ)) as gateway:
+                results, written = gateway.results(text)
+            data = nf.query_network(store, results, text, cut=bool(written.truncated))
+        else:
+            found = pt.co_occurrence(
+                store,
+                pattern or "",
+                outcome=outcome,
+                age_band=age_band,
+                period=period,
+                min_cases=min_cases,
+            )
+            data = nf.pattern_network(store, found)
+    except (nf.NetworkFileError, pt.PatternError) as error:
+        raise click.ClickException(str(error)) from None
+    html = nf.render(data, source=f"the store at {obj.store_label}")
+    write_atomically(Path(output), lambda handle: handle.write(html.encode("utf-8")))
+    nodes, links = data.graph.number_of_nodes(), data.graph.number_of_edges()
+    click.echo(f"wrote {output} ({nodes} nodes, {links} links)", err=True)
+    if data.includes_synthetic:
+        click.echo(
+            "note: the network includes SYNTHETIC records (invented, not real cases); the page "
+            "says so.",
+            err=True,
+        )
