@@ -416,12 +416,22 @@
   }
 
   function showNode(node) {
+    saveLink(node);
     panel(node.fullLabel || node.label);
     var info = groupInfo[node.group];
     details.appendChild(el("p", { className: "hint", text: info ? info.label : "" }));
     if (node.synthetic) details.appendChild(el("p", null, el("span", { className: "synthetic-tag", text: "synthetic record" })));
     details.appendChild(el("pre", { className: "summary", text: node.title }));
     if (node.url) details.appendChild(el("p", null, el("a", { href: node.url, text: "Open its page" })));
+  }
+
+  /* "Save as a page" (/network.html): the selected resource and its neighbours. */
+  function saveLink(node) {
+    var link = document.getElementById("save-page");
+    if (!link || node.more) return;
+    link.href = "/network.html?focus=" + encodeURIComponent(node.id);
+    document.getElementById("save-what").textContent = "the selected resource and its neighbours";
+    document.getElementById("save-block").hidden = false;
   }
 
   function showEdge(edge) {
