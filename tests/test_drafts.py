@@ -521,3 +521,34 @@ def test_validate_checks_a_draft_without_writing(tmp_path):
     report = validate_source(write_draft(tmp_path, found), raise_on_error=False)
     assert not report.conforms
     assert "decide yes or no" in str(report)
+
+
+# -- the site --------------------------------------------------------------------------------
+
+
+def test_the_child_page_shows_each_quote_beside_its_fact(loaded):
+    import html
+    import re
+
+    from scrkg.web import create_app
+
+    store, _, _ = loaded
+    client = create_app({"STORE": store, "TESTING": True}).test_client()
+    response = client.get("/id/child/R-A-C1")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    # the risk factor's list item holds the concept's link, then its evidence
+    item = re.search(
+        r'<li><a href="/concept/domestic-abuse"[^>]*>.*?</li>\s*</ul>\s*</li>', text, re.S
+    )
+    assert item is not None
+    shown = html.unescape(re.sub(r"<[^>]+>", "", item.group(0)))
+    assert "There was domestic abuse in the home." in shown
+    assert "page 1 of review-a.pdf" in " ".join(shown.split())
+    assert f'href="/id/document/sha256-{DIGEST}"' in item.group(0)
+    assert "The police attended" not in shown  # another fact's quote is not beside this one
+    # the age band was typed, not quoted: no evidence beside it
+    age = re.search(r'<li><a href="/concept/under-1"[^>]*>.*?</li>', text, re.S)
+    assert age is not None and "evidence" not in age.group(0)
+    document = client.get(f"/id/document/sha256-{DIGEST}").get_data(as_text=True)
+    assert "review-a.pdf" in document and f"sha256:{DIGEST}" in document

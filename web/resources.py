@@ -4,7 +4,8 @@
 (``https://w3id.org/scrkg/def#CaseReview``) at ``/def/CaseReview``, the ontology itself at ``/def``,
 and ``scrc:died`` at ``/concept/died``. An HTML page shows the label, types, links out and in
 grouped by property (paged), the named graphs the statements come from with their provenance,
-and the quotes behind them. The same description is served as Turtle, JSON-LD or N-Triples by
+and the quotes behind them; beside each coded fact, the evidence it was confirmed from (the quote,
+its page and its document). The same description is served as Turtle, JSON-LD or N-Triples by
 Accept header or by a ``.ttl`` / ``.jsonld`` / ``.nt`` suffix.
 
 Path segments are decoded by the server, so links are built with ``url_for`` (which encodes a
@@ -42,6 +43,7 @@ MAX_QUOTES = 100
 UNRESERVED = "-._~"  # with ASCII letters and digits, what the IRI minting keeps unencoded
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+OA = "http://www.w3.org/ns/oa#"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 LANG_STRING = RDF + "langString"
 LABEL_PATH = "(rdfs:label|skos:prefLabel)"
@@ -123,6 +125,15 @@ def show_iris(candidates: list[str], asked: str | None = None) -> Response:
 
 
 @dataclass
+class Evidence:
+    """A quote a fact rests on: the sentence, its page (None without pages) and its document."""
+
+    quote: str
+    page: int | None
+    document: Term | None
+
+
+@dataclass
 class Term:
     """An RDF term as the template shows it: text, and a link only when the site has a page."""
 
@@ -131,6 +142,8 @@ class Term:
     text: str
     href: str | None = None
     note: str = ""  # language tag or datatype of a literal
+    #: Beside a value of this resource's property: the quotes the fact was confirmed from.
+    evidence: list[Evidence] = field(default_factory=list)
 
 
 @dataclass
@@ -195,6 +208,10 @@ def html_response(store: Store, iri: str) -> Response:
     groups = {
         direction: _link_groups(store, node, direction, page_size) for direction in ("out", "in")
     }
+    evidence = _evidence(store, node)
+    for group in groups["out"]:
+        for value in group.values:
+            value.evidence = evidence.get((group.property.value, value.kind, value.value), [])
     graphs = _source_graphs(store, node)
     describing = [g for g in graphs if g.describes]
     synthetic = _ask(store, f"ASK {{ {node} scr:isSynthetic true }}") or (
@@ -328,6 +345,35 @@ def _quotes(store: Store, node: str) -> tuple[list[Quote], int]:
         for row in rows
     ]
     return quotes, total
+
+
+def _evidence(store: Store, node: str) -> dict[tuple[str, str, str], list[Evidence]]:
+    """The quotes behind each fact about the resource, keyed by (property, kind, value): the
+    statements whose subject is the resource, with the page of their Web Annotation's target
+    (``page=N``) and the title of their document."""
+    rows = _select(
+        store,
+        f"""SELECT ?statement ?p ?o ?quote ?document (SAMPLE(?t) AS ?title)
+                  (SAMPLE(?v) AS ?page) {{
+          ?statement rdf:subject {node} ; rdf:predicate ?p ; rdf:object ?o ; scr:quote ?quote .
+          OPTIONAL {{ ?statement prov:wasDerivedFrom ?document
+                      OPTIONAL {{ ?document dcterms:title|rdfs:label ?t }} }}
+          OPTIONAL {{ ?annotation <{OA}hasBody> ?statement ;
+                        <{OA}hasTarget>/<{OA}hasSelector> ?selector .
+                      ?selector rdf:value ?v FILTER(STRSTARTS(STR(?v), "page=")) }}
+        }} GROUP BY ?statement ?p ?o ?quote ?document ORDER BY ?statement LIMIT {MAX_QUOTES}""",
+    )
+    found: dict[tuple[str, str, str], list[Evidence]] = {}
+    for row in rows:
+        value = _term(row["o"], None)
+        page = _value(row["page"])
+        item = Evidence(
+            quote=row["quote"].value,
+            page=int(page[5:]) if page and page[5:].isdigit() else None,
+            document=_term(row["document"], row["title"]) if row["document"] else None,
+        )
+        found.setdefault((row["p"].value, value.kind, value.value), []).append(item)
+    return found
 
 
 # -- RDF representations ---------------------------------------------------------------------
