@@ -241,9 +241,10 @@ def _sentence_spans(paragraph: str, segmenter) -> Iterator[tuple[int, int]]:
     """(start, end) of each sentence of a paragraph, stripped, none empty."""
     for base, chunk in _chunks(paragraph, SEGMENT_CHARS):
         # pysbd's spans are used as cut points only, so text it drops or alters is never lost.
-        cuts = sorted({span.end for span in segmenter.segment(chunk) if 0 < span.end < len(chunk)})
+        cuts = {span.end for span in segmenter.segment(chunk) if 0 < span.end < len(chunk)}
+        cuts.update(match.end() for match in _PSEUDONYM_END.finditer(chunk))
         previous = 0
-        for cut in [*cuts, len(chunk)]:
+        for cut in [*sorted(cuts), len(chunk)]:
             piece = chunk[previous:cut]
             stripped = piece.strip()
             if stripped:
@@ -251,6 +252,14 @@ def _sentence_spans(paragraph: str, segmenter) -> Iterator[tuple[int, int]]:
                 start = base + previous + lead
                 yield start, start + len(stripped)
             previous = cut
+
+
+#: A review's pseudonym ending a sentence ("... was not seen by Child A. The mother ..."): pysbd
+#: reads the capital and full stop as an initial and would run the two sentences together.
+_PSEUDONYM_END = re.compile(
+    r"\b(?:Child|Children|Baby|Infant|Sibling|Young Person|Adult|Mother|Father|Parent|Family|"
+    r"Person|Boy|Girl|Brother|Sister|Subject) [A-Z]{1,2}\d{0,2}\.(?=\s+[\"'\u2018\u201c(]?[A-Z])"
+)
 
 
 def _chunks(text: str, size: int) -> Iterator[tuple[int, str]]:
@@ -666,12 +675,14 @@ def _docx_paragraphs(container) -> Iterator[str]:
 
     for block in container.iter_inner_content():
         if isinstance(block, Table):
-            seen: set[int] = set()
+            # A merged cell is listed once per grid cell it covers; it is read once. The set
+            # holds the elements themselves, so that their identity stays theirs.
+            seen = set()
             for row in block.rows:
                 for cell in row.cells:
-                    if id(cell._tc) in seen:  # a merged cell is listed once per grid column
+                    if cell._tc in seen:
                         continue
-                    seen.add(id(cell._tc))
+                    seen.add(cell._tc)
                     yield from _docx_paragraphs(cell)
         else:
             paragraph = normalise(block.text)
@@ -681,8 +692,10 @@ def _docx_paragraphs(container) -> Iterator[str]:
 
 # --- plain text --------------------------------------------------------------------------------
 
-#: A line that starts a paragraph of its own: a list item, a heading, a table row.
+#: A line that starts a paragraph: a list item, a heading, a table row.
 _BLOCK_START = re.compile(r"\s*(?:[-*+\u2022\u2013]\s|#{1,6}\s|\d{1,3}[.)]\s|\|)")
+#: A line that is a paragraph of its own: a Markdown heading, a table row.
+_ONE_LINE = re.compile(r"\s*(?:#{1,6}\s|\|)")
 
 
 def _check_text_file(path: Path, name: str) -> str:
@@ -747,6 +760,8 @@ def _text_paragraphs(path: Path, name: str) -> Iterator[str]:
                 if not blank:
                     current.append(line)
                     length += len(line)
+                    if _ONE_LINE.match(line):
+                        length = MAX_PARAGRAPH_CHARS + 1  # ends at the next line
     except UnicodeDecodeError:
         raise DocumentError(
             "is no longer UTF-8 text (it changed while it was read); save it as UTF-8 and tag it "
