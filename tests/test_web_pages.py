@@ -228,7 +228,10 @@ def test_dashboard_shows_figures_with_a_marker_where_they_differ(client, monkeyp
     assert "Children who died" in html and "Reviews judged good" in html
     assert html.count("≠ differs") == 1 and html.count("= matches") == 1
     assert "41.5%" in html and "42%" in html
-    assert html.count('href="/query?name=00-published-figures"') >= 3
+    assert 'href="/query?name=00-published-figures"' in html
+    # Each figure opens its records: the figure's name and the computed number link to them.
+    assert html.count('href="/records?figure=children-died&amp;period="') == 2
+    assert html.count('href="/records?figure=reviews-graded-good-percent&amp;period="') == 2
     charts.MEMO.clear()
 
 
@@ -247,7 +250,11 @@ def test_dashboard_charts_and_synthetic_counts(client):
     assert html.count('href="/query?query=') >= 6  # every chart links to its query
     records = re.search(r'<table class="records">.*?</table>', html, re.S).group(0)
     assert re.search(
-        r"synthetic records.*?<td class=\"num\">1</td><td class=\"num\">45</td>", records, re.S
+        r"synthetic records.*?"
+        r'<td class="num"><a href="/records\?figure=reviews&amp;records=synthetic"[^>]*>1</a></td>'
+        r'<td class="num"><a href="/records\?figure=children&amp;records=synthetic"[^>]*>45</a>',
+        records,
+        re.S,
     )
 
 
@@ -263,7 +270,12 @@ def test_dashboard_counts_are_cached_per_store_version(small_store):
 def test_bundled_dashboard(bundled_client):
     html = bundled_client.get("/").get_data(as_text=True)
     assert "Outcome for the child" in html
-    assert re.search(r"died</a></th>\s*<td class=\"bar\">.*?<td class=\"num\">90</td>", html, re.S)
+    assert re.search(
+        r'died</a></th>\s*<td class="bar">.*?'
+        r'<td class="num"><a href="/records\?figure=outcomes&amp;value=died"[^>]*>90</a></td>',
+        html,
+        re.S,
+    )
     assert "Contains synthetic records." in html
 
 

@@ -23,13 +23,13 @@ from flask import Blueprint, render_template, request
 from scrkg.graph.charts import DashboardData, SyntheticCounts, dashboard_data, per_version
 from scrkg.graph.figures import FIGURES_QUERY, SERIES_QUERY, published_series, series_by_measure
 from scrkg.graph.neighbours import visible_text
+from scrkg.graph.store import Store
 from scrkg.web import get_store
+from scrkg.web.explorer import base_iri, resource_path
 from scrkg.web.query_page import site_query_link
+from scrkg.web.records import chart_link, count_link, published_link, statistic_link
 
 bp = Blueprint("dashboard", __name__)
-
-#: Charts whose bars open a saved view of the explorer.
-EXPLORE_VIEWS = {"risk-factors": "risk-factor"}
 
 #: Fewer real children than this are too few cases to show a pattern: the page says so.
 FEW_CASES = 10
@@ -65,6 +65,41 @@ def heading(data: DashboardData) -> str:
     return f"{noun}, {periods_text(periods)}" if periods else noun
 
 
+#: The reviews drawn from a published source (not synthetic), newest period first: the case
+#: studies of the bundled report, or a user's own reviews.
+CASE_STUDIES_QUERY = """
+PREFIX scr: <https://w3id.org/scrkg/def#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?review (SAMPLE(?l) AS ?label) (SAMPLE(?c) AS ?comment) (SAMPLE(?y) AS ?period)
+WHERE {
+  ?review scr:concernsChild ?child .
+  FILTER NOT EXISTS { ?review scr:isSynthetic true }
+  OPTIONAL { ?review rdfs:label ?l }
+  OPTIONAL { ?review rdfs:comment ?c }
+  OPTIONAL { ?review scr:reportingYear ?y }
+}
+GROUP BY ?review
+ORDER BY DESC(?period) ?label
+LIMIT 12
+"""
+
+
+def case_studies(store: Store) -> list[dict[str, str | None]]:
+    """The real reviews (drawn from a source), each with its page and what it is about."""
+    found = []
+    for row in store.query(CASE_STUDIES_QUERY):
+        iri = row["review"].value
+        found.append(
+            {
+                "label": row["label"].value if row["label"] is not None else iri,
+                "comment": row["comment"].value if row["comment"] is not None else "",
+                "period": row["period"].value if row["period"] is not None else "",
+                "link": resource_path(iri, base_iri()),
+            }
+        )
+    return found
+
+
 @bp.get("/")
 def dashboard() -> str:
     store = get_store()
@@ -84,13 +119,17 @@ def dashboard() -> str:
         counted=counted,
         figures_link="/query?" + urlencode({"name": FIGURES_QUERY}),
         query_link=query_link,
-        explore_views=EXPLORE_VIEWS,
         differ=sum(not f.matches for f in data.figures),
         checked_periods=", ".join(sorted({f.period for f in data.figures})),
         series=series_by_measure(series),
         series_count=len(series),
         series_disagree=sum(f.disagrees for f in series),
         series_link="/query?" + urlencode({"name": SERIES_QUERY}),
+        statistic_link=statistic_link,
+        chart_link=chart_link,
+        count_link=count_link,
+        published_link=published_link,
+        case_studies=per_version(store, "case-studies", lambda: case_studies(store)),
     )
 
 

@@ -3,6 +3,12 @@ by skos:broader), each with its label, definition and sources, linking to its re
 
 It reads the ontology graph of the store; a store that holds no ontology yet is shown the
 ontology files of the package instead, so the page is never empty.
+
+Prose written for the ontology (definitions, the descriptions of saved queries) names terms as
+prefixed names (`scr:agencyType`, skos:broader*). The ``plain`` template filter shows each as
+its label, linked to its page when it is one of ours (`scr:agencyType` reads "agency type"),
+and the terms of the standard vocabularies in plain words (skos:broader reads "broader
+concept"), so a reader meets words, not syntax; the prefixed name stays in the link's title.
 """
 
 from __future__ import annotations
@@ -16,8 +22,9 @@ from flask import Blueprint, render_template
 
 from scrkg.graph.charts import per_version
 from scrkg.graph.store import MemoryStore, Store
-from scrkg.ontology import CONCEPTS_FILE, ONTOLOGY_FILE, ONTOLOGY_IRI
+from scrkg.ontology import CONCEPTS_FILE, ONTOLOGY_FILE, ONTOLOGY_IRI, PREFIXES
 from scrkg.web import get_store
+from scrkg.web.explorer import base_iri, resource_path
 
 bp = Blueprint("ontology_page", __name__)
 
@@ -188,8 +195,156 @@ def _tree(term: Term, nested: dict[str, list[Term]], order, seen: set[str]) -> T
     return copy
 
 
+def ontology_of(store: Store) -> Ontology:
+    return per_version(store, "ontology-page", lambda: read_ontology(store))
+
+
 @bp.get("/ontology")
 def ontology() -> str:
-    store = get_store()
-    onto = per_version(store, "ontology-page", lambda: read_ontology(store))
+    onto = ontology_of(get_store())
     return render_template("ontology.html", onto=onto)
+
+
+# -- prefixed names in plain words -------------------------------------------------------------
+
+DCAT = "http://www.w3.org/ns/dcat#"
+SCHEMA = "http://schema.org/"
+ORG = "http://www.w3.org/ns/org#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PROV = "http://www.w3.org/ns/prov#"
+
+#: The prefixes prose may use: the ontology's, and dcat.
+PROSE_PREFIXES = {**PREFIXES, "dcat": DCAT}
+
+#: The terms of other vocabularies that the ontology uses, in plain words.
+STANDARD_WORDS = {
+    RDF + "Statement": "statement",
+    RDF + "type": "type",
+    RDF + "subject": "subject",
+    RDF + "predicate": "link",
+    RDF + "object": "object",
+    RDF + "Property": "property",
+    RDFS + "label": "label",
+    RDFS + "comment": "comment",
+    RDFS + "subClassOf": "kind of",
+    RDFS + "Literal": "text",
+    RDFS + "domain": "applies to",
+    RDFS + "range": "value",
+    RDFS + "seeAlso": "see also",
+    OWL + "Class": "class",
+    SKOS + "broader": "broader concept",
+    SKOS + "narrower": "narrower concept",
+    SKOS + "prefLabel": "preferred label",
+    SKOS + "altLabel": "other label",
+    SKOS + "hiddenLabel": "hidden label",
+    SKOS + "Concept": "concept",
+    SKOS + "ConceptScheme": "concept scheme",
+    SKOS + "definition": "definition",
+    SKOS + "inScheme": "scheme",
+    SKOS + "notation": "code",
+    SKOS + "note": "note",
+    QB + "Observation": "published figure",
+    QB + "DataSet": "set of published figures",
+    QB + "dataSet": "set of figures",
+    PROV + "wasDerivedFrom": "drawn from",
+    PROV + "Entity": "source",
+    PROV + "Organization": "organisation",
+    XSD + "string": "text",
+    XSD + "date": "date",
+    XSD + "dateTime": "date and time",
+    XSD + "gYear": "year",
+    XSD + "gYearMonth": "month",
+    XSD + "decimal": "number",
+    XSD + "integer": "whole number",
+    XSD + "nonNegativeInteger": "whole number",
+    XSD + "boolean": "yes or no",
+    XSD + "anyURI": "web address",
+    DCTERMS + "title": "title",
+    DCTERMS + "source": "source",
+    DCTERMS + "description": "description",
+    DCTERMS + "temporal": "period",
+    DCTERMS + "issued": "date of publication",
+    DCTERMS + "publisher": "publisher",
+    DCTERMS + "BibliographicResource": "publication",
+    DCAT + "startDate": "start date",
+    DCAT + "endDate": "end date",
+    SCHEMA + "Person": "person",
+    SCHEMA + "Report": "report",
+    ORG + "Organization": "organisation",
+    ORG + "OrganizationalCollaboration": "partnership",
+}
+
+_PREFIXED = re.compile(
+    r"`?\b(" + "|".join(sorted(PROSE_PREFIXES, key=len, reverse=True)) + r"):"
+    r"([A-Za-z_][\w-]*(?:\.[\w-]+)*)(\*)?`?"
+)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A piece of prose: text, or a term shown by its words (``iri`` set)."""
+
+    text: str
+    iri: str = ""
+    link: str | None = None
+    name: str = ""  # the prefixed name as written, for the link's title
+
+
+def words_for(iri: str, labels: dict[str, str]) -> str:
+    """A term in words: its label, its plain words, or its local name spelt out."""
+    if iri in labels and labels[iri] != _local(iri):
+        return labels[iri]
+    if iri in STANDARD_WORDS:
+        return STANDARD_WORDS[iri]
+    local = _local(iri)
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).replace("-", " ").lower()
+
+
+def plain_pieces(text: str, labels: dict[str, str]) -> list[Piece]:
+    """``text`` with each prefixed name (backquoted or not) as a term in words."""
+    pieces: list[Piece] = []
+    at = 0
+    base = base_iri()
+    for match in _PREFIXED.finditer(text):
+        prefix, local, star = match.groups()
+        iri = PROSE_PREFIXES[prefix] + local
+        before = text[at : match.start()]
+        words = words_for(iri, labels)
+        if re.search(r"\b[Aa]n $", before) and words[:1] not in "aeiou":
+            before = before[:-2] + " "  # "an rdf:Statement" reads "a statement"
+        if before:
+            pieces.append(Piece(before))
+        if star:
+            words += " (at any depth)"
+        pieces.append(Piece(words, iri, resource_path(iri, base), f"{prefix}:{local}"))
+        at = match.end()
+    if at < len(text):
+        pieces.append(Piece(text[at:]))
+    return [Piece(column_names(p.text)) if not p.iri else p for p in pieces]
+
+
+def heading_words(variable: str) -> str:
+    """A query variable as a column heading: ``reviewCount`` reads "review count"."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|_", " ", variable)
+    return re.sub(r"(?<=[A-Za-z])(?=[0-9])", " ", spaced).lower()
+
+
+def column_names(text: str) -> str:
+    """Query variables in prose (``?agrees``) as the column headings the results show."""
+    return re.sub(r"\?([A-Za-z_]\w*)", lambda m: f"“{heading_words(m.group(1))}”", text)
+
+
+@bp.app_template_filter("plain")
+def plain_filter(text: object) -> list[Piece]:
+    """Prose in pieces for the ``plain`` macro of the templates (text is never markup)."""
+    try:
+        labels = ontology_of(get_store()).labels
+    except Exception:  # noqa: BLE001 - prose still shows when the store cannot be read
+        labels = {}
+    return plain_pieces("" if text is None else str(text), labels)
+
+
+@bp.app_template_filter("term_words")
+def term_words_filter(iri: str) -> str:
+    """A term of another vocabulary (a range such as xsd:date) in words."""
+    return STANDARD_WORDS.get(iri) or words_for(iri, {})
