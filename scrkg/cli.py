@@ -1029,6 +1029,9 @@ def network(
             data = nf.pattern_network(store, found)
     except (nf.NetworkFileError, pt.PatternError) as error:
         raise click.ClickException(str(error)) from None
+    except GatewayError as error:  # the first line only: a syntax error's picture is not needed
+        lead = "The SPARQL query is not valid: " if isinstance(error, QuerySyntaxError) else ""
+        raise click.ClickException(lead + error.message.strip().splitlines()[0]) from None
     html = nf.render(data, source=f"the store at {obj.store_label}")
     write_atomically(Path(output), lambda handle: handle.write(html.encode("utf-8")))
     nodes, links = data.graph.number_of_nodes(), data.graph.number_of_edges()
