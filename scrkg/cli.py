@@ -310,18 +310,20 @@ def tag(
             f"The review id {what} (by default it is the first file's name without its "
             "extension); give one with --review-id."
         )
-    tagger = Tagger.from_ontology()
-    kept: list[Any] = []
-    checksums: dict[str, str] = {}
-    sentences = left_out = 0
-    for path in files:
+    opened = []
+    for path in files:  # every document is checked before any is tagged
         kind = personal_value(Path(path).name)
         if kind:
             raise click.ClickException(
                 f"{path}: the file name looks like it holds {kind}; the name is written into "
                 "the draft and the graph: rename the file"
             )
-        document = open_document(path, max_bytes=max_bytes)
+        opened.append(open_document(path, max_bytes=max_bytes))
+    tagger = Tagger.from_ontology()
+    kept: list[Any] = []
+    checksums: dict[str, str] = {}
+    sentences = left_out = 0
+    for document in opened:
         checksums[document.source] = document.sha256
         read: list[Any] = []
         flagged: dict[tuple[int, int], tuple[Any, str, int]] = {}
