@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from documents import make_pdf
 
 from scrkg.cli import main
 from scrkg.graph.store import DiskStore
@@ -179,19 +180,6 @@ def test_a_review_id_that_looks_like_a_name_is_refused(runner, fake, tmp_path):
 
 
 # -- the real reader and tagger ------------------------------------------------------------------
-
-
-def make_pdf(path: Path, pages: list[str]) -> Path:
-    """A PDF with a text layer, one passage a page (fpdf2's core font: Latin-1 text only)."""
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.set_font("helvetica", size=12)
-    for text in pages:
-        pdf.add_page()
-        pdf.multi_cell(0, 8, text)
-    pdf.output(str(path))
-    return path
 
 
 PDF_PAGES = [
