@@ -2,7 +2,10 @@
 
 The page runs queries from the browser against the SPARQL endpoint (/sparql) with
 ``Accept: application/sparql-results+json``, and shows whatever the endpoint says about errors,
-time-outs and truncated results. Where the site has no /sparql (an app built without that
+time-outs and truncated results. The results table is in plain words (web/static/query.js): each
+IRI by its label, asked for in one more query of at most 400 IRIs, headings spelt out, numbers
+and dates formatted, rows that list synthetic records tagged; the downloads keep the machine
+shapes. Where the site has no /sparql (an app built without that
 blueprint), ``/api/query`` (GET) answers the same way through the query gateway.
 
 A link never runs a query by itself: ``/query?query=TEXT`` only fills the editor, and the query
@@ -36,6 +39,7 @@ from scrkg.graph.results import spreadsheet_safe
 from scrkg.graph.saved import SavedQuery, saved_queries
 from scrkg.ontology import PREFIXES
 from scrkg.web import get_store, querying
+from scrkg.web.ontology_page import STANDARD_WORDS
 
 bp = Blueprint("query_page", __name__)
 
@@ -141,6 +145,7 @@ def query_page() -> tuple[str, int] | str:
         "graph_formats": [[n, label] for n, label, _ in GRAPH_FORMATS],
         "links": _links(),
         "prefixes": PREFIXES,
+        "words": STANDARD_WORDS,  # terms of other vocabularies in plain words, for the results
     }
     html = render_template(
         "query.html",

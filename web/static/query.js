@@ -1,10 +1,18 @@
 /* The query page: a CodeMirror SPARQL editor, running queries against the SPARQL endpoint with
-   fetch when the user presses Run, and a results table whose IRIs link to resource pages. */
+   fetch when the user presses Run, and a results table in plain words: column headings spelt
+   out (?reviewCount reads "review count"), each IRI shown by its label and linked to its page
+   (the labels, and which IRIs are synthetic records, come from one more bounded query to the
+   same endpoint), numbers and dates formatted, language tags and datatypes left out, and rows
+   that list synthetic records tagged. Downloads keep the machine shapes. */
 (function () {
   "use strict";
   var S = window.scrkg, el = S.el;
   var page = S.pageData();
   var MAX_SHOWN = 2000;
+  var MAX_LABELLED = 400;  /* IRIs whose labels are asked for, at most, in one query */
+  var XSD = "http://www.w3.org/2001/XMLSchema#";
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December"];
   var textarea = document.getElementById("query-text");
   var form = document.getElementById("query-form");
   var statusBox = document.getElementById("query-status");
@@ -144,44 +152,158 @@
     table(vars, rows.map(function (b) { return vars.map(function (v) { return b[v]; }); }));
   }
 
+  /* ?reviewCount reads "review count"; ?real_children reads "real children". */
+  function headingWords(name) {
+    return String(name).replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/_/g, " ")
+      .replace(/([A-Za-z])([0-9])/g, "$1 $2").toLowerCase();
+  }
+
   function table(vars, rows) {
     if (rows.length > MAX_SHOWN) {
       notice("Showing the first " + MAX_SHOWN + " of " + rows.length + " rows; download the results for all of them.", "warning");
     }
-    var head = el("tr", null);
-    vars.forEach(function (v) { head.appendChild(el("th", { scope: "col", text: v })); });
-    var body = el("tbody", null);
-    rows.slice(0, MAX_SHOWN).forEach(function (row) {
-      var tr = el("tr", null);
-      row.forEach(function (term) { tr.appendChild(el("td", null, cell(term))); });
-      body.appendChild(tr);
+    var shown = rows.slice(0, MAX_SHOWN);
+    var wrap = el("div", { className: "results-wrap" }, el("p", { className: "hint", text: "Finding the labels…" }));
+    results.appendChild(wrap);
+    labelsFor(shown).then(function (info) {
+      S.clear(wrap);
+      var head = el("tr", null);
+      vars.forEach(function (v) {
+        head.appendChild(el("th", { scope: "col", text: headingWords(v), title: "?" + v }));
+      });
+      var body = el("tbody", null);
+      var tagged = 0;
+      shown.forEach(function (row) {
+        var tr = el("tr", null);
+        row.forEach(function (term, i) { tr.appendChild(el("td", null, cell(term, vars[i], info))); });
+        var at = syntheticCell(row, vars, info);
+        if (at !== -1) {
+          tagged++;
+          tr.className = "synthetic-row";
+          if (row[at].type === "uri") {  /* the tag beside the first synthetic record */
+            tr.children[at].appendChild(document.createTextNode(" "));
+            tr.children[at].appendChild(el("span", { className: "synthetic-tag", text: "synthetic" }));
+          }
+        }
+        body.appendChild(tr);
+      });
+      if (tagged) {
+        wrap.appendChild(el("p", { className: "hint synthetic-rows", text: tagged + " of these rows list synthetic records (generated examples, not real cases), tagged synthetic." }));
+      }
+      wrap.appendChild(el("table", { className: "results-table" }, el("thead", null, head), body));
     });
-    results.appendChild(el("table", { className: "results-table" }, el("thead", null, head), body));
   }
 
-  /* scr:Child for https://w3id.org/scrkg/def#Child, with the ontology's prefixes. */
-  function compact(iri) {
-    var best = null;
-    Object.keys(page.prefixes || {}).forEach(function (name) {
-      var ns = page.prefixes[name];
-      if (iri.indexOf(ns) === 0 && iri.length > ns.length && (!best || ns.length > best[1].length)) best = [name, ns];
-    });
-    if (!best) return iri;
-    var local = iri.slice(best[1].length);
-    return /^[A-Za-z0-9_][A-Za-z0-9_.%/-]*$/.test(local) ? best[0] + ":" + local : iri;
+  function isSyntheticColumn(name) { return /^(is_?)?synthetic$/i.test(name || ""); }
+
+  /* The cell of the first synthetic record of a row (an IRI, or a true synthetic column, which
+     shows its own tag), or -1. */
+  function syntheticCell(row, vars, info) {
+    for (var i = 0; i < row.length; i++) {
+      var term = row[i];
+      if (!term) continue;
+      if (term.type === "uri" && info.synthetic[term.value]) return i;
+      if (term.type !== "uri" && isSyntheticColumn(vars[i]) && term.value === "true") return i;
+    }
+    return -1;
   }
 
-  function cell(term) {
+  /* One query for the labels of the IRIs shown, and for which of them are synthetic records (a
+     child is also synthetic when a synthetic review concerns it). An IRI that cannot be written
+     in a query is left out; a failure leaves the names spelt out from the IRIs. */
+  function labelsFor(rows) {
+    var info = { labels: {}, synthetic: {} };
+    var seen = {}, iris = [];
+    rows.forEach(function (row) {
+      row.forEach(function (term) {
+        if (term && term.type === "uri" && !seen[term.value] && iris.length < MAX_LABELLED &&
+            !/[\s<>"{}|^`\\]/.test(term.value)) {
+          seen[term.value] = true;
+          iris.push(term.value);
+        }
+      });
+    });
+    if (!iris.length) return Promise.resolve(info);
+    var p = page.prefixes || {};
+    var query = "PREFIX rdfs: <" + p.rdfs + ">\nPREFIX skos: <" + p.skos + ">\nPREFIX scr: <" + p.scr + ">\n" +
+      "SELECT ?iri (SAMPLE(?l) AS ?label) (SAMPLE(?s) AS ?synthetic) WHERE {\n" +
+      "  VALUES ?iri { " + iris.map(function (i) { return "<" + i + ">"; }).join(" ") + " }\n" +
+      "  OPTIONAL { ?iri skos:prefLabel ?pl FILTER(lang(?pl) = \"\" || langMatches(lang(?pl), \"en\")) }\n" +
+      "  OPTIONAL { ?iri rdfs:label ?rl FILTER(lang(?rl) = \"\" || langMatches(lang(?rl), \"en\")) }\n" +
+      "  BIND(COALESCE(?pl, ?rl) AS ?l)\n" +
+      "  BIND(EXISTS { ?iri scr:isSynthetic|^scr:concernsChild/scr:isSynthetic true } AS ?s)\n" +
+      "} GROUP BY ?iri";
+    return fetch(page.endpoint, {
+      method: "POST",
+      headers: { "Accept": "application/sparql-results+json", "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8" },
+      body: new URLSearchParams({ query: query }).toString(),
+      credentials: "same-origin"
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (data) {
+      ((data && data.results && data.results.bindings) || []).forEach(function (b) {
+        if (!b.iri) return;
+        if (b.label) info.labels[b.iri.value] = b.label.value;
+        if (b.synthetic && b.synthetic.value === "true") info.synthetic[b.iri.value] = true;
+      });
+      return info;
+    }).catch(function () { return info; });
+  }
+
+  /* An IRI without a label in words: a term of a standard vocabulary by its plain words, else
+     its last part spelt out ("concernsChild" reads "concerns child"). */
+  function iriWords(iri) {
+    if (page.words && page.words[iri]) return page.words[iri];
+    var local = iri.replace(/[#/]+$/, "").split(/[#/]/).pop() || iri;
+    try { local = decodeURIComponent(local); } catch (e) { /* shown as it is */ }
+    return local.replace(/([a-z])([A-Z])/g, "$1 $2").replace(/[-_]/g, " ");
+  }
+
+  function cell(term, name, info) {
     if (!term) return el("span", { className: "unbound" });
     if (term.type === "uri") {
-      var url = S.resourceUrl(term.value, page.links), shown = S.visible(compact(term.value));
+      var url = S.resourceUrl(term.value, page.links);
+      var shown = S.visible(info.labels[term.value] || iriWords(term.value));
       return url ? el("a", { href: url, className: "iri", text: shown, title: term.value })
                  : el("span", { className: "iri external", text: shown, title: term.value });
     }
-    if (term.type === "bnode") return el("span", { className: "bnode", text: "_:" + term.value });
-    var span = el("span", { className: "literal", text: S.visible(term.value) });
-    if (term["xml:lang"]) span.appendChild(el("small", { className: "lang", text: " @" + term["xml:lang"] }));
-    return span;
+    if (term.type === "bnode") return el("span", { className: "bnode", text: "(unnamed node)" });
+    if (isSyntheticColumn(name) && term.value === "true") {
+      return el("span", { className: "synthetic-tag", text: "synthetic" });
+    }
+    return el("span", { className: "literal", text: S.visible(plainValue(term, name)) });
+  }
+
+  /* A literal as a reader would write it: 1,263; 15 June 2009; October 2010; yes. */
+  function plainValue(term, name) {
+    var value = term.value, type = term.datatype || "";
+    if (type === XSD + "boolean") return value === "true" || value === "1" ? "yes" : "no";
+    if (type === XSD + "date" || (!type && !term["xml:lang"] && /^\d{4}-\d{2}-\d{2}$/.test(value))) {
+      return dayMonthYear(value) || value;
+    }
+    if (type === XSD + "dateTime") {
+      var m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(value);
+      var day = m && dayMonthYear(m[1]);
+      return day ? day + ", " + m[2] : value;
+    }
+    if (type === XSD + "gYearMonth") {
+      var ym = /^(\d{4})-(\d{2})$/.exec(value);
+      return ym && +ym[2] >= 1 && +ym[2] <= 12 ? MONTHS[+ym[2] - 1] + " " + ym[1] : value;
+    }
+    if (/^(integer|decimal|double|float|int|long|short|nonNegativeInteger|positiveInteger)$/.test(type.slice(XSD.length)) &&
+        type.indexOf(XSD) === 0) {
+      var n = Number(value);
+      if (!isFinite(n) || Math.abs(n) > Number.MAX_SAFE_INTEGER) return value;
+      var grouping = !/year|period/i.test(name || "");
+      return n.toLocaleString("en-GB", { maximumFractionDigits: 6, useGrouping: grouping });
+    }
+    return value;
+  }
+
+  function dayMonthYear(text) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+    if (!m || +m[2] < 1 || +m[2] > 12 || +m[3] < 1 || +m[3] > 31) return null;
+    return (+m[3]) + " " + MONTHS[+m[2] - 1] + " " + m[1];
   }
 
   /* N-Triples, one triple a line, into a three-column table. */
