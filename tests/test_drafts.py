@@ -552,3 +552,26 @@ def test_the_child_page_shows_each_quote_beside_its_fact(loaded):
     assert age is not None and "evidence" not in age.group(0)
     document = client.get(f"/id/document/sha256-{DIGEST}").get_data(as_text=True)
     assert "review-a.pdf" in document and f"sha256:{DIGEST}" in document
+
+
+def test_the_documented_example_draft_loads(tmp_path):
+    page = (Path(__file__).resolve().parents[1] / "docs" / "input-formats.md").read_text(
+        encoding="utf-8"
+    )
+    section = page[page.index("## Drafts") :]
+    example = section[
+        section.index("```csv\n") + 7 : section.index("\n```", section.index("```csv"))
+    ]
+    path = tmp_path / "example-draft.csv"
+    path.write_text(example + "\n", encoding="utf-8")
+    store = MemoryStore()
+    load_source(store, path)
+    held = triples(store)
+    child = n(ID + "child/R-A-C1")
+    assert (child, n(SCR + "hasRiskFactor"), n(SCRC + "domestic-abuse")) in held
+    assert n(SCRC + "neglect") not in {term for triple in held for term in triple}
+    quotes = {st[SCR + "quote"].value for st in statements(store, graph_of(path)).values()}
+    assert quotes == {
+        "There was domestic abuse in the home.",
+        "The police attended the home twice.",
+    }
