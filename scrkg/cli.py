@@ -292,6 +292,7 @@ def tag(
     Every quote is screened for personal data first: a sentence that holds any is left out,
     with one line on stderr. Nothing is written when a document cannot be read.
     """
+    import dataclasses
     import io
     import json
 
@@ -327,22 +328,31 @@ def tag(
         checksums[document.source] = document.sha256
         read: list[Any] = []
         flagged: dict[tuple[int, int], tuple[Any, str, int]] = {}
+        cleared: dict[tuple[int, int], tuple[Any, str]] = {}
         for suggestion in tagger.suggest(_counted(document.sentences(), read), document.source):
-            kind = _personal_data(suggestion)
-            if kind is None:
-                kept.append(suggestion)
-                continue
-            left_out += 1
             key = (suggestion.start, suggestion.end)
-            held = flagged.get(key)
-            flagged[key] = (suggestion, kind, (held[2] if held else 0) + 1)
+            kind = _personal_data(suggestion.quote)
+            if kind is not None:  # the sentence itself: left out
+                left_out += 1
+                held = flagged.get(key)
+                flagged[key] = (suggestion, kind, (held[2] if held else 0) + 1)
+                continue
+            around = _personal_data(suggestion.prefix) or _personal_data(suggestion.suffix)
+            if around is not None:  # only the text around it: kept without that text
+                suggestion = dataclasses.replace(suggestion, prefix="", suffix="")
+                cleared[key] = (suggestion, around)
+            kept.append(suggestion)
         sentences += len(read)
         for suggestion, kind, count in flagged.values():
-            where = f"page {suggestion.page}, " if suggestion.page is not None else ""
             click.echo(
-                f"{document.source}, {where}characters {suggestion.start}-{suggestion.end}: "
-                f"left out a sentence that holds {kind} ({count} suggestion"
-                f"{'s' if count != 1 else ''}); code it by hand if it matters",
+                f"{_place(document.source, suggestion)}: left out a sentence that holds {kind} "
+                f"({count} suggestion{'s' if count != 1 else ''}); code it by hand if it matters",
+                err=True,
+            )
+        for suggestion, kind in cleared.values():
+            click.echo(
+                f"{_place(document.source, suggestion)}: the text just before or after a "
+                f"sentence holds {kind}; the sentence is kept without it (no prefix or suffix)",
                 err=True,
             )
 
@@ -396,18 +406,21 @@ def _counted(items: Any, seen: list[Any]) -> Any:
         yield item
 
 
-def _personal_data(suggestion: Any) -> str | None:
-    """What personal data a suggestion's quote, prefix or suffix looks like it holds, or None."""
+def _personal_data(text: str) -> str | None:
+    """What personal data a quote, prefix or suffix looks like it holds, or None."""
     from scrkg.loader.guard import personal_value
     from scrkg.loader.records import possessive_name
 
-    for text in (suggestion.quote, suggestion.prefix, suggestion.suffix):
-        kind = personal_value(text, free_text=True)
-        if kind is None and possessive_name(text):
-            kind = "a person's name"
-        if kind is not None:
-            return kind
-    return None
+    kind = personal_value(text, free_text=True)
+    if kind is None and possessive_name(text):
+        kind = "a person's name"
+    return kind
+
+
+def _place(source: str, suggestion: Any) -> str:
+    """Where a suggestion's sentence is, for a message: file, page, characters."""
+    page = f"page {suggestion.page}, " if suggestion.page is not None else ""
+    return f"{source}, {page}characters {suggestion.start}-{suggestion.end}"
 
 
 def _suggestion_json(suggestion: Any, sha256: str) -> dict[str, Any]:
