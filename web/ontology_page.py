@@ -22,7 +22,7 @@ from flask import Blueprint, render_template
 
 from scrkg.graph.charts import per_version
 from scrkg.graph.store import MemoryStore, Store
-from scrkg.ontology import CONCEPTS_FILE, ONTOLOGY_FILE, ONTOLOGY_IRI, PREFIXES
+from scrkg.ontology import CONCEPTS_FILE, DEFAULT_BASE, ONTOLOGY_FILE, ONTOLOGY_IRI, PREFIXES
 from scrkg.web import get_store
 from scrkg.web.explorer import base_iri, resource_path
 
@@ -300,11 +300,11 @@ def words_for(iri: str, labels: dict[str, str]) -> str:
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).replace("-", " ").lower()
 
 
-def plain_pieces(text: str, labels: dict[str, str]) -> list[Piece]:
-    """``text`` with each prefixed name (backquoted or not) as a term in words."""
+def plain_pieces(text: str, labels: dict[str, str], base: str = DEFAULT_BASE) -> list[Piece]:
+    """``text`` with each prefixed name (backquoted or not) as a term in words, linked to its
+    page when it is one of ours (instances under ``base``)."""
     pieces: list[Piece] = []
     at = 0
-    base = base_iri()
     for match in _PREFIXED.finditer(text):
         prefix, local, star = match.groups()
         iri = PROSE_PREFIXES[prefix] + local
@@ -341,7 +341,7 @@ def plain_filter(text: object) -> list[Piece]:
         labels = ontology_of(get_store()).labels
     except Exception:  # noqa: BLE001 - prose still shows when the store cannot be read
         labels = {}
-    return plain_pieces("" if text is None else str(text), labels)
+    return plain_pieces("" if text is None else str(text), labels, base_iri())
 
 
 @bp.app_template_filter("term_words")
