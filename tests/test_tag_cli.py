@@ -56,7 +56,8 @@ class FakeDocument:
         for passage in PASSAGES:
             start = text.index(passage)
             end = start + len(passage)
-            yield Sentence(passage, None, start, end, text[max(0, start - 32) : start], "")
+            prefix, suffix = text[max(0, start - 32) : start], text[end : end + 32]
+            yield Sentence(passage, None, start, end, prefix, suffix)
 
 
 class FakeTagger:
@@ -112,11 +113,17 @@ def test_jsonl_has_a_line_per_suggestion_and_leaves_out_personal_data(runner, fa
     assert first["sha256"] == DIGEST and first["confidence"] == 0.9
     for key in ("scheme", "start", "end", "matched", "label", "prefix", "suffix"):
         assert key in first
+    # the first sentence's suffix holds the name that follows it: kept, without its suffix
+    assert first["suffix"] == "" and first["prefix"] == ""
+    assert lines[1]["suffix"] == "" and lines[1]["prefix"] == "said the police attended twice. "
     errors = result.stderr.splitlines()
     left = [line for line in errors if "left out a sentence" in line]
     assert len(left) == 1  # one line for the sentence, though it had two suggestions
-    assert left[0].startswith(f"{fake}, characters ")
+    assert left[0].startswith(f"{fake}, characters 38-80: ")
     assert "a person's name" in left[0] and "(2 suggestions)" in left[0]
+    cleared = [line for line in errors if "kept without it" in line]
+    assert [line.split(":")[0] for line in cleared] == [f"{fake}, characters 0-37"]
+    assert "holds a person's name" in cleared[0]
     assert "Mary" not in result.stderr and "Smith" not in result.stderr
     assert (
         errors[-1] == "3 suggestions from 3 sentences in 1 document; 2 left out for personal data"
@@ -297,7 +304,7 @@ def test_the_press_release_tagged_confirmed_and_loaded_carries_its_evidence(runn
     accepted = {r["quote"] for r in rows if r["accept"] == "yes" and r["quote"]}
     assert accepted and {row["quote"].value for row in found} == accepted
     assert {row["title"].value for row in found} == {PRESS_RELEASE.name}
-    text = PRESS_RELEASE.read_text(encoding="utf-8")
+    text = documents.open_document(PRESS_RELEASE).text()  # as read: whitespace normalised
     assert all(row["quote"].value in text for row in found)
     rejected = {r["code"] for r in rows if r["accept"] == "no"} - {
         r["code"] for r in rows if r["accept"] == "yes"
