@@ -1,4 +1,5 @@
-"""A store on a SPARQL server: scrkg's data kept by Oxigraph server, Apache Jena Fuseki or GraphDB.
+"""A store on a SPARQL server: scrkg's data kept by Oxigraph server, Apache Jena Fuseki, GraphDB
+or OpenLink Virtuoso.
 
 :class:`RemoteStore` speaks the SPARQL 1.1 Protocol for queries and updates and the SPARQL 1.1
 Graph Store HTTP Protocol for writing named graphs, with ``requests``. Its answers have the same
@@ -12,18 +13,29 @@ server's convention (:data:`CONVENTIONS`) and each can be set. Facts the code re
 
 * Queries must see the union of the named graphs as the default graph, as the embedded store
   does. The server must be set up that way (``oxigraph serve --union-default-graph``, Fuseki's
-  ``tdb2:unionDefaultGraph true``; GraphDB does it already); the store checks it at first use
-  with an ASK over a triple it knows is in a named graph, and refuses to go on when it is not.
+  ``tdb2:unionDefaultGraph true``; GraphDB and Virtuoso do it already); the store checks it at
+  first use with an ASK over a triple it knows is in a named graph, and refuses to go on when it
+  is not.
 * A load is atomic: each graph goes by PUT to a staging graph ``<graph>/staging-<random>``, its
   triple count is checked, and then one SPARQL Update request ``DROP SILENT GRAPH <live>;
   MOVE <staging> TO <live>`` (for every graph of the load) switches them all. Oxigraph, Fuseki
   and GraphDB run one update request as one transaction: all of it happens or none. A failure
-  before the switch drops the staging graphs and leaves the live ones as they were.
+  before the switch drops the staging graphs and leaves the live ones as they were. Virtuoso
+  commits a request's work only at its end (a server killed during it keeps the old graphs),
+  but keeps what ran before an operation that failed: scrkg then says which graphs were
+  replaced (:data:`KEEPS_PARTIAL_UPDATES`).
 * Reads (query POSTs) are retried with exponential backoff on connection errors and 5xx
   answers; writes never are. A server that is down, slow or cuts its answer short gives
   :class:`RemoteStoreUnavailable`, whose message names the URL and what to check.
 * A query's answer is read in full before it is handed on (so that an answer the server cut
   short is an error, not a short result), up to ``max_answer_bytes``; exports stream instead.
+  An answer the server marks as cut to its row limit (Virtuoso's ``X-SPARQL-MaxRows``) or as
+  incomplete (``X-SQL-State``) is an error too.
+* Virtuoso's dialect (:class:`VirtuosoDialect`): its default graph is the union of every graph,
+  its own among them, so a query on the default graph names scrkg's graphs as its dataset
+  (``default-graph-uri`` and ``named-graph-uri``); its blank node names (``nodeID://b1``) and
+  its answers to ASK (a row ``__ASK_RETVAL``) are read as the standard ones, and a query it
+  failed (HTTP 500) is not tried again.
 
 Credentials come from the environment (:class:`Credentials`) and never appear in a message,
 a log line or a ``repr``.
@@ -35,6 +47,7 @@ import logging
 import os
 import re
 import secrets
+import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -58,6 +71,8 @@ CONVENTIONS: dict[str, tuple[str, str, str]] = {
     "oxigraph": ("{base}/query", "{base}/update", "{base}/store"),
     "fuseki": ("{base}/sparql", "{base}/update", "{base}/data"),
     "graphdb": ("{base}", "{base}/statements", "{base}/rdf-graphs/service"),
+    # {base} is the server's root; an address ending in /sparql stands for it too.
+    "virtuoso": ("{base}/sparql", "{base}/sparql-auth", "{base}/sparql-graph-crud-auth"),
 }
 
 #: What to set on each kind of server so that its default graph is the union of named graphs.
@@ -71,7 +86,25 @@ UNION_ADVICE = {
         "GraphDB's default graph is normally the union of all graphs: check that the repository "
         "is a GraphDB repository and that --endpoint names it (/repositories/<id>)"
     ),
+    "virtuoso": (
+        "Virtuoso's default graph is normally the union of all graphs: check that nothing in "
+        "front of it (a proxy, a rewrite rule) adds default-graph-uri to the queries"
+    ),
 }
+
+#: The graphs a fresh Virtuoso database holds for itself (its quad map schema, the LDP vocabulary
+#: and its endpoint's description). Virtuoso's default graph is the union of every graph, so
+#: scrkg names its own graphs as the dataset of each query and leaves these out of its lists.
+#: (Virtuoso 7.2's ``define input:default-graph-exclude`` would be simpler, but with it a
+#: ``GRAPH <iri>`` pattern counts wrong.)
+VIRTUOSO_OWN_GRAPHS = (
+    "http://www.openlinksw.com/schemas/virtrdf#",
+    "http://www.w3.org/ns/ldp#",
+    "http://localuriqaserver/sparql",
+)
+#: Conventions of servers that keep the operations of an update request that ran before one of
+#: them failed (they do roll back a request cut off by a crash).
+KEEPS_PARTIAL_UPDATES = frozenset({"virtuoso"})
 
 ENV_USER = "SCRKG_ENDPOINT_USER"
 ENV_PASSWORD = "SCRKG_ENDPOINT_PASSWORD"
@@ -95,6 +128,19 @@ N_TRIPLES = "application/n-triples"
 EMPTY_GRAPH = "urn:scrkg:empty-graph"
 
 _STAGING = re.compile(r"/staging-[0-9a-f]{16}$")
+#: Virtuoso's blank nodes in SPARQL JSON results: ``"value": "nodeID://b10003"``.
+_VIRTUOSO_BNODE = b'"type": "bnode", "value": "nodeID://'
+_STANDARD_BNODE = b'"type": "bnode", "value": "'
+_VIRTUOSO_ASK = "__ASK_RETVAL"
+#: A FROM or FROM NAMED clause: the query chooses its own dataset.
+_FROM = re.compile(r"(?i)\bFROM\s+(?:NAMED\s+)?(?:<|[A-Za-z_][\w.-]*:|:)")
+#: What may hold the word FROM without being a clause: IRIs, strings and comments.
+_NOT_CLAUSES = re.compile(
+    r"<[^<>\"{}|^`\\\s]*>"  # an IRI
+    r'|"""[\s\S]*?"""' + r"|'''[\s\S]*?'''"  # long strings
+    r'|"(?:[^"\\\n]|\\.)*"' + r"|'(?:[^'\\\n]|\\.)*'"  # strings
+    r"|#[^\n]*"  # a comment
+)
 _DECLARED_PREFIX = re.compile(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?:")
 
 
@@ -124,13 +170,37 @@ class Endpoints:
     graph_store: str
 
 
-def guess_convention(address: str) -> str:
+def guess_convention(address: str, server: str | None = None) -> str:
     """The convention an address looks like: ``/repositories/<id>`` is GraphDB, a path of its
-    own (the dataset, ``/ds``) is Fuseki, a bare ``http://host:port`` is Oxigraph."""
+    own (the dataset, ``/ds``) is Fuseki, a bare ``http://host:port`` is Oxigraph; an address
+    ending in ``/sparql`` whose server calls itself Virtuoso (its ``Server`` header, given as
+    ``server``) is Virtuoso."""
     path = urlsplit(address).path.strip("/")
     if re.fullmatch(r"repositories/[^/]+", path):
         return "graphdb"
+    if (path == "sparql" or path.endswith("/sparql")) and _is_virtuoso(server):
+        return "virtuoso"
     return "fuseki" if path else "oxigraph"
+
+
+def _is_virtuoso(server: str | None) -> bool:
+    return bool(server) and server.lstrip().lower().startswith("virtuoso/")  # type: ignore[union-attr]
+
+
+def server_software(address: str, timeout: float = 5.0) -> str | None:
+    """The ``Server`` header of the server at ``address`` (one GET asking ``ASK {}``), or None
+    when it does not answer. Only addresses ending in ``/sparql`` are asked, to tell Virtuoso
+    from a Fuseki dataset."""
+    path = urlsplit(address).path.rstrip("/")
+    if not (path == "/sparql" or path.endswith("/sparql")):
+        return None
+    try:
+        with requests.get(
+            address, params={"query": "ASK {}"}, timeout=timeout, headers={"User-Agent": "scrkg"}
+        ) as response:
+            return response.headers.get("Server")
+    except requests.RequestException:
+        return None
 
 
 def endpoint_urls(
@@ -143,18 +213,22 @@ def endpoint_urls(
 ) -> Endpoints:
     """The query, update and graph store URLs for a server's address.
 
-    ``convention`` is ``auto`` (guessed from the address) or a key of :data:`CONVENTIONS`; a URL
-    given explicitly wins over the convention's.
+    ``convention`` is ``auto`` (guessed from the address and, for an address ending in
+    ``/sparql``, the server's ``Server`` header) or a key of :data:`CONVENTIONS`; a URL given
+    explicitly wins over the convention's.
     """
     base = _check_url(address, "--endpoint").rstrip("/")
     if convention == "auto":
-        convention = guess_convention(base)
+        convention = guess_convention(base, server_software(base))
     if convention not in CONVENTIONS:
         raise RemoteStoreConfigError(
             f"Unknown endpoint convention {convention!r}; use auto or one of: "
             f"{', '.join(CONVENTIONS)}."
         )
-    query, update, graph_store = (t.format(base=base) for t in CONVENTIONS[convention])
+    root = base
+    if convention == "virtuoso" and root.endswith("/sparql"):
+        root = root.removesuffix("/sparql")  # the endpoint's address stands for the server's
+    query, update, graph_store = (t.format(base=root) for t in CONVENTIONS[convention])
     return Endpoints(
         address=base,
         convention=convention,
@@ -197,9 +271,62 @@ class _BearerAuth(requests.auth.AuthBase):
         return "<bearer token>"
 
 
+class _PasswordAuth(requests.auth.HTTPDigestAuth):
+    """A user and password, sent as the server asks: HTTP digest when it challenges with
+    ``Digest`` (Virtuoso's /sparql-auth), else HTTP basic. Basic goes with the first request
+    unless ``digest_first`` (the password is then never sent in the clear to a server that
+    only wants digest); a ``Basic`` challenge is answered once and remembered."""
+
+    def __init__(self, user: str, password: str, *, digest_first: bool) -> None:
+        super().__init__(user, password)
+        self._digest_first = digest_first
+
+    def init_per_thread_state(self) -> None:
+        super().init_per_thread_state()
+        if not hasattr(self._thread_local, "basic"):
+            self._thread_local.basic = not self._digest_first
+
+    def _basic(self) -> str:
+        return requests.auth._basic_auth_str(self.username, self.password)
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        self.init_per_thread_state()
+        if self._thread_local.basic and not self._thread_local.last_nonce:
+            request.headers["Authorization"] = self._basic()
+        return super().__call__(request)
+
+    def handle_401(self, r: requests.Response, **kwargs: object) -> requests.Response:
+        challenge = r.headers.get("www-authenticate", "").lower()
+        if r.status_code != 401 or "digest" in challenge or self._thread_local.basic:
+            return super().handle_401(r, **kwargs)
+        if not challenge.startswith("basic"):
+            return r
+        self._thread_local.basic = True
+        if self._thread_local.pos is not None and hasattr(r.request.body, "seek"):
+            r.request.body.seek(self._thread_local.pos)  # type: ignore[union-attr]
+        r.content  # noqa: B018 - read it so that the connection can be used again
+        r.close()
+        again = r.request.copy()
+        again.headers["Authorization"] = self._basic()
+        answer = r.connection.send(again, **kwargs)
+        answer.history.append(r)
+        answer.request = again
+        return answer
+
+    def knows_challenge(self) -> bool:
+        """Whether this thread has a digest nonce or uses basic (a write need not be sent twice
+        to learn how to authenticate)."""
+        self.init_per_thread_state()
+        return bool(self._thread_local.last_nonce or self._thread_local.basic)
+
+    def __repr__(self) -> str:
+        return "<user and password>"
+
+
 @dataclass(frozen=True)
 class Credentials:
-    """HTTP basic (user and password) or a bearer token; shown nowhere."""
+    """A user and password (HTTP basic, or digest when the server asks for it) or a bearer
+    token; shown nowhere."""
 
     user: str | None = None
     password: str | None = field(default=None, repr=False)
@@ -213,17 +340,19 @@ class Credentials:
         if token and (user or password):
             raise RemoteStoreConfigError(
                 f"Set either {ENV_TOKEN} (a bearer token) or {ENV_USER} and {ENV_PASSWORD} "
-                "(HTTP basic), not both."
+                "(HTTP basic or digest), not both."
             )
         if password and not user:
             raise RemoteStoreConfigError(f"{ENV_PASSWORD} is set but {ENV_USER} is not.")
         return cls(user=user, password=password, token=token)
 
-    def auth(self) -> requests.auth.AuthBase | None:
+    def auth(self, *, digest_first: bool = False) -> requests.auth.AuthBase | None:
+        """How requests authenticate: ``digest_first`` for a server whose convention is HTTP
+        digest (Virtuoso), where basic is sent only if the server asks for it."""
         if self.token:
             return _BearerAuth(self.token)
         if self.user:
-            return requests.auth.HTTPBasicAuth(self.user, self.password or "")
+            return _PasswordAuth(self.user, self.password or "", digest_first=digest_first)
         return None
 
     def __bool__(self) -> bool:
@@ -289,6 +418,7 @@ class RemoteStore(Store):
             graph_store_url=graph_store_url and redact(graph_store_url),
         )
         self._credentials = credentials
+        self._dialect = VirtuosoDialect() if self.urls.convention == "virtuoso" else None
         self.timeout = float(timeout)
         self.retries = max(0, int(retries))
         self.backoff = float(backoff)
@@ -349,6 +479,8 @@ class RemoteStore(Store):
             raise TypeError(f"RemoteStore.query() does not take {', '.join(sorted(options))}")
         kind = _query_kind(sparql, base_iri)
         dataset = self._dataset(bool(union), default_graph, named_graphs)
+        if not dataset and self._dialect and not _FROM.search(_without_strings(sparql)):
+            dataset = self._dataset(False, self.named_graphs(), None)  # the union, named
         if not dataset:
             self._check_union()
         return self._query(_with_prologue(sparql, base_iri), kind, dataset)
@@ -359,6 +491,8 @@ class RemoteStore(Store):
 
     def triple_count(self, graph: str | None = None) -> int:
         where = f"GRAPH {_iri(graph)} {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
+        if self._dialect and not graph:
+            where += f" FILTER(?g NOT IN ({', '.join(map(_iri, VIRTUOSO_OWN_GRAPHS))}))"
         return self._count(where)
 
     def graph_value(self, graph: str, predicate: str) -> str | None:
@@ -373,10 +507,11 @@ class RemoteStore(Store):
             text = f"SELECT ?s ?p ?o {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}"
             return (ox.Quad(r["s"], r["p"], r["o"], node) for r in self._stream(text))
         text = "SELECT ?s ?p ?o ?g { GRAPH ?g { ?s ?p ?o } }"
+        hidden = frozenset(VIRTUOSO_OWN_GRAPHS if self._dialect else ())
         return (
             ox.Quad(r["s"], r["p"], r["o"], r["g"])
             for r in self._stream(text)
-            if not _STAGING.search(r["g"].value)
+            if not _STAGING.search(r["g"].value) and r["g"].value not in hidden
         )
 
     def export(self, output: BinaryIO, fmt: str, graph: str | None = None) -> None:
@@ -420,14 +555,21 @@ class RemoteStore(Store):
                         f"for <{graph}> after {len(triples)} were sent; nothing was replaced. "
                         "Check the server's log, then load again."
                     )
-            if not self._union_checked:
+            if not self._union_checked and not self._dialect:
                 self._check_union_with(staged, staging)
             operations = []
             for graph, triples in staged.items():
                 operations.append(f"DROP SILENT GRAPH {_iri(graph)}")
                 if triples:
                     operations.append(f"MOVE {_iri(staging[graph])} TO {_iri(graph)}")
-            self._switch(" ;\n".join(operations))
+            try:
+                self._switch(" ;\n".join(operations))
+            except RemoteStoreUnavailable:
+                raise
+            except RemoteStoreError as error:
+                if self.urls.convention not in KEEPS_PARTIAL_UPDATES:
+                    raise
+                raise self._partly_switched(error, staged, staging) from error
         except BaseException:
             self._drop_quietly(uploaded)
             raise
@@ -443,22 +585,63 @@ class RemoteStore(Store):
                 "transaction). Load again once it answers; an unchanged source is skipped."
             ) from error
 
-    def _put_graph(self, graph: str, triples: Sequence[ox.Triple]) -> None:
-        response = self._request(
-            "PUT",
-            self.urls.graph_store,
-            read=False,
-            params={"graph": graph},
-            data=self._graph_body(triples),
-            headers={"Content-Type": N_TRIPLES},
-            what="write a graph",
+    def _partly_switched(
+        self,
+        error: RemoteStoreError,
+        staged: Mapping[str, list[ox.Triple]],
+        staging: Mapping[str, str],
+    ) -> RemoteStoreError:
+        """The switch failed on a server that keeps what ran before the failure: say which
+        graphs were replaced (their staging graph is gone, or the graph was to be emptied and
+        is)."""
+        present = set(self._graph_names())
+        replaced = [
+            g for g, triples in staged.items() if (staging[g] if triples else g) not in present
+        ]
+        done = ", ".join(f"<{g}>" for g in replaced) or "none"
+        return RemoteStoreError(
+            f"{error} The server ({self.urls.convention}) does not undo the part of an update "
+            f"that ran before an operation failed: of the {len(staged)} graphs of this load, "
+            f"these were replaced: {done}; the others were left as they were. Load again to "
+            "replace the rest."
         )
+
+    def _put_graph(self, graph: str, triples: Sequence[ox.Triple]) -> None:
+        self._learn_authentication(self.urls.graph_store)
+        with self._graph_body(triples) as body:
+            response = self._request(
+                "PUT",
+                self.urls.graph_store,
+                read=False,
+                params={"graph": graph},
+                data=body,
+                headers={"Content-Type": N_TRIPLES},
+                what="write a graph",
+            )
         self._check_status(response, "write a graph", self.urls.graph_store, "graph-store")
 
-    def _graph_body(self, triples: Sequence[ox.Triple]) -> Iterator[bytes]:
-        """The graph as N-Triples, in chunks (sent with chunked transfer encoding)."""
+    def _graph_body(self, triples: Sequence[ox.Triple]) -> BinaryIO:
+        """The graph as N-Triples in a file (in memory up to 64 MiB, then on disk): it is sent
+        with its length, and sent again from its start if the server asks for credentials."""
+        body = tempfile.SpooledTemporaryFile(max_size=64 * 2**20)  # noqa: SIM115 - the caller closes it
         for start in range(0, len(triples), UPLOAD_CHUNK):
-            yield ox.serialize(triples[start : start + UPLOAD_CHUNK], format=ox.RdfFormat.N_TRIPLES)
+            ox.serialize(triples[start : start + UPLOAD_CHUNK], body, ox.RdfFormat.N_TRIPLES)
+        body.seek(0)
+        return body  # type: ignore[return-value]
+
+    def _learn_authentication(self, url: str) -> None:
+        """Before this thread's first upload to a server that may want HTTP digest: one small
+        request to ``url``, so that the upload carries its credentials at once (a server that
+        challenges an upload may close the connection before the body is sent)."""
+        auth = self._session().auth
+        if not isinstance(auth, _PasswordAuth) or auth.knows_challenge():
+            return
+        response = self._request(
+            "GET", url, read=True, params={"graph": EMPTY_GRAPH}, what="answer"
+        )
+        if response.status_code in (401, 403):
+            self._check_status(response, "write a graph", url, "graph-store")
+        response.close()
 
     def _update(self, update: str) -> None:
         response = self._request(
@@ -497,8 +680,9 @@ class RemoteStore(Store):
     # -- the union default graph ---------------------------------------------------------------
 
     def _check_union(self) -> None:
-        """At first use: is a triple known to be in a named graph in the default graph?"""
-        if self._union_checked:
+        """At first use: is a triple known to be in a named graph in the default graph? (On
+        Virtuoso, scrkg names the union as each query's dataset: nothing to check.)"""
+        if self._union_checked or self._dialect:
             return
         rows = self._select(
             "SELECT ?s ?p ?o { GRAPH ?g { ?s ?p ?o FILTER(!isBlank(?s) && !isBlank(?o)) } } LIMIT 1"
@@ -559,11 +743,22 @@ class RemoteStore(Store):
         )
         if not defaults and not named:
             defaults = [EMPTY_GRAPH]  # an empty dataset: the protocol needs at least one graph
+        if self._dialect and not named:
+            named = [EMPTY_GRAPH]  # without named-graph-uri, Virtuoso's named graphs are all
         return [("default-graph-uri", g) for g in defaults] + [
             ("named-graph-uri", g) for g in named
         ]
 
     def _graph_names(self) -> list[str]:
+        if self._dialect:
+            # Virtuoso leaves ?g unbound in an empty GRAPH pattern, and its DISTINCT ?g reads
+            # every triple where GROUP BY ?g does not.
+            rows = self._select("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+            return [
+                r["g"].value
+                for r in rows
+                if isinstance(r["g"], ox.NamedNode) and r["g"].value not in VIRTUOSO_OWN_GRAPHS
+            ]
         rows = self._select("SELECT DISTINCT ?g { GRAPH ?g { } }")
         return [r["g"].value for r in rows if isinstance(r["g"], ox.NamedNode)]
 
@@ -574,8 +769,11 @@ class RemoteStore(Store):
     def _select(self, sparql: str) -> list[ox.QuerySolution]:
         """A SELECT of scrkg's own (full IRIs, no prefixes), read in full."""
         response = self._post_query(sparql, JSON_RESULTS, [])
+        body = (
+            self._dialect.standard_bnodes(response.content) if self._dialect else response.content
+        )
         try:
-            return list(ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON))
+            return list(ox.parse_query_results(body, ox.QueryResultsFormat.JSON))
         except SyntaxError as error:
             raise self._cut_off(error) from None
 
@@ -584,7 +782,8 @@ class RemoteStore(Store):
         response = self._post_query(sparql, JSON_RESULTS, [], stream=True)
         try:
             response.raw.decode_content = True
-            yield from ox.parse_query_results(response.raw, ox.QueryResultsFormat.JSON)
+            source = _StandardBnodes(response.raw) if self._dialect else response.raw
+            yield from ox.parse_query_results(source, ox.QueryResultsFormat.JSON)
         except (
             SyntaxError,
             OSError,
@@ -608,7 +807,11 @@ class RemoteStore(Store):
             results_format = ox.QueryResultsFormat.from_media_type(media_type)
             rdf_format = None if results_format else ox.RdfFormat.from_media_type(media_type)
             if results_format is not None:
+                if self._dialect and results_format == ox.QueryResultsFormat.JSON:
+                    body = self._dialect.standard_bnodes(body)
                 results = ox.parse_query_results(body, results_format)
+                if self._dialect and kind != "solutions":
+                    results = self._dialect.standard_ask(results, body, results_format)
                 if isinstance(results, ox.QuerySolutions):
                     for _ in results:  # read it all once: a cut-off answer fails here, not later
                         pass
@@ -642,7 +845,31 @@ class RemoteStore(Store):
             response.close()
             raise SyntaxError(f"the SPARQL server refused the query: {text}")
         self._check_status(response, "answer a query", self.urls.query, "query")
+        self._check_complete(response)
         return response
+
+    def _check_complete(self, response: requests.Response) -> None:
+        """Refuse an answer the server says it cut short while answering HTTP 200: Virtuoso
+        cuts a result to its ResultSetMaxRows (``X-SPARQL-MaxRows``) and, for a query given a
+        time limit, sends what it found by then (``X-SQL-State``)."""
+        rows = response.headers.get("X-SPARQL-MaxRows")
+        state = response.headers.get("X-SQL-State")
+        if not rows and not state:
+            return
+        response.close()
+        url = self.urls.query
+        if rows:
+            raise RemoteStoreError(
+                f"The SPARQL server at {url} cut its answer to {rows} rows, its limit for one "
+                "answer, so scrkg does not use it: set ResultSetMaxRows = 0 (no limit) in the "
+                "[SPARQL] section of virtuoso.ini and restart Virtuoso, or ask for fewer rows."
+            )
+        message = " ".join(response.headers.get("X-SQL-Message", "").split())
+        raise RemoteStoreError(
+            f"The SPARQL server at {url} sent an incomplete answer ({state}: {message}), so "
+            "scrkg does not use it: simplify the query, or raise the server's time limit "
+            "(MaxQueryExecutionTime in the [SPARQL] section of virtuoso.ini)."
+        )
 
     def _request(
         self,
@@ -672,7 +899,7 @@ class RemoteStore(Store):
                 response = self._session().request(
                     method, url, timeout=(min(timeout, 10.0), timeout), stream=True, **kwargs
                 )
-                if not (read and response.status_code >= 500):
+                if not (read and response.status_code >= 500) or self._failed_here(response):
                     if not stream:
                         self._read_body(response, url)
                     return response
@@ -713,6 +940,12 @@ class RemoteStore(Store):
             chunks.append(chunk)
         response._content = b"".join(chunks)  # what response.content returns from now on
 
+    def _failed_here(self, response: requests.Response) -> bool:
+        """A 5xx answer that is the server's verdict on the request, not a sign of trouble:
+        Virtuoso answers "500 SPARQL Request Failed" to a query it could not run (its time
+        limit, an error in the query). Such an answer is not worth trying again."""
+        return self._dialect is not None and response.reason == "SPARQL Request Failed"
+
     def _sleep(self, seconds: float) -> None:
         time.sleep(seconds)
 
@@ -720,7 +953,7 @@ class RemoteStore(Store):
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
-            session.auth = self._credentials.auth()
+            session.auth = self._credentials.auth(digest_first=self._dialect is not None)
             session.headers["User-Agent"] = "scrkg"
             self._local.session = session
             with self._lock:
@@ -737,17 +970,26 @@ class RemoteStore(Store):
             raise RemoteStoreConfigError(
                 f"The SPARQL server at {url} refused access (HTTP {status}). Give credentials "
                 f"allowed to {action} there: {ENV_USER} and {ENV_PASSWORD} for HTTP "
-                f"basic, or {ENV_TOKEN} for a bearer token."
+                f"basic or digest, or {ENV_TOKEN} for a bearer token."
             )
         if status in (404, 405, 406, 415):
+            virtuoso = ""
+            if not self._dialect and _is_virtuoso(response.headers.get("Server")):
+                virtuoso = (
+                    " The server is Virtuoso: give its SPARQL endpoint, such as "
+                    "--endpoint http://host:8890/sparql, or --endpoint-convention virtuoso."
+                )
             raise RemoteStoreConfigError(
                 f"{url} answered HTTP {status} ({text or response.reason}): it does not look like "
-                f"the {kind} URL of a SPARQL server. The URLs follow the {self.urls.convention} "
-                "convention: choose another with --endpoint-convention, or give this one with "
-                f"--{kind}-url. --endpoint is the server's address, such as "
-                "http://127.0.0.1:7878 (Oxigraph), http://host:3030/dataset (Fuseki) or "
-                "http://host:7200/repositories/id (GraphDB)."
+                f"the {kind} URL of a SPARQL server.{virtuoso} The URLs follow the "
+                f"{self.urls.convention} convention: choose another with --endpoint-convention, "
+                f"or give this one with --{kind}-url. --endpoint is the server's address, such "
+                "as http://127.0.0.1:7878 (Oxigraph), http://host:3030/dataset (Fuseki), "
+                "http://host:7200/repositories/id (GraphDB) or http://host:8890/sparql "
+                "(Virtuoso)."
             )
+        if self._dialect and status == 500:
+            raise RemoteStoreError(self._dialect.failure(url, action, text))
         if status in (502, 503, 504):
             raise RemoteStoreUnavailable(
                 f"The SPARQL server at {url} is not available (HTTP {status}: {text}); nothing "
@@ -767,6 +1009,84 @@ class RemoteStore(Store):
             "`oxigraph serve --timeout-s`), failed part-way, or the connection broke: check the "
             "server's log, simplify the query, or raise the server's limit."
         )
+
+
+# -- Virtuoso's dialect -------------------------------------------------------------------------
+
+
+class VirtuosoDialect:
+    """What scrkg does differently on OpenLink Virtuoso (docs/sparql-servers.md)."""
+
+    @staticmethod
+    def standard_bnodes(body: bytes) -> bytes:
+        """Virtuoso names blank nodes ``nodeID://b10003`` in SPARQL JSON results, which is not
+        a blank node label: ``b10003`` is (the names stay stable from one query to the next)."""
+        return body.replace(_VIRTUOSO_BNODE, _STANDARD_BNODE)
+
+    @staticmethod
+    def standard_ask(
+        results: ox.QuerySolutions | ox.QueryBoolean,
+        body: bytes,
+        results_format: ox.QueryResultsFormat,
+    ) -> ox.QuerySolutions | ox.QueryBoolean:
+        """Virtuoso answers an ASK with one row binding ``__ASK_RETVAL`` to 1 or 0 instead of
+        a boolean: read it as the boolean it stands for."""
+        if not isinstance(results, ox.QuerySolutions):
+            return results
+        if [v.value for v in results.variables] != [_VIRTUOSO_ASK]:
+            return results
+        rows = list(results)
+        value = rows[0][_VIRTUOSO_ASK] if rows else None
+        truth = value is not None and value.value not in ("0", "false")
+        answer = b'{"head":{},"boolean":%s}' % (b"true" if truth else b"false")
+        return ox.parse_query_results(answer, ox.QueryResultsFormat.JSON)
+
+    @staticmethod
+    def failure(url: str, action: str, text: str) -> str:
+        """One line for Virtuoso's "500 SPARQL Request Failed", without the query it repeats."""
+        reason = text.split("SPARQL query:")[0].strip() or "no reason given"
+        if "SR171" in reason or "timed out" in reason.lower():
+            return (
+                f"The SPARQL server at {url} stopped the query at its time limit ({reason}): "
+                "simplify the query, or raise MaxQueryExecutionTime in the [SPARQL] section of "
+                "virtuoso.ini."
+            )
+        if "estimated execution time" in reason:
+            return (
+                f"The SPARQL server at {url} refused to start a query it estimates too slow "
+                f"({reason}): simplify the query, or raise MaxQueryCostEstimationTime in the "
+                "[SPARQL] section of virtuoso.ini."
+            )
+        return f"The SPARQL server at {url} failed to {action} (HTTP 500): {reason}"
+
+
+class _StandardBnodes:
+    """A stream of Virtuoso's SPARQL JSON results with its blank node names made standard as
+    they arrive (see :meth:`VirtuosoDialect.standard_bnodes`)."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._pending = b""
+        self._done = False
+
+    def read(self, size: int = -1) -> bytes:
+        keep = len(_VIRTUOSO_BNODE) - 1  # a name cut between two chunks waits for the next
+        while not self._done and (size < 0 or len(self._pending) < size + keep):
+            chunk = self._raw.read(2**16)
+            if not chunk:
+                self._done = True
+                break
+            self._pending = (self._pending + chunk).replace(_VIRTUOSO_BNODE, _STANDARD_BNODE)
+        if self._done:
+            ready, self._pending = self._pending, b""
+            if 0 <= size < len(ready):
+                ready, self._pending = ready[:size], ready[size:]
+            return ready
+        cut = max(0, len(self._pending) - keep)
+        if size >= 0:
+            cut = min(cut, size)
+        ready, self._pending = self._pending[:cut], self._pending[cut:]
+        return ready
 
 
 # -- copying a whole store ----------------------------------------------------------------------
@@ -861,6 +1181,12 @@ def _query_kind(sparql: str, base_iri: str | None) -> str | None:
         return "graph" if isinstance(results, ox.QueryTriples) else "solutions"
 
     return confined(kind)
+
+
+def _without_strings(sparql: str) -> str:
+    """The query with its IRIs emptied (``<>``) and its strings and comments left out, so
+    that a FROM in them is not taken for a clause."""
+    return _NOT_CLAUSES.sub(lambda m: "<>" if m.group().startswith("<") else " ", sparql)
 
 
 def _with_prologue(sparql: str, base_iri: str | None) -> str:

@@ -7,18 +7,25 @@
   ``writing`` once it holds the writer lock, and then waits two minutes to be killed.
 * :data:`CHROMIUM` and :data:`CHROMIUM_ARGS`: Debian's chromium, as the browser tests and the
   benchmarks drive it through Playwright (never `playwright install`).
+* :class:`VirtuosoServer`: OpenLink Virtuoso (Debian's virtuoso-opensource) with a throw-away
+  database, both its ports on 127.0.0.1, and a user of its own allowed to update.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import secrets
+import shutil
+import signal
 import socket
 import subprocess
 import sys
 import textwrap
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -144,3 +151,204 @@ SLOW_WRITER = textwrap.dedent(
     DiskStore(sys.argv[1]).replace_graph("http://example.org/g", slow())
     """
 )
+
+
+VIRTUOSO = "virtuoso-t"
+VIRTUOSO_ISQL = "isql-vt"
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {folder}/virtuoso.db
+ErrorLogFile = {folder}/virtuoso.log
+LockFile = {folder}/virtuoso.lck
+TransactionFile = {folder}/virtuoso.trx
+xa_persistent_file = {folder}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {folder}/virtuoso-temp.db
+TransactionFile = {folder}/virtuoso-temp.trx
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+DirsAllowed = ., {folder}
+CheckpointInterval = 60
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty_buffers}
+ThreadsPerQuery = 2
+MaxClientConnections = 20
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {folder}
+ServerThreads = 10
+MaxClientConnections = 20
+
+[SPARQL]
+ResultSetMaxRows = {max_rows}
+MaxQueryExecutionTime = {max_seconds}
+MaxQueryCostEstimationTime = {max_estimate}
+"""
+
+
+class VirtuosoServer:
+    """OpenLink Virtuoso (``virtuoso-t``) with a database of its own in ``folder``, its SQL and
+    HTTP ports free ports of 127.0.0.1, started and stopped by its process id.
+
+    The SPARQL settings are scrkg's advice (docs/sparql-servers.md): no row limit
+    (``max_rows=0``) and no time limit unless asked. At its first start a user of its own
+    (:attr:`user`, a random :attr:`password`) is given the SPARQL_UPDATE role with isql-vt, and
+    the graphs the fresh database holds are kept in :attr:`own_graphs` (Virtuoso's own).
+    Failures raise AssertionError with Virtuoso's log.
+    """
+
+    user = "scrkg"
+
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        max_rows: int = 0,
+        max_seconds: int = 0,
+        max_estimate: int = 0,
+        buffers: int = 20_000,
+    ) -> None:
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.http_port = free_port()
+        self.sql_port = free_port()
+        while self.sql_port == self.http_port:
+            self.sql_port = free_port()
+        self.password = secrets.token_hex(12)
+        self.settings = {
+            "max_rows": max_rows,
+            "max_seconds": max_seconds,
+            "max_estimate": max_estimate,
+            "buffers": buffers,
+            "dirty_buffers": buffers * 3 // 4,
+        }
+        self.own_graphs: set[str] = set()
+        self.process: subprocess.Popen[bytes] | None = None
+        self._created = False
+
+    @property
+    def root(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def url(self) -> str:
+        """The address to give scrkg: Virtuoso's SPARQL endpoint."""
+        return f"{self.root}/sparql"
+
+    @property
+    def log(self) -> Path:
+        return self.folder / "virtuoso.log"
+
+    def _log_tail(self) -> str:
+        texts = []
+        for path in (self.log, self.folder / "virtuoso.out"):
+            if path.exists():
+                texts.append(path.read_text(errors="replace")[-2000:])
+        return "\n".join(texts)
+
+    def start(self, wait: float = 120) -> VirtuosoServer:
+        binary = shutil.which(VIRTUOSO)
+        if not binary:
+            raise AssertionError(
+                "OpenLink Virtuoso is missing (no virtuoso-t): scripts/setup.sh test installs "
+                "it, or: sudo apt-get install virtuoso-opensource"
+            )
+        ini = self.folder / "virtuoso.ini"
+        ini.write_text(
+            VIRTUOSO_INI.format(
+                folder=self.folder,
+                sql_port=self.sql_port,
+                http_port=self.http_port,
+                **self.settings,
+            )
+        )
+        with open(self.folder / "virtuoso.out", "ab") as output:
+            self.process = subprocess.Popen(
+                [binary, "+foreground", "+configfile", str(ini)],
+                cwd=self.folder,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        deadline = time.monotonic() + wait
+        probe = f"{self.url}?query=ASK%7B%7D"
+        while True:
+            if self.process.poll() is not None:
+                raise AssertionError(
+                    f"virtuoso-t exited with {self.process.returncode}:\n{self._log_tail()}"
+                )
+            try:
+                with urllib.request.urlopen(probe, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError(
+                    f"Virtuoso did not answer on {self.url} within {wait:g} s:\n{self._log_tail()}"
+                )
+            time.sleep(0.2)
+        if not self._created:
+            self._create_user()
+            self.own_graphs = self.raw_graphs(every=True)
+            self._created = True
+        return self
+
+    def isql(self, sql: str) -> str:
+        """Run SQL statements as dba (the password of a fresh database) through isql-vt."""
+        binary = shutil.which(VIRTUOSO_ISQL)
+        if not binary:
+            raise AssertionError("isql-vt is missing: sudo apt-get install virtuoso-opensource")
+        done = subprocess.run(
+            [binary, f"127.0.0.1:{self.sql_port}", "dba", "dba", f"exec={sql}"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+        if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
+            raise AssertionError(f"isql-vt failed on {sql!r}:\n{done.stdout}{done.stderr}")
+        return done.stdout
+
+    def _create_user(self) -> None:
+        self.isql(
+            f"DB.DBA.USER_CREATE('{self.user}', '{self.password}'); "
+            f'GRANT SPARQL_UPDATE TO "{self.user}";'
+        )
+
+    def raw_graphs(self, *, every: bool = False) -> set[str]:
+        """The graphs holding triples, asked without scrkg: all of them with ``every``, else
+        all but Virtuoso's own (those of the fresh database)."""
+        query = urllib.parse.urlencode({"query": "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }"})
+        request = urllib.request.Request(
+            f"{self.url}?{query}", headers={"Accept": "application/sparql-results+json"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer = json.load(response)
+        found = {b["g"]["value"] for b in answer["results"]["bindings"] if "g" in b}
+        return found if every else found - self.own_graphs
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to finish anything."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.kill(self.process.pid, signal.SIGTERM)  # Virtuoso checkpoints and exits
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.kill()
