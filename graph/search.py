@@ -1,28 +1,32 @@
 """Find it in words: full-text search, facets and "reviews like this one".
 
-The index is an SQLite database with an FTS5 table (the ``porter unicode61`` tokenizer, so
-"missed" finds "missing"), built from the graph in one pass:
+The index has two parts, built from the graph in one pass:
 
-* one *document* per case review, child, lesson, recommendation, agency and statement with a
-  quote, holding its label, its comment or definition, its quotes and (for a review) the text of
-  its children, lessons and recommendations;
-* the *facet values* of each document in a side table: its kind, review type, period, outcome,
-  age band, risk factor, agency type, lesson theme and whether it is synthetic. A child, lesson
-  or agency keeps its own coded values (a lesson's own theme, a child's own outcome) and takes
-  the others from the review it belongs to; a review takes its children's, agencies' and
-  lessons' values; a statement takes those of the resource it is about;
-* each review's *features* for "reviews like this one": its coded concepts (risk factors,
-  agency types, lesson themes, outcomes, age bands) and its rarer words, each weighted by its
-  inverse document frequency over the reviews, so a rare shared feature counts more.
+* a tantivy index (a Rust search engine) of one *document* per case review, child, lesson,
+  recommendation, agency and statement with a quote, holding its label, its comment or
+  definition, its quotes and (for a review) the text of its children, lessons and
+  recommendations, each word by its English stem (so "missed" finds "missing"); beside the text,
+  each document's *facet values* (as numbers): its kind, review type, period, outcome, age band,
+  risk factor, agency type, lesson theme and whether it is synthetic. A child, lesson or agency
+  keeps its own coded values (a lesson's own theme, a child's own outcome) and takes the others
+  from the review it belongs to; a review takes its children's, agencies' and lessons' values;
+  a statement takes those of the resource it is about. tantivy ranks the hits by bm25 without
+  scoring every match to the end (top-k), and counts the facet values over all the hits;
+* an SQLite database of what a page shows of each document (IRI, kind, label), the facet values'
+  labels, and each review's *features* for "reviews like this one": its coded concepts (risk
+  factors, agency types, lesson themes, outcomes, age bands) and its rarer words, each weighted
+  by its inverse document frequency over the reviews, so a rare shared feature counts more.
 
-Where the index lives: an on-disk store builds it inside each new snapshot (``search.sqlite``)
-before the pointer moves to that snapshot (graph/store.py calls :func:`index_snapshot`), so a
-load that fails leaves the data and the index as they were. For an in-memory store, a SPARQL
-server, or a snapshot written before this index existed, it is built in memory and kept per store
-version (graph/charts.py ``per_version``), and built again when the data changes.
+Where the index lives: an on-disk store builds it inside each new snapshot (the folder
+``search``) before the pointer moves to that snapshot (graph/store.py calls
+:func:`index_snapshot`), so a load that fails leaves the data and the index as they were. For an
+in-memory store, a SPARQL server, or a snapshot written before this index existed, it is built
+in memory and kept per store version (graph/charts.py ``per_version``), and built again when the
+data changes.
 
-User text never reaches FTS5 as syntax: :func:`parse_query` turns it into a MATCH expression of
-quoted strings only (a word, or a phrase in double quotes), capped in length and terms.
+User text never reaches tantivy as syntax: :func:`parse_query` turns it into words and phrases,
+capped in length and number, and each is analysed like the indexed text and becomes a term or a
+phrase query built here (tantivy's query parser is never used).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import html
 import math
 import os
 import re
+import shutil
 import sqlite3
 import threading
 from collections import Counter, defaultdict
@@ -41,14 +46,18 @@ from typing import Any
 from urllib.request import pathname2url
 
 import pyoxigraph as ox
+import tantivy
 
 from scrkg.graph.memo import Memo
 from scrkg.ontology import SCR
 
-#: The index file inside a snapshot directory of an on-disk store.
+#: The index folder inside a snapshot directory of an on-disk store, and its two parts.
+INDEX_DIR = "search"
 INDEX_FILE = "search.sqlite"
-#: Bumped when the tables change; an index of another format is rebuilt in memory.
-FORMAT = "2"
+TEXT_DIR = "text"
+#: Bumped when the tables or the text index change; an index of another format is rebuilt in
+#: memory.
+FORMAT = "3"
 
 #: The longest search text read; the rest is left out (and the answer says so).
 MAX_QUERY_CHARS = 500
@@ -59,8 +68,6 @@ MAX_PHRASE_WORDS = 12
 #: Hits on one page, by default and at most.
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-#: Facet counts are over at most this many hits (the best ranked, when there are more).
-FACET_HITS = 10_000
 #: The furthest a user may page into the hits.
 MAX_OFFSET = 10_000
 #: Similar reviews listed, by default and at most.
@@ -72,8 +79,19 @@ WORDS_PER_REVIEW = 30
 COMMON_WORD_SHARE = 0.5
 #: How much of the likeness score comes from coded features and how much from words.
 FEATURE_SHARE = 0.75
-#: The weights bm25 gives the columns: label, comment, quote, context (and 0 for the boost).
-BM25_WEIGHTS = (10.0, 4.0, 3.0, 1.0, 0.0)
+#: The parts of a document's text, in the order a snippet prefers them: its labels, its
+#: comments or definitions, its quotes, and (for a review) its members' text.
+COLUMNS = ("label", "body", "quote", "context")
+#: The indexed text fields and the weight of each one's bm25 score: ``text`` holds every column
+#: (so a document's length is its whole text's), and ``label`` its labels again, so that a word
+#: in a label counts more than one in a comment, a quote, or a review's members' text.
+FIELD_WEIGHTS = {"text": 1.0, "label": 1.0}
+#: Between the columns in the stored text; a control character, so never in the data indexed.
+COLUMN_BREAK = "\x1e"
+#: Words longer than this are not indexed (nor searched for).
+MAX_WORD_CHARS = 100
+#: The name of the analyser of the text fields, registered with each tantivy index.
+ANALYZER = "scrkg_english"
 #: Each kind's bm25 score is multiplied by this: a review is what an analyst looks for first,
 #: and a statement repeats a sentence that its review or child usually holds too.
 KIND_BOOST = {
@@ -84,10 +102,12 @@ KIND_BOOST = {
     "agency": 1.0,
     "statement": 0.5,
 }
+#: The memory tantivy's index writer may use, shared by its threads.
+TEXT_WRITER_HEAP = 200_000_000
 #: Words of the snippet around the best match.
 SNIPPET_WORDS = 14
 
-#: Private-use characters that mark a match in FTS5's snippet; removed from the data indexed.
+#: Private-use characters that mark a match in a snippet; removed from the data indexed.
 MARK_OPEN = "\ue000"
 MARK_CLOSE = "\ue001"
 
@@ -208,16 +228,13 @@ class SearchError(ValueError):
 
 @dataclass(frozen=True)
 class Query:
-    """A search as it will run: its terms (each word or phrase, as words separated by spaces),
-    the MATCH expression made only of quoted strings, and notes on what was left out."""
+    """A search as it will run: its terms (each word or phrase, as words separated by spaces;
+    a word written with hyphens, like "three-week-old", is a phrase) and notes on what was left
+    out."""
 
     text: str
     terms: tuple[str, ...]
     notes: tuple[str, ...] = ()
-
-    def match(self, any_term: bool = False) -> str:
-        """Every term as an FTS5 string ("..."), all required, or any one with ``any_term``."""
-        return (" OR " if any_term else " ").join(f'"{term}"' for term in self.terms)
 
 
 def clean_text(text: str) -> str:
@@ -294,6 +311,67 @@ def snippet_text(raw: str) -> str:
     return raw.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
 
 
+def make_snippet(analyse: tantivy.TextAnalyzer, columns: list[str], terms: list[list[str]]) -> str:
+    """About :data:`SNIPPET_WORDS` words of the column (``columns``, in the order of
+    :data:`COLUMNS`) where the most different ``terms`` (each its analysed words; a
+    phrase matches where its words come in a row) are found close together, with the private
+    markers around each match and "…" where text was left out. With no match, the start of the
+    first text."""
+    best: tuple[int, int, int, int] | None = None  # score, -column, -start; then the column
+    found: dict[int, tuple[list[Any], list[tuple[int, int, int]]]] = {}
+    for number, text in enumerate(columns):
+        if not text:
+            continue
+        tokens = analyse.pre_tokenize(text).tokens
+        words = [token.text for token in tokens]
+        matches = []  # (first token, last token, term)
+        for which, term in enumerate(terms):
+            size = len(term)
+            if not size:
+                continue
+            for start in range(len(words) - size + 1):
+                if words[start : start + size] == term and all(
+                    tokens[start + k].position == tokens[start].position + k for k in range(size)
+                ):
+                    matches.append((start, start + size - 1, which))
+        found[number] = (tokens, matches)
+        for first, last, _ in matches:
+            start = max(0, min(first - (SNIPPET_WORDS - (last - first + 1)) // 2,
+                               len(tokens) - SNIPPET_WORDS))  # fmt: skip
+            inside = [m for m in matches if m[0] >= start and m[1] < start + SNIPPET_WORDS]
+            score = 1000 * len({m[2] for m in inside}) + len(inside)
+            candidate = (score, -number, -start, number)
+            if best is None or candidate > best:
+                best = candidate
+    if best is None:
+        number = next((n for n, text in enumerate(columns) if text), None)
+        if number is None:
+            return ""
+        tokens, matches, start = found[number][0], [], 0
+    else:
+        number, start = best[3], -best[2]
+        tokens, matches = found[number]
+    text = columns[number]
+    if not tokens:
+        return text[:200]
+    end = min(len(tokens), start + SNIPPET_WORDS)  # the tokens [start, end) are shown
+    begin = 0 if start == 0 else tokens[start].char_offset_from
+    finish = len(text) if end == len(tokens) else tokens[end - 1].char_offset_to
+    pieces = ["…"] if start > 0 else []
+    at = begin
+    for first, last, _ in sorted(matches):
+        if first < start or last >= end or tokens[first].char_offset_from < at:
+            continue
+        pieces.append(text[at : tokens[first].char_offset_from])
+        pieces += [MARK_OPEN, text[tokens[first].char_offset_from : tokens[last].char_offset_to]]
+        pieces.append(MARK_CLOSE)
+        at = tokens[last].char_offset_to
+    pieces.append(text[at:finish])
+    if end < len(tokens):
+        pieces.append("…")
+    return "".join(pieces)
+
+
 # ---------------------------------------------------------------------------------------------
 # Building the index
 # ---------------------------------------------------------------------------------------------
@@ -307,13 +385,9 @@ CREATE TABLE about(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE docs(
     id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, class TEXT NOT NULL,
     class_label TEXT NOT NULL, label TEXT NOT NULL, synthetic INTEGER NOT NULL);
-CREATE VIRTUAL TABLE text USING fts5(
-    label, body, quote, context, boost UNINDEXED, tokenize='porter unicode61');
 CREATE TABLE facet_values(
     id INTEGER PRIMARY KEY, facet TEXT NOT NULL, value TEXT NOT NULL, label TEXT NOT NULL,
     UNIQUE (facet, value));
-CREATE TABLE facets(
-    doc INTEGER NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (doc, value)) WITHOUT ROWID;
 CREATE TABLE labels(value TEXT PRIMARY KEY, label TEXT NOT NULL);
 CREATE TABLE features(
     doc INTEGER NOT NULL, feature TEXT NOT NULL, facet TEXT NOT NULL,
@@ -324,6 +398,36 @@ CREATE TABLE totals(doc INTEGER PRIMARY KEY, concepts REAL NOT NULL, words REAL 
 _INDEXES = """
 CREATE INDEX features_by_feature ON features(feature, doc);
 """
+
+
+def analyzer() -> tantivy.TextAnalyzer:
+    """How text becomes words, the same for the data indexed and for a search: split at every
+    character that is not a letter or a digit, lower case, accents folded, English stems."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(MAX_WORD_CHARS))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+    )
+
+
+def _text_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("text", stored=True, tokenizer_name=ANALYZER)
+    builder.add_text_field("label", tokenizer_name=ANALYZER)
+    builder.add_unsigned_field("doc", fast=True)
+    builder.add_float_field("weight", fast=True)
+    builder.add_unsigned_field("facet", indexed=True, fast=True)
+    return builder.build()
+
+
+def kind_weight(kind: str) -> float:
+    """The value of a document's ``weight`` field: tantivy multiplies a score by log2(2 +
+    weight), so this makes that factor twice the kind's boost (the score shown is halved)."""
+    return 2.0 ** (2 * KIND_BOOST[kind]) - 2.0
+
 
 #: The facets each kind of member takes from its review (beyond its own values): an agency
 #: only where and when; a child also what its review found; a lesson or recommendation all.
@@ -372,9 +476,9 @@ def _local_name(iri: str) -> str:
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", tail).replace("-", " ") or iri
 
 
-def build_index(pairs: Pairs, target: str | os.PathLike[str] = ":memory:") -> sqlite3.Connection:
-    """Build the index from the statements ``pairs`` reads into a new database at ``target`` (a
-    file that must not exist yet, or memory). Returns the open connection."""
+def build_index(pairs: Pairs, folder: str | os.PathLike[str] | None = None) -> SearchIndex:
+    """Build the index from the statements ``pairs`` reads, into ``folder`` (which must not
+    exist yet), or in memory when it is None. Returns the index, open."""
     rank = {kind: position for position, kind in enumerate(KIND_ORDER)}
     kind_of_class = {iri: kind for kind, classes in KIND_CLASSES for iri in classes}
     kinds: dict[str, str] = {}
@@ -446,18 +550,23 @@ def build_index(pairs: Pairs, target: str | os.PathLike[str] = ":memory:") -> sq
     class_labels = {
         cls: _english_first(labels[cls])[0] for cls in REVIEW_CLASSES if labels.get(cls)
     }
-    connection = sqlite3.connect(str(target), check_same_thread=False)
+    if folder is not None:
+        Path(folder).mkdir()
+        (Path(folder) / TEXT_DIR).mkdir()
+    where = ":memory:" if folder is None else str(Path(folder) / INDEX_FILE)
+    connection = sqlite3.connect(where, check_same_thread=False)
     try:
-        _write(connection, kinds, review_classes, doc_labels, texts, context, facets, synthetic,
-               labels, class_labels)  # fmt: skip
+        text = _write(connection, folder, kinds, review_classes, doc_labels, texts, context,
+                      facets, synthetic, labels, class_labels)  # fmt: skip
     except BaseException:
         connection.close()
         raise
-    return connection
+    return SearchIndex(connection, text, "memory" if folder is None else str(folder))
 
 
 def _write(
     connection: sqlite3.Connection,
+    folder: str | os.PathLike[str] | None,
     kinds: Mapping[str, str],
     review_classes: Mapping[str, set[str]],
     doc_labels: Mapping[str, list[str]],
@@ -467,11 +576,23 @@ def _write(
     synthetic: set[str],
     labels: Mapping[str, list[tuple[str, str]]],
     class_labels: Mapping[str, str],
-) -> None:
+) -> tantivy.Index:
+    """Write the SQLite tables and the tantivy index; tantivy's writer threads index the text
+    while Python goes on with the rest."""
+    schema = _text_schema()
+    if folder is None:
+        text = tantivy.Index(schema)
+    else:
+        text = tantivy.Index(schema, path=str(Path(folder) / TEXT_DIR))
+    text.register_tokenizer(ANALYZER, analyzer())
+    writer = text.writer(heap_size=TEXT_WRITER_HEAP)
+    connection.execute("PRAGMA journal_mode = OFF")  # a file left half-written is removed
+    connection.execute("PRAGMA synchronous = OFF")
     connection.executescript(_SCHEMA)
-    doc_rows, text_rows, facet_rows = [], [], []
+    doc_rows = []
     value_ids: dict[tuple[str, str], int] = {}
     ids: dict[str, int] = {}
+    weights = {kind: kind_weight(kind) for kind in KIND_BOOST}
     for number, iri in enumerate(sorted(kinds), start=1):
         ids[iri] = number
         kind = kinds[iri]
@@ -486,16 +607,17 @@ def _write(
             (number, iri, kind, cls, class_label, names[0] if names else _local_name(iri),
              int(is_synthetic))
         )  # fmt: skip
-        text_rows.append(
-            (
-                number,
-                "\n".join(names),
-                "\n".join(texts[iri]["body"]),
-                "\n".join(texts[iri]["quote"]),
-                "\n".join(dict.fromkeys(context.get(iri, ()))),
-                KIND_BOOST[kind],
-            )
+        label = "\n".join(names)
+        columns = (
+            label,
+            "\n".join(texts[iri]["body"]),
+            "\n".join(texts[iri]["quote"]),
+            "\n".join(dict.fromkeys(context.get(iri, ()))),
         )
+        document = tantivy.Document(
+            text=COLUMN_BREAK.join(columns), label=label, weight=weights[kind]
+        )
+        document.add_unsigned("doc", number)
         found = {("class", kind), ("records", "synthetic" if is_synthetic else "real")}
         for facet, values in facets.get(iri, {}).items():
             found.update((facet, value) for value in values)
@@ -503,7 +625,8 @@ def _write(
             value_id = value_ids.get(pair)
             if value_id is None:
                 value_id = value_ids[pair] = len(value_ids) + 1
-            facet_rows.append((number, value_id))
+            document.add_unsigned("facet", value_id)
+        writer.add_document(document)
     value_rows, label_rows = [], {}
     for (facet, value), value_id in value_ids.items():
         names = _english_first(labels.get(value, []))
@@ -515,22 +638,24 @@ def _write(
         else:
             label_rows[value] = label
         value_rows.append((value_id, facet, value, label))
-    with connection:
-        connection.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", doc_rows)
-        connection.executemany(
-            "INSERT INTO text(rowid, label, body, quote, context, boost) VALUES (?, ?, ?, ?, ?, ?)",
-            text_rows,
-        )
-        connection.executemany("INSERT INTO facet_values VALUES (?, ?, ?, ?)", value_rows)
-        connection.executemany("INSERT INTO facets VALUES (?, ?)", sorted(facet_rows))
-        connection.executemany("INSERT INTO labels VALUES (?, ?)", sorted(label_rows.items()))
-        _write_features(connection, kinds, texts, context, facets, ids)
-        connection.executescript(_INDEXES)
-        connection.execute("INSERT INTO text(text) VALUES ('optimize')")
-        connection.executemany(
-            "INSERT INTO about VALUES (?, ?)",
-            [("format", FORMAT), ("documents", str(len(doc_rows)))],
-        )
+    try:
+        with connection:
+            connection.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", doc_rows)
+            connection.executemany("INSERT INTO facet_values VALUES (?, ?, ?, ?)", value_rows)
+            connection.executemany("INSERT INTO labels VALUES (?, ?)", sorted(label_rows.items()))
+            _write_features(connection, kinds, texts, context, facets, ids)
+            connection.executescript(_INDEXES)
+            connection.executemany(
+                "INSERT INTO about VALUES (?, ?)",
+                [("format", FORMAT), ("documents", str(len(doc_rows)))],
+            )
+        writer.commit()
+        writer.wait_merging_threads()  # every file written before the folder is renamed
+    except BaseException:
+        writer.rollback()
+        raise
+    text.reload()
+    return text
 
 
 def _words(text: str) -> set[str]:
@@ -594,17 +719,18 @@ def store_pairs(store: Any) -> Pairs:
 
 
 def index_snapshot(snapshot: str | os.PathLike[str], reader: ox.Store) -> Path:
-    """Build the index of a new snapshot of an on-disk store into ``snapshot/search.sqlite``,
-    reading the snapshot through ``reader``; written under a temporary name and renamed, so the
-    file is whole or absent. Called by DiskStore before the pointer moves to the snapshot."""
-    path = Path(snapshot) / INDEX_FILE
-    partial = path.with_name(INDEX_FILE + ".partial")
-    partial.unlink(missing_ok=True)
+    """Build the index of a new snapshot of an on-disk store into the folder
+    ``snapshot/search``, reading the snapshot through ``reader``; written under a temporary
+    name and renamed, so the folder is whole or absent. Called by DiskStore before the pointer
+    moves to the snapshot."""
+    path = Path(snapshot) / INDEX_DIR
+    partial = path.with_name(INDEX_DIR + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
     try:
         build_index(reader_pairs(reader), partial).close()
         os.replace(partial, path)
     except BaseException:
-        partial.unlink(missing_ok=True)
+        shutil.rmtree(partial, ignore_errors=True)
         raise
     return path
 
@@ -624,7 +750,7 @@ class Hit:
     class_label: str
     synthetic: bool
     score: float
-    snippet: str  # as it comes from FTS5, with the private markers
+    snippet: str  # with the private markers around the words found
 
     @property
     def snippet_html(self) -> str:
@@ -669,15 +795,12 @@ class Results:
     facets: list[Facet]
     filters: dict[str, list[str]]
     any_term: bool = False  # no record had every term: these hits have any of them
-    facets_partial: bool = False  # the facet counts are over the best FACET_HITS hits only
 
     @property
     def notes(self) -> list[str]:
         notes = list(self.query.notes)
         if self.any_term:
             notes.append("No record has all the words; these records have some of them.")
-        if self.facets_partial:
-            notes.append(f"The counts beside the filters are over the best {FACET_HITS:,} hits.")
         return notes
 
     def as_json(self) -> dict[str, Any]:
@@ -685,7 +808,7 @@ class Results:
             "query": self.query.text,
             "terms": list(self.query.terms),
             "match": "any" if self.any_term else "all",
-            "facets_partial": self.facets_partial,
+            "facets_partial": False,  # the counts are over all the hits
             "total": self.total,
             "offset": self.offset,
             "limit": self.limit,
@@ -770,23 +893,44 @@ def check_filters(filters: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
 
 
 class SearchIndex:
-    """An open index; safe to share between threads (one query at a time)."""
+    """An open index: the SQLite tables and the tantivy text index; safe to share between
+    threads (one query at a time)."""
 
-    def __init__(self, connection: sqlite3.Connection, where: str = "memory") -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, text: tantivy.Index, where: str = "memory"
+    ) -> None:
         self._connection = connection
+        self._text = text
+        self._schema = text.schema
+        self._searcher = text.searcher()
+        self._analyzer = analyzer()
         self._lock = threading.Lock()
         self.where = where
+        #: Every facet value: its number in the text index, and (facet, value, label).
+        self._value_ids: dict[tuple[str, str], int] = {}
+        self._values: dict[int, tuple[str, str, str]] = {}
+        for value_id, facet, value, label in connection.execute(
+            "SELECT id, facet, value, label FROM facet_values"
+        ):
+            self._value_ids[facet, value] = value_id
+            self._values[value_id] = (facet, value, label)
 
     @classmethod
-    def open_file(cls, path: str | os.PathLike[str]) -> SearchIndex:
-        """Open an index file read-only."""
-        uri = "file:" + pathname2url(str(Path(path).resolve())) + "?mode=ro"
+    def open_dir(cls, path: str | os.PathLike[str]) -> SearchIndex:
+        """Open an index folder, its SQLite file read-only."""
+        folder = Path(path).resolve()
+        uri = "file:" + pathname2url(str(folder / INDEX_FILE)) + "?mode=ro"
         connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
-        found = connection.execute("SELECT value FROM about WHERE key = 'format'").fetchone()
-        if found is None or found[0] != FORMAT:
+        try:
+            found = connection.execute("SELECT value FROM about WHERE key = 'format'").fetchone()
+            if found is None or found[0] != FORMAT:
+                raise SearchError(f"The search index {path} is of another format.")
+            text = tantivy.Index.open(str(folder / TEXT_DIR))
+            text.register_tokenizer(ANALYZER, analyzer())
+            return cls(connection, text, str(path))
+        except BaseException:
             connection.close()
-            raise SearchError(f"The search index {path} is of another format.")
-        return cls(connection, str(path))
+            raise
 
     def close(self) -> None:
         with self._lock:
@@ -811,89 +955,81 @@ class SearchIndex:
     ) -> Results:
         """The documents that have every word and phrase of ``text`` (else any of them), best
         first by bm25, narrowed by ``filters`` ({facet: [values]}: a document must have one of
-        the values of each facet given), with the counts of each facet's values over the hits
-        (over the best :data:`FACET_HITS` of them when there are more)."""
+        the values of each facet given), with the counts of each facet's values over all the
+        hits."""
         query = parse_query(text)
         checked = check_filters(filters or {})
         limit = min(max(int(limit), 1), MAX_LIMIT)
         offset = min(max(int(offset), 0), MAX_OFFSET)
-        any_term = False
-        total = self._count(query.match(), checked)
-        if total == 0 and len(query.terms) > 1:
-            any_term = True
-            total = self._count(query.match(any_term=True), checked)
-        match = query.match(any_term)
-        hits = self._hits(match, checked, limit, offset) if total > offset else []
-        facets = self._facets(match, checked, total) if total else []
-        return Results(
-            query, hits, total, offset, limit, facets, checked, any_term, total > FACET_HITS
-        )
-
-    def _matched(self, filters: Mapping[str, list[str]], *, scored: bool) -> tuple[str, list[Any]]:
-        """SQL for the documents matched (``m``: doc, and score when ``scored``) and kept by
-        the filters, and its parameters after the MATCH expression. FTS5 runs once (the
-        MATERIALIZED table); each filter is then a lookup per matched document."""
-        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-        score = f", bm25(text, {weights}) * boost AS score" if scored else ""
-        clauses: list[str] = []
-        parameters: list[Any] = []
-        for facet, values in filters.items():
-            marks = ", ".join("?" * len(values))
-            value_ids = [
-                row[0]
-                for row in self._rows(
-                    f"SELECT id FROM facet_values WHERE facet = ? AND value IN ({marks})",
-                    [facet, *values],
+        terms = [self._analyzer.analyze(term) for term in query.terms]
+        with self._lock:
+            kept = self._filters(checked)
+            any_term = False
+            wanted = self._query(terms, kept, any_term=False)
+            found = self._searcher.search(wanted, limit, offset=offset, weight_by_field="weight")
+            if found.count == 0 and len(terms) > 1:
+                any_term = True
+                wanted = self._query(terms, kept, any_term=True)
+                found = self._searcher.search(
+                    wanted, limit, offset=offset, weight_by_field="weight"
                 )
-            ]
-            if not value_ids:
-                clauses.append("0")  # no document has any of these values
+            hits = self._hits(found.hits, terms) if found.hits else []
+            facets = self._facets(wanted, checked) if found.count else []
+        return Results(query, hits, found.count, offset, limit, facets, checked, any_term)
+
+    def _filters(self, filters: Mapping[str, list[str]]) -> list[tantivy.Query] | None:
+        """A query per facet filtered (a document has one of its values), scoring nothing; None
+        when a facet's values are on no document at all."""
+        kept = []
+        for facet, values in filters.items():
+            ids = [self._value_ids[facet, v] for v in values if (facet, v) in self._value_ids]
+            if not ids:
+                return None
+            chosen = tantivy.Query.term_set_query(self._schema, "facet", ids)
+            kept.append(tantivy.Query.const_score_query(chosen, 0.0))
+        return kept
+
+    def _query(
+        self, terms: list[list[str]], filters: list[tantivy.Query] | None, *, any_term: bool
+    ) -> tantivy.Query:
+        """Each term (its words as analysed) as a term or a phrase query over every text field,
+        weighted by field; all of them required, or any one of them; and the filters."""
+        if filters is None:
+            return tantivy.Query.empty_query()
+        matches = []
+        for words in terms:
+            if not words:  # nothing indexable in it (a word too long): matches no document
+                matches.append(tantivy.Query.empty_query())
                 continue
-            marks = ", ".join("?" * len(value_ids))
-            clauses.append(
-                f"EXISTS (SELECT 1 FROM facets f WHERE f.doc = m.doc AND f.value IN ({marks}))"
-            )
-            parameters += value_ids
-        where = " WHERE " + " AND ".join(clauses) if clauses else ""
-        sql = (
-            f"WITH m AS MATERIALIZED (SELECT rowid AS doc{score} FROM text WHERE text MATCH ?) "
-            f"SELECT m.* FROM m{where}"
-        )
-        return sql, parameters
+            fields = []
+            for field, weight in FIELD_WEIGHTS.items():
+                if len(words) == 1:
+                    one = tantivy.Query.term_query(self._schema, field, words[0])
+                else:
+                    one = tantivy.Query.phrase_query(self._schema, field, words)
+                fields.append((tantivy.Occur.Should, tantivy.Query.boost_query(one, weight)))
+            matches.append(tantivy.Query.boolean_query(fields))
+        if any_term:
+            matches = [tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in matches])]
+        clauses = [(tantivy.Occur.Must, q) for q in [*matches, *filters]]
+        return tantivy.Query.boolean_query(clauses)
 
-    def _count(self, match: str, filters: Mapping[str, list[str]]) -> int:
-        sql, parameters = self._matched(filters, scored=False)
-        return int(self._rows(f"SELECT count(*) FROM ({sql})", [match, *parameters])[0][0])
-
-    def _hits(
-        self, match: str, filters: Mapping[str, list[str]], limit: int, offset: int
-    ) -> list[Hit]:
-        sql, parameters = self._matched(filters, scored=True)
-        ranked = self._rows(
-            f"{sql} ORDER BY score, doc LIMIT ? OFFSET ?", [match, *parameters, limit, offset]
-        )
-        if not ranked:
-            return []
-        ids = [row[0] for row in ranked]
-        marks = ", ".join("?" * len(ids))
-        snippets = dict(
-            self._rows(
-                f"SELECT rowid, snippet(text, -1, ?, ?, '…', {SNIPPET_WORDS}) FROM text "
-                f"WHERE text MATCH ? AND rowid IN ({marks})",
-                [MARK_OPEN, MARK_CLOSE, match, *ids],
-            )
-        )
+    def _hits(self, ranked: list[tuple[float, Any]], terms: list[list[str]]) -> list[Hit]:
+        addresses = [address for _, address in ranked]
+        numbers = self._searcher.fast_field_values("doc", addresses)
+        marks = ", ".join("?" * len(numbers))
         docs = {
             row[0]: row
-            for row in self._rows(
+            for row in self._connection.execute(
                 "SELECT id, iri, kind, class, class_label, label, synthetic FROM docs "
                 f"WHERE id IN ({marks})",
-                ids,
+                numbers,
             )
         }
         hits = []
-        for number, score in ranked:
+        for (score, address), number in zip(ranked, numbers, strict=True):
             _, iri, kind, cls, class_label, label, synthetic = docs[number]
+            columns = (self._searcher.doc(address).get_first("text") or "").split(COLUMN_BREAK)
             hits.append(
                 Hit(
                     iri=iri,
@@ -903,26 +1039,20 @@ class SearchIndex:
                     class_iri=cls if kind == "review" else "",
                     class_label=class_label,
                     synthetic=bool(synthetic),
-                    score=-float(score),
-                    snippet=snippets.get(number, ""),
+                    score=float(score) / 2,
+                    snippet=make_snippet(self._analyzer, columns, terms),
                 )
             )
         return hits
 
-    def _facets(self, match: str, filters: Mapping[str, list[str]], total: int) -> list[Facet]:
-        best = total > FACET_HITS
-        sql, parameters = self._matched(filters, scored=best)
-        kept = f"{sql} ORDER BY score, doc LIMIT {FACET_HITS}" if best else sql
-        rows = self._rows(
-            "SELECT v.facet, v.value, g.n, v.label FROM ("
-            "SELECT f.value AS id, count(*) AS n FROM facets f "
-            f"JOIN ({kept}) k ON f.doc = k.doc GROUP BY f.value) g "
-            "JOIN facet_values v ON v.id = g.id",
-            [match, *parameters],
-        )
+    def _facets(self, wanted: tantivy.Query, filters: Mapping[str, list[str]]) -> list[Facet]:
+        spec = {"values": {"terms": {"field": "facet", "size": max(1, len(self._values))}}}
+        buckets = self._searcher.aggregate(wanted, spec)["values"]["buckets"]
         counted: dict[str, list[FacetValue]] = defaultdict(list)
-        for facet, value, count, label in rows:
-            counted[facet].append(FacetValue(value, label, count, value in filters.get(facet, [])))
+        for bucket in buckets:
+            facet, value, label = self._values[int(bucket["key"])]
+            selected = value in filters.get(facet, [])
+            counted[facet].append(FacetValue(value, label, int(bucket["doc_count"]), selected))
         for facet, values in filters.items():  # a chosen value stays on screen to be removed
             present = {v.value for v in counted[facet]}
             counted[facet] += [FacetValue(v, v, 0, True) for v in values if v not in present]
@@ -1045,13 +1175,13 @@ def _open_or_build(store: Any) -> SearchIndex:
     if isinstance(store, DiskStore):
         name = store.current_snapshot()
         if name is not None:
-            path = store.path / SNAPSHOTS / name / INDEX_FILE
-            if path.is_file():
+            path = store.path / SNAPSHOTS / name / INDEX_DIR
+            if (path / INDEX_FILE).is_file():
                 try:
-                    return SearchIndex.open_file(path)
-                except (SearchError, sqlite3.Error):
+                    return SearchIndex.open_dir(path)
+                except (SearchError, sqlite3.Error, OSError, ValueError):
                     pass  # a damaged or older index: build one in memory instead
-    return SearchIndex(build_index(store_pairs(store)))
+    return build_index(store_pairs(store))
 
 
 def search(store: Any, text: str | None, filters: Mapping[str, Iterable[str]] | None = None,

@@ -1,21 +1,34 @@
-"""Benchmark of search in words: the index build beside the load that triggers it, search and
-"reviews like this one" through Flask's test client, on generated data.
+"""Benchmark of search in words: the index build beside the load that triggers it, then search
+and "reviews like this one" through the site, on generated data.
 
 Run it from the project root (it prints its figures; it asserts nothing):
 
-    .venv/bin/python tests/benchmarks/bench_search.py    # 1,400 reviews, ~120k triples
+    .venv/bin/python tests/benchmarks/bench_search.py    # 1,400 reviews, ~135k triples
     .venv/bin/python tests/benchmarks/bench_search.py --reviews 14000    # ~1.2M triples
 
-It loads the bundled data and a generated file into an on-disk store in a temporary directory in
-one write (as `scrkg load --bundled FILE` does), timing the whole load and, inside it, the build
-of the search index of the new snapshot. Then it times /api/find, /search and /api/similar
-(medians of --repeat runs, after one warm-up run each).
+It loads the bundled data and a generated file into an on-disk store in one write (as `scrkg
+load --bundled FILE` does), timing the whole load and, inside it, the build of the search index
+of the new snapshot (its own time and its share of the load). With --compare-load it loads the
+same data again into a second store with the index build left out, so the difference is what
+the index adds to the load's wall time. Then it times each search (narrow, phrase, broad,
+hostile, each also with filters), "reviews like this one" and a review's page: through Flask's
+test client, and over real HTTP to `scrkg serve` (waitress) started on 127.0.0.1 and stopped by
+its process id. Each figure is the median and the 95th percentile of --repeat runs after one
+warm-up run. --work DIR keeps the data and the store there and reuses them on the next run
+(the load is then not timed).
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import os
+import shutil
+import signal
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -27,88 +40,204 @@ from scrkg.loader import generate_file
 from scrkg.loader.load import load_sources
 from scrkg.web import create_app
 
+#: (kind, text) of each search timed.
 QUERIES = [
-    "three-week-old baby",  # a few hits
-    "12-year-old girl views",
-    '"voice of the child"',  # a phrase, about one lesson in four
-    "pre-birth assessment",
-    "police",  # an agency type: many hits
-    "review",  # in nearly every label: the worst case
-    'NEAR("a" OR * AND -:^"' * 400,  # hostile, capped
+    ("narrow", "three-week-old baby"),
+    ("narrow", "12-year-old girl views"),
+    ("phrase", '"voice of the child"'),
+    ("medium", "pre-birth assessment"),
+    ("broad", "police"),
+    ("broad", "review"),  # in nearly every label: the worst case
+    ("hostile", 'NEAR("a" OR * AND -:^"' * 400),  # about 8 KB of operators, capped
 ]
 FILTERS = "&class=lesson&outcome=" + quote("https://w3id.org/scrkg/concept/died")
 
 
-def median_ms(action, repeat: int) -> float:
+def timings(action, repeat: int) -> tuple[float, float]:
+    """The median and the 95th percentile, in ms, of ``repeat`` runs after a warm-up run."""
     action()
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
         action()
         times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+
+
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Served:
+    """`scrkg serve` over the store in a process of its own, with a kept-alive connection."""
+
+    def __init__(self, store: Path) -> None:
+        self.port = free_port()
+        scrkg = Path(sys.executable).with_name("scrkg")
+        self.process = subprocess.Popen(
+            [str(scrkg), "--store", str(store), "serve", "--port", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.stop()
+                    raise RuntimeError("scrkg serve did not start") from None
+                time.sleep(0.2)
+        self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+
+    def get(self, path: str) -> bytes:
+        self.connection.request("GET", path)
+        response = self.connection.getresponse()
+        return response.read()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.kill(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def load(store: DiskStore, data: Path, *, index: bool) -> tuple[float, float]:
+    """Load the bundled data and ``data`` in one write; the load's seconds and the index
+    build's (0 when ``index`` is False: the build is left out)."""
+    builds: list[float] = []
+    build = sr.index_snapshot
+
+    def timed_build(snapshot, reader):
+        started = time.perf_counter()
+        try:
+            return build(snapshot, reader) if index else None
+        finally:
+            builds.append(time.perf_counter() - started)
+
+    sr.index_snapshot = timed_build
+    try:
+        started = time.perf_counter()
+        load_sources(store, [data], bundled=True)
+        return time.perf_counter() - started, builds[-1] if index else 0.0
+    finally:
+        sr.index_snapshot = build
+
+
+def fmt(pair: tuple[float, float]) -> str:
+    return f"{pair[0]:7.1f} {pair[1]:7.1f}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reviews", type=int, default=1400)
-    parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--work", type=Path, help="keep the data and the store here, and reuse")
+    parser.add_argument(
+        "--compare-load", action="store_true", help="also load without the index, to compare"
+    )
+    parser.add_argument("--skip-http", action="store_true", help="no figures over real HTTP")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as folder:
-        data = Path(folder) / f"reviews-{args.reviews}.csv"
-        generate_file(data, args.reviews, 1)
-        store = DiskStore(Path(folder) / "store")
-
-        builds: list[float] = []
-        build = sr.index_snapshot
-
-        def timed_build(snapshot, reader):
-            started = time.perf_counter()
-            try:
-                return build(snapshot, reader)
-            finally:
-                builds.append(time.perf_counter() - started)
-
-        sr.index_snapshot = timed_build
-        started = time.perf_counter()
-        load_sources(store, [data], bundled=True)
-        load_seconds = time.perf_counter() - started
-        sr.index_snapshot = build
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.work or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        data = folder / f"reviews-{args.reviews}.csv"
+        if not data.exists():
+            generate_file(data, args.reviews, 1)
+        place = folder / f"store-{args.reviews}"
+        reused = place.exists() and DiskStore(place).current_snapshot() is not None
+        store = DiskStore(place)
+        print(f"load average {loadavg()}")
+        if not reused:
+            load_seconds, build_seconds = load(store, data, index=True)
         triples = store.triple_count()
         index = sr.index_for(store)
-        size = (Path(index.where).stat().st_size / 1e6) if index.where != "memory" else 0
         print(f"{args.reviews:,} reviews, {triples:,} triples, {index.documents():,} documents")
-        print(
-            f"load {load_seconds:.1f} s, of which the search index {builds[-1]:.2f} s "
-            f"({100 * builds[-1] / load_seconds:.1f}% of the load); index file {size:.1f} MB"
-        )
+        where = Path(index.where)
+        files = [where] if where.is_file() else [f for f in where.rglob("*") if f.is_file()]
+        size = sum(f.stat().st_size for f in files)
+        if reused:
+            print(f"store reused from {place}: the load was not timed")
+        else:
+            print(
+                f"load {load_seconds:.1f} s, of which the search index's own build "
+                f"{build_seconds:.2f} s ({100 * build_seconds / load_seconds:.1f}% of the load); "
+                f"index {size / 1e6:.1f} MB"
+            )
+        if args.compare_load:
+            bare = DiskStore(Path(scratch) / "store-without-index")
+            without, _ = load(bare, data, index=False)
+            shutil.rmtree(bare.path)
+            print(f"the same load without the index build {without:.1f} s")
+            if not reused:
+                added = load_seconds - without
+                print(
+                    f"the index adds {added:.1f} s to the load's wall time "
+                    f"({100 * added / load_seconds:.1f}% of the load)"
+                )
 
         client = create_app({"STORE": store, "TESTING": True}).test_client()
-        print("\nquery                              hits     /api/find  +filters  /search (HTML)")
-        for text in QUERIES:
-            url = "/api/find?q=" + quote(text)
-            total = client.get(url).get_json().get("total", "-")
-            find = median_ms(lambda u=url: client.get(u), args.repeat)
-            filtered = median_ms(lambda u=url: client.get(u + FILTERS), args.repeat)
-            page = median_ms(lambda t=text: client.get("/search?q=" + quote(t)), args.repeat)
-            shown = text if len(text) < 30 else text[:24] + "...(8 KB)"
-            print(f"{shown:<32} {total:>7} {find:>10.1f} {filtered:>9.1f} {page:>10.1f}  ms")
+        served = None if args.skip_http else Served(place)
+        try:
+            print(f"load average {loadavg()}")
+            print("\nmedian and 95th percentile in ms")
+            print(
+                f"{'query':<30} {'hits':>7}  {'test client':>15}  {'+filters':>15}  "
+                f"{'/search HTML':>15}  {'HTTP /api/find':>15}  {'HTTP +filters':>15}"
+            )
+            for kind, text in QUERIES:
+                url = "/api/find?q=" + quote(text)
+                total = client.get(url).get_json().get("total", "-")
+                row = [
+                    timings(lambda u=url: client.get(u), args.repeat),
+                    timings(lambda u=url: client.get(u + FILTERS), args.repeat),
+                    timings(lambda t=text: client.get("/search?q=" + quote(t)), args.repeat),
+                ]
+                if served:
+                    row.append(timings(lambda u=url: served.get(u), args.repeat))
+                    row.append(timings(lambda u=url: served.get(u + FILTERS), args.repeat))
+                shown = f"{kind}: " + (text if len(text) < 22 else text[:14] + "...(8 KB)")
+                print(f"{shown:<30} {total:>7}  " + "  ".join(fmt(p) for p in row))
 
-        reviews = [
-            "https://w3id.org/scrkg/id/review/OFSTED-2009-10-CS1",
-            "https://w3id.org/scrkg/id/review/SYN-1-R000001",
-            f"https://w3id.org/scrkg/id/review/SYN-1-R{args.reviews // 2:06d}",
-        ]
-        print("\nsimilar reviews (/api/similar)")
-        for iri in reviews:
-            url = "/api/similar?iri=" + quote(iri)
-            found = client.get(url).get_json()["similar"]
-            took = median_ms(lambda u=url: client.get(u), args.repeat)
-            print(f"{iri.rsplit('/', 1)[-1]:<24} {len(found):>3} similar {took:>8.1f} ms")
-        page = "/id/review/SYN-1-R000001"
-        took = median_ms(lambda: client.get(page), args.repeat)
-        print(f"review page with the similar panel {took:.1f} ms")
+            reviews = [
+                "https://w3id.org/scrkg/id/review/OFSTED-2009-10-CS1",
+                "https://w3id.org/scrkg/id/review/SYN-1-R000001",
+                f"https://w3id.org/scrkg/id/review/SYN-1-R{args.reviews // 2:06d}",
+            ]
+            print(
+                f"\n{'similar reviews (/api/similar)':<30} {'found':>7}  {'test client':>15}",
+                end="",
+            )
+            print(f"  {'HTTP':>15}" if served else "")
+            for iri in reviews:
+                url = "/api/similar?iri=" + quote(iri)
+                found = client.get(url).get_json()["similar"]
+                row = [timings(lambda u=url: client.get(u), args.repeat)]
+                if served:
+                    row.append(timings(lambda u=url: served.get(u), args.repeat))
+                print(f"{iri.rsplit('/', 1)[-1]:<30} {len(found):>7}  " + "  ".join(map(fmt, row)))
+            page = "/id/review/SYN-1-R000001"
+            row = [timings(lambda: client.get(page), args.repeat)]
+            if served:
+                row.append(timings(lambda: served.get(page), args.repeat))
+            print(f"{'review page with the panel':<30} {'':>7}  " + "  ".join(map(fmt, row)))
+            print(f"load average {loadavg()}")
+        finally:
+            if served:
+                served.stop()
 
 
 if __name__ == "__main__":
