@@ -1,0 +1,188 @@
+"""Plain words and the records behind the figures, in Debian's chromium (Playwright).
+
+* The crawl: the dashboard, the pages of the menu, every saved query and a chart's query (their
+  results drawn by the page's script), and records pages, read as a person sees them
+  (``innerText``, the editor and code samples left out): no ``^^``, ``@en"`` or prefixed names.
+* The question "Which agencies were involved where a child in need died?" in two clicks from the
+  dashboard: the figure, then the network of those children, reviews and agencies.
+* axe-core on the new pages: no serious or critical violation.
+
+Screenshots go to tests/output/screenshots/, beside those of the other browser tests.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from served import CHROMIUM, CHROMIUM_ARGS, served
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "output" / "screenshots"
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+SYNTAX = re.compile(
+    r"\^\^|@en\"|\b(?:xsd|rdfs|rdf|prov|skos|scrc|scr|owl|qb|dcterms|dcat|sh):[A-Za-z_]"
+)
+DIED_IN_NEED = "/records?figure=children-died-child-in-need&period=2009-10"
+
+#: The text a person sees, without the query editor and code samples.
+VISIBLE_TEXT = """() => {
+  const copy = document.body.cloneNode(true);
+  copy.querySelectorAll("script, style, textarea, code, pre, .CodeMirror").forEach(n => n.remove());
+  document.body.appendChild(copy);
+  copy.style.position = "absolute";
+  const text = copy.innerText;
+  copy.remove();
+  return text;
+}"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    with served(tmp_path_factory.mktemp("plain") / "store") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    tab = context.new_page()
+    tab.errors = []
+    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+    yield tab
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+
+def open_page(page, url: str) -> str:
+    """Open a page, wait for a query's results when it runs one, and return its visible text."""
+    response = page.goto(url)
+    assert response is not None and response.status == 200, url
+    page.wait_for_load_state("networkidle")
+    if urlsplit(url).path == "/query" and page.evaluate(
+        "JSON.parse(document.getElementById('page-data').textContent).autorun"
+    ):
+        page.wait_for_selector("#results table.results-table, #results .ask-answer, .error")
+    return page.evaluate(VISIBLE_TEXT)
+
+
+def test_pages_and_query_results_show_no_rdf_syntax(site, page):
+    page.goto(site + "/")
+    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
+    saved = page.goto(site + "/query")
+    assert saved is not None
+    names = page.eval_on_selector_all(
+        ".saved-list a[data-name]", "links => links.map(a => a.dataset.name)"
+    )
+    assert len(names) >= 10
+    urls = ["/", "/query", "/patterns", "/recommendations", "/ontology", "/search?q=baby"]
+    urls += [f"/query?name={name}" for name in names]
+    urls.append(next(h for h in hrefs if h.startswith("/query?query=")))  # a chart's query
+    urls += [h for h in hrefs if h.startswith("/records?")][:12]
+    found = {}
+    for url in urls:
+        hits = [m.group(0) for m in SYNTAX.finditer(open_page(page, site + url))]
+        if hits:
+            found[url] = hits[:5]
+    assert not found, found
+    assert not page.errors
+
+
+def test_query_results_read_as_labels_words_and_tags(site, page):
+    text = open_page(page, site + "/query?name=05-toxic-trio-children")
+    headings = page.eval_on_selector_all(
+        "#results thead th", "cells => cells.map(c => c.textContent)"
+    )
+    assert "child label" in headings and "factor count" in headings
+    first = page.locator("#results tbody tr").first
+    link = first.locator("a.iri").first
+    assert link.get_attribute("title").startswith("https://w3id.org/scrkg/")
+    assert not link.inner_text().startswith("http")
+    # Rows that list synthetic records carry the tag; the hint says how many.
+    tagged = page.locator("#results tbody tr.synthetic-row").count()
+    assert tagged > 0 and f"{tagged} of these rows list synthetic records" in text
+    assert page.locator("#results tbody tr.synthetic-row .synthetic-tag").count() >= tagged
+    shot(page, "plain-words-query-results")
+
+
+def test_which_agencies_where_a_child_in_need_died_in_two_clicks(site, page):
+    open_page(page, site + "/")
+    # Click 1: the figure on the dashboard.
+    page.get_by_role(
+        "link", name="Children who died receiving children in need services", exact=True
+    ).click()
+    page.wait_for_load_state("networkidle")
+    assert urlsplit(page.url).path == "/records"
+    assert page.locator("h1").inner_text().startswith("Children who died receiving")
+    agencies = page.locator("table.agencies-involved tbody tr")
+    assert agencies.count() >= 3
+    assert "police" in page.locator("table.agencies-involved").inner_text().lower()
+    assert page.locator("table.record-list tbody tr").count() >= 31
+    shot(page, "plain-words-records")
+    # Click 2: the same children, their reviews and the agencies as a network.
+    page.get_by_role("link", name="See them as a network in the explorer").click()
+    page.wait_for_load_state("networkidle")
+    deadline = 100
+    while not page.evaluate("window.scrkgExplorer && window.scrkgExplorer.nodes.length > 31"):
+        deadline -= 1
+        assert deadline > 0, "the explorer drew no network"
+        page.wait_for_timeout(100)
+    groups = page.evaluate("window.scrkgExplorer.nodes.get().map(n => n.group)")
+    assert {"child", "review", "agency"} <= set(groups)
+    shot(page, "plain-words-records-network")
+    assert not page.errors
+
+
+@pytest.mark.parametrize(
+    "path",
+    [DIED_IN_NEED, "/records?figure=outcomes&value=died&records=real", "/"],
+)
+def test_records_pages_have_no_serious_accessibility_violation(site, browser, path):
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm install --prefix tests/browser` (setup does)")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    try:
+        tab = context.new_page()
+        tab.goto(site + path)
+        tab.wait_for_load_state("networkidle")
+        tab.add_script_tag(path=str(AXE))
+        found = tab.evaluate(
+            """async (rules) => {
+                const result = await axe.run(document, {runOnly: rules});
+                return result.violations.map(v => [v.id, v.impact, v.nodes.length, v.help]);
+            }""",
+            RULES,
+        )
+    finally:
+        context.close()
+    serious = [v for v in found if v[1] in ("serious", "critical")]
+    assert not serious, f"{path}: {serious}"
+
+
+def test_a_figure_as_published_opens_its_source(site, page):
+    open_page(page, site + "/")
+    link = page.locator("a[href^='/records?published=']").first
+    link.click()
+    page.wait_for_load_state("networkidle")
+    text = page.evaluate(VISIBLE_TEXT)
+    assert "As published" in text and "Publication" in text
+    assert "No records in this graph lie behind it" in text
+    shot(page, "plain-words-published-figure")
