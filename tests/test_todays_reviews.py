@@ -463,7 +463,7 @@ def test_the_recommendations_page_lists_them_in_plain_words(client):
         "completed",
         "in progress",
         "not known",
-        "2021-06-30",
+        "30 June 2021",  # the status date, as a reader writes it
         "not recorded",
         "Local child safeguarding practice review EXAMPLE-P1",
         "2020-21",

@@ -9,6 +9,7 @@ Plain HTML: no script.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -41,6 +42,15 @@ class Row:
     synthetic: bool
 
 
+def plain_date(text: str) -> str:
+    """ "2023-05-01" as "1 May 2023"; anything else as it is."""
+    try:
+        day = dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        day = None
+    return f"{day.day} {day:%B %Y}" if day else text
+
+
 def _value(row: object, name: str) -> str:
     term = row[name]  # type: ignore[index]
     return "" if term is None else term.value
@@ -56,7 +66,7 @@ def recommendation_rows() -> list[Row]:
                 text=_value(found, "text"),
                 addressee=_value(found, "addresseeLabel") or "no addressee recorded",
                 status=_value(found, "statusLabel") or "no status recorded",
-                status_date=_value(found, "statusDate"),
+                status_date=plain_date(_value(found, "statusDate")),
                 no_action=_value(found, "noRecordedAction") == "true",
                 repeated_in=int(_value(found, "repeatedIn") or 0),
                 other_reviews=_value(found, "otherReviews"),
