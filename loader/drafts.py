@@ -772,6 +772,8 @@ class _DraftReader:
             cells["review_id"], cells["child_id"] = review_id, child_id
             reader.row = _row_number(child.where)
             reader.read_row(cells, child.where)
+        for review_id, review in reader.reviews.items():
+            review.location = reviews[review_id].where  # its first accepted row
         check_reviews(list(reader.reviews.values()), self.checker)
         dataset = CodedDataset(list(reader.reviews.values()), records=records)
         return Draft(dataset, self.evidence, lessons, len(self.accepted), self.rejected)

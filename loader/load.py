@@ -260,6 +260,8 @@ class _Source:
     warnings: list[Violation] = field(default_factory=list)
     #: Where each node came from in the file (``"row 7"``), for coded sources.
     locations: Callable[[], Mapping[str, str]] = dict
+    #: A draft (loader/drafts.py): its ids are in the review_id and child_id columns.
+    draft: bool = False
 
 
 def _prepare(
@@ -395,6 +397,7 @@ def _prepare_draft(
         title=f"Coded review confirmed from the draft {path.name}",
         warnings=warnings,
         locations=lambda: {**mapper.locations(draft.dataset.reviews), **evidence_rows},
+        draft=True,
     )
 
 
@@ -783,7 +786,7 @@ def _record_location(
     if id(source) not in located:
         located[id(source)] = source.locations()
     where = located[id(source)].get(node.value) or f"node {compact(node.value)}"
-    return where, (f"{kind}_id" if suffix == ".csv" else "id")
+    return where, (f"{kind}_id" if suffix == ".csv" or source.draft else "id")
 
 
 def _validate_shared_nodes(

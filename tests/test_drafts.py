@@ -490,12 +490,16 @@ def test_a_child_field_without_a_child_and_a_review_field_with_one_are_refused(p
     assert "describes the review" in str(error)
 
 
-def test_a_review_already_loaded_from_another_source_is_refused(preloaded, tmp_path):
+@pytest.mark.parametrize("name", ["draft-a.csv", "draft-a.json"])
+def test_a_review_already_loaded_from_another_source_is_refused(preloaded, tmp_path, name):
     found = [
         {**row, "review_id": "R-B", "child_id": row["child_id"] and "R-B-C1"} for row in rows()
     ]
-    error = refused(preloaded, tmp_path, found)
-    assert "review 'R-B' is already in the graph" in first_line(error)
+    error = refused(preloaded, tmp_path, found, name)
+    where = "row 2" if name.endswith(".csv") else "draft[0]"
+    assert first_line(error).startswith(
+        f"{name}, {where}, field review_id: review 'R-B' is already in the graph"
+    )
 
 
 def test_another_child_is_coded_by_copying_rows(tmp_path):
