@@ -8,7 +8,8 @@ Prose written for the ontology (definitions, the descriptions of saved queries) 
 prefixed names (`scr:agencyType`, skos:broader*). The ``plain`` template filter shows each as
 its label, linked to its page when it is one of ours (`scr:agencyType` reads "agency type"),
 and the terms of the standard vocabularies in plain words (skos:broader reads "broader
-concept"), so a reader meets words, not syntax; the prefixed name stays in the link's title.
+concept", the words of ``scrkg.web.words``), so a reader meets words, not syntax; the prefixed
+name stays in the link's title.
 """
 
 from __future__ import annotations
@@ -25,6 +26,18 @@ from scrkg.graph.store import MemoryStore, Store
 from scrkg.ontology import CONCEPTS_FILE, DEFAULT_BASE, ONTOLOGY_FILE, ONTOLOGY_IRI, PREFIXES
 from scrkg.web import get_store
 from scrkg.web.explorer import base_iri, resource_path
+from scrkg.web.words import (
+    DCAT,
+    DCTERMS,
+    OWL,
+    QB,
+    RDF,
+    RDFS,
+    SKOS,
+    STANDARD_WORDS,
+    local_name,
+    words_for,
+)
 
 bp = Blueprint("ontology_page", __name__)
 
@@ -57,13 +70,6 @@ SELECT ?term ?kind ?p ?v WHERE {
   }
 }
 """
-
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-QB = "http://purl.org/linked-data/cube#"
-DCTERMS = "http://purl.org/dc/terms/"
 
 PROPERTY_KINDS = {
     OWL + "ObjectProperty": "object property",
@@ -100,10 +106,6 @@ def _natural(text: str) -> list[tuple[int, int | str]]:
         for part in re.split(r"(\d+)", text.lower())
         if part
     ]
-
-
-def _local(iri: str) -> str:
-    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1] or iri
 
 
 @dataclass
@@ -160,7 +162,7 @@ def read_ontology(store: Store) -> Ontology:
         elif p == SKOS + "notation":
             term.notation = text
     for term in terms.values():
-        term.label = term.label or _local(term.iri)
+        term.label = term.label or local_name(term.iri)
         term.kinds = sorted(PROPERTY_KINDS[k] for k in kinds[term.iri] if k in PROPERTY_KINDS)
 
     def by_label(items: list[Term]) -> list[Term]:
@@ -207,72 +209,8 @@ def ontology() -> str:
 
 # -- prefixed names in plain words -------------------------------------------------------------
 
-DCAT = "http://www.w3.org/ns/dcat#"
-SCHEMA = "http://schema.org/"
-ORG = "http://www.w3.org/ns/org#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-PROV = "http://www.w3.org/ns/prov#"
-
 #: The prefixes prose may use: the ontology's, and dcat.
 PROSE_PREFIXES = {**PREFIXES, "dcat": DCAT}
-
-#: The terms of other vocabularies that the ontology uses, in plain words.
-STANDARD_WORDS = {
-    RDF + "Statement": "statement",
-    RDF + "type": "type",
-    RDF + "subject": "subject",
-    RDF + "predicate": "link",
-    RDF + "object": "object",
-    RDF + "Property": "property",
-    RDFS + "label": "label",
-    RDFS + "comment": "comment",
-    RDFS + "subClassOf": "kind of",
-    RDFS + "Literal": "text",
-    RDFS + "domain": "applies to",
-    RDFS + "range": "value",
-    RDFS + "seeAlso": "see also",
-    OWL + "Class": "class",
-    SKOS + "broader": "broader concept",
-    SKOS + "narrower": "narrower concept",
-    SKOS + "prefLabel": "preferred label",
-    SKOS + "altLabel": "other label",
-    SKOS + "hiddenLabel": "hidden label",
-    SKOS + "Concept": "concept",
-    SKOS + "ConceptScheme": "concept scheme",
-    SKOS + "definition": "definition",
-    SKOS + "inScheme": "scheme",
-    SKOS + "notation": "code",
-    SKOS + "note": "note",
-    QB + "Observation": "published figure",
-    QB + "DataSet": "set of published figures",
-    QB + "dataSet": "set of figures",
-    PROV + "wasDerivedFrom": "drawn from",
-    PROV + "Entity": "source",
-    PROV + "Organization": "organisation",
-    XSD + "string": "text",
-    XSD + "date": "date",
-    XSD + "dateTime": "date and time",
-    XSD + "gYear": "year",
-    XSD + "gYearMonth": "month",
-    XSD + "decimal": "number",
-    XSD + "integer": "whole number",
-    XSD + "nonNegativeInteger": "whole number",
-    XSD + "boolean": "yes or no",
-    XSD + "anyURI": "web address",
-    DCTERMS + "title": "title",
-    DCTERMS + "source": "source",
-    DCTERMS + "description": "description",
-    DCTERMS + "temporal": "period",
-    DCTERMS + "issued": "date of publication",
-    DCTERMS + "publisher": "publisher",
-    DCTERMS + "BibliographicResource": "publication",
-    DCAT + "startDate": "start date",
-    DCAT + "endDate": "end date",
-    SCHEMA + "Person": "person",
-    SCHEMA + "Report": "report",
-    ORG + "Organization": "organisation",
-    ORG + "OrganizationalCollaboration": "partnership",
-}
 
 _PREFIXED = re.compile(
     r"`?\b(" + "|".join(sorted(PROSE_PREFIXES, key=len, reverse=True)) + r"):"
@@ -288,16 +226,6 @@ class Piece:
     iri: str = ""
     link: str | None = None
     name: str = ""  # the prefixed name as written, for the link's title
-
-
-def words_for(iri: str, labels: dict[str, str]) -> str:
-    """A term in words: its label, its plain words, or its local name spelt out."""
-    if iri in labels and labels[iri] != _local(iri):
-        return labels[iri]
-    if iri in STANDARD_WORDS:
-        return STANDARD_WORDS[iri]
-    local = _local(iri)
-    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).replace("-", " ").lower()
 
 
 def plain_pieces(text: str, labels: dict[str, str], base: str = DEFAULT_BASE) -> list[Piece]:

@@ -8,6 +8,13 @@ and the quotes behind them; beside each coded fact, the evidence it was confirme
 its page and its document). The same description is served as Turtle, JSON-LD or N-Triples by
 Accept header or by a ``.ttl`` / ``.jsonld`` / ``.nt`` suffix.
 
+The page reads as an analyst's tool, not as RDF: properties and classes by the labels the
+ontology gives them (the standard vocabularies' terms in the plain words of
+``scrkg.web.words``), links to the resource as sentences ("Serious case reviews that concern
+this child"), dates and numbers as a reader writes them ("15 June 2009", "1,263", "yes"),
+language tags and datatypes left out; the IRI is in the page's address line and in each link's
+title.
+
 Path segments are decoded by the server, so links are built with ``url_for`` (which encodes a
 ``%`` of the IRI as ``%25``); the undecoded request path and the minting rule's encoding are tried
 too, so a w3id redirect of ``.../child/Child%201`` also finds its resource. Every IRI put into a
@@ -18,16 +25,31 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
+from scrkg.graph.charts import per_version
 from scrkg.graph.store import Store
 from scrkg.ontology import ONTOLOGY_IRI, PREFIXES, SCR, SCRC
 from scrkg.web import get_store
+from scrkg.web.ontology_page import ontology_of
+from scrkg.web.recommendations import plain_date
+from scrkg.web.records import month_year
 from scrkg.web.search import similar_reviews
+from scrkg.web.words import (
+    DCTERMS,
+    RDFS,
+    SKOS,
+    STANDARD_WORDS,
+    XSD,
+    local_name,
+    plural,
+    words_for,
+)
 
 bp = Blueprint("resources", __name__)
 
@@ -47,6 +69,38 @@ OA = "http://www.w3.org/ns/oa#"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 LANG_STRING = RDF + "langString"
 LABEL_PATH = "(rdfs:label|skos:prefLabel)"
+FORMAT_NAMES = {".ttl": "Turtle", ".jsonld": "JSON-LD", ".nt": "N-Triples"}
+#: Properties whose values are prose written for the ontology, which may name terms by their
+#: prefixed names: shown through the ``plain`` filter, so that the names read as words.
+PROSE = {
+    RDFS + "comment",
+    SKOS + "definition",
+    SKOS + "note",
+    SKOS + "scopeNote",
+    DCTERMS + "description",
+}
+NUMBERS = {
+    XSD + name
+    for name in (
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+    )
+}
+#: Words that end a property's words when it reads as a phrase with a preposition.
+PREPOSITIONS = {"of", "by", "from", "to", "for", "in", "on", "with", "at", "about", "as"}
 
 
 @bp.route("/id/<path:path>")
@@ -135,13 +189,18 @@ class Evidence:
 
 @dataclass
 class Term:
-    """An RDF term as the template shows it: text, and a link only when the site has a page."""
+    """An RDF term as the template shows it: words, and a link only when the site has a page.
+
+    ``value`` is the IRI or the literal as stored (an IRI is the link's title); ``text`` is what
+    a reader sees: a label, a term's words, a date or number as a reader writes it."""
 
     kind: str  # "iri", "literal" or "bnode"
     value: str
     text: str
     href: str | None = None
-    note: str = ""  # language tag or datatype of a literal
+    note: str = ""  # a literal's kind of value, in words, when it says more than the value
+    prose: bool = False  # prose written for the ontology: prefixed names shown as words
+    machine: str = ""  # a date's machine-readable form, for <time datetime>
     #: Beside a value of this resource's property: the quotes the fact was confirmed from.
     evidence: list[Evidence] = field(default_factory=list)
 
@@ -152,6 +211,7 @@ class LinkGroup:
 
     direction: str  # "out" or "in"
     property: Term
+    heading: str
     total: int
     offset: int
     values: list[Term] = field(default_factory=list)
@@ -168,7 +228,7 @@ class SourceGraph:
     graph: Term
     source: str | None
     checksum: str | None
-    generated: str | None
+    generated: Term | None
     loader_version: str | None
     title: str | None
     synthetic: bool
@@ -197,16 +257,14 @@ def html_response(store: Store, iri: str) -> Response:
             store, f"SELECT DISTINCT ?d {{ {node} skos:definition|rdfs:comment ?d }}"
         )
     ]
-    types = [
-        _term(row["type"], row["label"])
-        for row in _select(
-            store,
-            f"SELECT ?type (SAMPLE(?l) AS ?label) {{ {node} a ?type "
-            f"OPTIONAL {{ ?type {LABEL_PATH} ?l }} }} GROUP BY ?type ORDER BY ?type",
-        )
-    ]
+    types = sorted(
+        (_vocabulary_term(row["type"].value) for row in _select(store, _types_query(node))),
+        key=lambda t: (not t.value.startswith(SCR), t.text),
+    )
+    kind = types[0].text if types else "record"
     groups = {
-        direction: _link_groups(store, node, direction, page_size) for direction in ("out", "in")
+        direction: _link_groups(store, node, direction, page_size, kind)
+        for direction in ("out", "in")
     }
     evidence = _evidence(store, node)
     for group in groups["out"]:
@@ -223,10 +281,11 @@ def html_response(store: Store, iri: str) -> Response:
     body = render_template(
         "resource.html",
         iri=iri,
-        title=label or _compact(iri),
+        title=label or _iri_text(iri),
         label=label,
         definition=_preferred(definitions),
         types=types,
+        kind=kind,
         outgoing=groups["out"],
         incoming=groups["in"],
         graphs=graphs,
@@ -236,6 +295,10 @@ def html_response(store: Store, iri: str) -> Response:
         similar=similar,
         explore_href="/explore?" + urlencode({"focus": iri}),
         alternates=[(media, _alternate(iri, suffix)) for suffix, media in SUFFIXES.items()],
+        downloads=[
+            (media, _alternate(iri, suffix), FORMAT_NAMES[suffix])
+            for suffix, media in SUFFIXES.items()
+        ],
     )
     response = Response(body, status=200, content_type="text/html; charset=utf-8")
     response.vary.add("Accept")
@@ -246,13 +309,18 @@ def html_response(store: Store, iri: str) -> Response:
     return response
 
 
-def _link_groups(store: Store, node: str, direction: str, page_size: int) -> list[LinkGroup]:
+def _types_query(node: str) -> str:
+    return f"SELECT DISTINCT ?type {{ {node} a ?type FILTER(isIRI(?type)) }}"
+
+
+def _link_groups(
+    store: Store, node: str, direction: str, page_size: int, kind: str
+) -> list[LinkGroup]:
     pattern = f"{node} ?p ?v" if direction == "out" else f"?v ?p {node}"
     counts = _select(
         store,
-        f"SELECT ?p (COUNT(DISTINCT ?v) AS ?n) (SAMPLE(?pl) AS ?plabel) {{ {pattern} "
-        f"{'FILTER(?p != rdf:type) ' if direction == 'out' else ''}"
-        f"OPTIONAL {{ ?p {LABEL_PATH} ?pl }} }} GROUP BY ?p ORDER BY ?p",
+        f"SELECT ?p (COUNT(DISTINCT ?v) AS ?n) {{ {pattern} "
+        f"{'FILTER(?p != rdf:type) ' if direction == 'out' else ''}}} GROUP BY ?p",
     )
     asked_direction = request.args.get("dir")
     asked_property = request.args.get("p")
@@ -263,8 +331,16 @@ def _link_groups(store: Store, node: str, direction: str, page_size: int) -> lis
         offset = 0
         if asked_direction == direction and asked_property == prop.value:
             offset = _offset(request.args.get("offset"), total)
-        group = LinkGroup(direction, _term(prop, row["plabel"]), total, offset)
+        term = _vocabulary_term(prop.value)
+        if direction == "out":
+            heading = _capital(term.text)
+        else:
+            heading = incoming_heading(
+                prop.value, term.text, _kind_of_subjects(store, node, prop), kind
+            )
+        group = LinkGroup(direction, term, heading, total, offset)
         value_pattern = f"{node} {prop} ?v" if direction == "out" else f"?v {prop} {node}"
+        prose = direction == "out" and prop.value in PROSE
         for value in _select(
             store,
             f"SELECT ?v (SAMPLE(?l) AS ?label) "
@@ -272,13 +348,79 @@ def _link_groups(store: Store, node: str, direction: str, page_size: int) -> lis
             f"GROUP BY ?v ORDER BY LCASE(STR(COALESCE(?label, ?v))) ?v "
             f"LIMIT {page_size} OFFSET {offset}",
         ):
-            group.values.append(_term(value["v"], value["label"]))
+            shown = _term(value["v"], value["label"], prop.value)
+            shown.prose = prose and shown.kind == "literal"
+            group.values.append(shown)
         if offset + page_size < total:
             group.next_href = _page_href(direction, prop.value, offset + page_size)
         if offset > 0:
             group.previous_href = _page_href(direction, prop.value, max(offset - page_size, 0))
         groups.append(group)
-    return groups
+    order = {"out": 0, "in": 1}
+    return sorted(groups, key=lambda g: (order[g.direction], g.heading.lower(), g.property.value))
+
+
+def _kind_of_subjects(store: Store, node: str, prop: Any) -> str:
+    """The kind every resource linking here by ``prop`` has ("serious case review"), in words;
+    "record" when they are of several kinds or of none."""
+    rows = _select(
+        store,
+        f"SELECT ?type (COUNT(DISTINCT ?v) AS ?n) {{ ?v {prop} {node} . ?v a ?type "
+        f"FILTER(isIRI(?type)) }} GROUP BY ?type",
+    )
+    total = int(
+        _select(store, f"SELECT (COUNT(DISTINCT ?v) AS ?n) {{ ?v {prop} {node} }}")[0]["n"].value
+    )
+    common = sorted(
+        (row["type"].value for row in rows if int(row["n"].value) == total),
+        key=lambda t: (not t.startswith(SCR), t),
+    )
+    return _vocabulary_term(common[0]).text if common else "record"
+
+
+def incoming_heading(prop: str, words: str, subjects: str, kind: str) -> str:
+    """The heading of the resources that link to this one by a property, as a sentence:
+    "Serious case reviews that concern this child", "Children with this outcome",
+    "Statements drawn from this document"."""
+    many = _capital(plural(subjects))
+    if prop == RDF + "type":
+        return f"{many} of this kind"
+    parts = words.split()
+    first, rest = parts[0], " ".join(parts[1:])
+    if parts[-1] in PREPOSITIONS:
+        if first in ("is", "are"):  # "is referenced by"
+            return f"{many} that are {rest} this {kind}"
+        if first.endswith(("ed", "wn", "en")):  # "drawn from", "commissioned by"
+            return f"{many} {words} this {kind}"
+        if _is_verb(parts):  # "applies to"
+            return f"{many} that {_plural_verb(first)} {rest} this {kind}"
+        return f"{many} that are a {words} this {kind}"  # "kind of", "top concept of"
+    if _is_verb(parts):  # "concerns child", "has risk factor", "experienced"
+        return f"{many} that {_plural_verb(first)} this {rest or kind}"
+    return f"{many} with this {words}"  # "outcome", "lesson theme"
+
+
+def _is_verb(parts: list[str]) -> bool:
+    first = parts[0]
+    if first in ("is", "has"):
+        return True
+    if first.endswith("ed"):
+        return True
+    return len(parts) > 1 and first.endswith("s") and not first.endswith("ss")
+
+
+def _plural_verb(verb: str) -> str:
+    """The verb for many subjects: "concerns" reads "concern", "has" "have"."""
+    irregular = {"has": "have", "is": "are"}
+    if verb in irregular:
+        return irregular[verb]
+    if verb.endswith("ed") or not verb.endswith("s"):
+        return verb
+    if verb.endswith("ies"):
+        return verb[:-3] + "y"
+    if verb.endswith(("sses", "shes", "ches", "xes")):
+        return verb[:-2]
+    return verb[:-1]
 
 
 def _source_graphs(store: Store, node: str) -> list[SourceGraph]:
@@ -297,16 +439,17 @@ def _source_graphs(store: Store, node: str) -> list[SourceGraph]:
           OPTIONAL {{ ?g scr:isSynthetic ?synthetic }}
         }} ORDER BY ?g""",
     )
+    names = _labels_of(store, [row["g"].value for row in rows])
     graphs: dict[str, SourceGraph] = {}
     for row in rows:
         graph = row["g"]
         if graph.value in graphs:
             continue
         graphs[graph.value] = SourceGraph(
-            graph=_term(graph, None),
+            graph=_iri_term(graph.value, names.get(graph.value)),
             source=_value(row["source"]),
             checksum=_value(row["checksum"]),
-            generated=_value(row["time"]),
+            generated=_term(row["time"], None) if row["time"] is not None else None,
             loader_version=_value(row["version"]),
             title=_value(row["title"]),
             synthetic=_value(row["synthetic"]) in ("true", "1"),
@@ -334,13 +477,32 @@ def _quotes(store: Store, node: str) -> tuple[list[Quote], int]:
         f"SELECT DISTINCT ?statement ?direction ?quote ?predicate ?other ?source {where} "
         f"ORDER BY ?direction ?statement ?quote LIMIT {MAX_QUOTES}",
     )
+    names = _labels_of(
+        store,
+        [
+            row[name].value
+            for row in rows
+            for name in ("other", "source")
+            if isinstance(row[name], ox.NamedNode)
+        ],
+    )
+
+    def shown(term: Any, prop: str = "") -> Term | None:
+        if term is None:
+            return None
+        if isinstance(term, ox.NamedNode):
+            return _iri_term(term.value, names.get(term.value))
+        return _term(term, None, prop)
+
     quotes = [
         Quote(
             text=row["quote"].value,
             direction=row["direction"].value,
-            predicate=_term(row["predicate"], None) if row["predicate"] else None,
-            other=_term(row["other"], None) if row["other"] else None,
-            source=_term(row["source"], None) if row["source"] else None,
+            predicate=_vocabulary_term(row["predicate"].value)
+            if isinstance(row["predicate"], ox.NamedNode)
+            else None,
+            other=shown(row["other"], _value(row["predicate"]) or ""),
+            source=shown(row["source"]),
         )
         for row in rows
     ]
@@ -374,6 +536,123 @@ def _evidence(store: Store, node: str) -> dict[tuple[str, str, str], list[Eviden
         )
         found.setdefault((row["p"].value, value.kind, value.value), []).append(item)
     return found
+
+
+# -- terms in words --------------------------------------------------------------------------
+
+
+def vocabulary_labels(store: Store) -> dict[str, str]:
+    """The labels of the ontology's terms (classes, properties, datatypes, concepts): those of
+    the store's ontology graph, else of the package's ontology files; remembered until the
+    store changes."""
+    return per_version(store, "resource-vocabulary", lambda: _vocabulary_labels(store))
+
+
+def _vocabulary_labels(store: Store) -> dict[str, str]:
+    labels = dict(ontology_of(store).labels)
+    rank: dict[str, int] = {}
+    for row in _select(
+        store,
+        f"SELECT ?s ?p ?l {{ GRAPH <{ONTOLOGY_IRI}> {{ VALUES ?p {{ skos:prefLabel rdfs:label }} "
+        f"?s ?p ?l FILTER(isIRI(?s)) }} }}",
+    ):
+        literal = row["l"]
+        language = getattr(literal, "language", None) or ""
+        english = language in ("", "en") or language.startswith("en-")
+        score = (0 if row["p"].value == SKOS + "prefLabel" else 1) + (0 if english else 2)
+        iri = row["s"].value
+        if iri not in rank or score < rank[iri]:
+            rank[iri] = score
+            labels[iri] = literal.value
+    return labels
+
+
+def _vocabulary_term(iri: str) -> Term:
+    """A class, property or datatype by its label in the ontology or its plain words."""
+    return Term("iri", iri, words_for(iri, vocabulary_labels(get_store())), href=resource_url(iri))
+
+
+def _iri_text(iri: str, label: str | None = None) -> str:
+    """What a reader sees of an IRI: its label; a term of a vocabulary in words; a record of
+    the data by the end of its address; any other IRI (a web page elsewhere) as it is."""
+    if label:
+        return label
+    base = current_app.config["SCRKG_BASE"]
+    if iri.startswith((SCR, SCRC)) or iri in STANDARD_WORDS or iri == ONTOLOGY_IRI:
+        return words_for(iri, vocabulary_labels(get_store()))
+    if iri.startswith(base) and len(iri) > len(base):
+        return unquote(local_name(iri))
+    if any(iri.startswith(namespace) for namespace in PREFIXES.values()):
+        return words_for(iri, {})
+    return iri
+
+
+def _iri_term(iri: str, label: str | None) -> Term:
+    return Term("iri", iri, _iri_text(iri, label), href=resource_url(iri))
+
+
+def _labels_of(store: Store, iris: list[str]) -> dict[str, str]:
+    """The preferred label of each IRI that has one."""
+    unique = list(dict.fromkeys(iris))
+    if not unique:
+        return {}
+    values = " ".join(str(ox.NamedNode(iri)) for iri in unique)
+    found: dict[str, list[Any]] = {}
+    for row in _select(
+        store, f"SELECT ?s ?l {{ VALUES ?s {{ {values} }} ?s {LABEL_PATH} ?l }} ORDER BY ?l"
+    ):
+        found.setdefault(row["s"].value, []).append(row["l"])
+    return {iri: label for iri, literals in found.items() if (label := _preferred(literals))}
+
+
+def literal_words(literal: ox.Literal, prop: str = "") -> tuple[str, str, str]:
+    """A literal as a reader writes it, with its kind of value when that says more than the
+    value (a code's list), and a date's machine-readable form: ("15 June 2009", "",
+    "2009-06-15"), ("1,263", "", ""), ("yes", "", ""), ("N9", "CIN census code", "")."""
+    value = literal.value
+    datatype = literal.datatype.value if not literal.language else LANG_STRING
+    if datatype in (XSD_STRING, LANG_STRING):
+        return value, "", ""
+    if datatype == XSD + "boolean":
+        return (
+            ("yes" if value in ("true", "1") else "no" if value in ("false", "0") else value),
+            "",
+            "",
+        )
+    if datatype == XSD + "date":
+        day = plain_date(value)
+        return day, "", value if day != value else ""
+    if datatype == XSD + "dateTime":
+        day = plain_date(value[:10])
+        if day != value[:10] and value[10:11] == "T" and value[13:14] == ":":
+            return f"{day}, {value[11:16]}", "", value
+        return value, "", ""
+    if datatype == XSD + "gYearMonth":
+        return month_year(value), "", ""
+    if datatype == XSD + "gYear":
+        return value, "", ""
+    if datatype in NUMBERS:
+        return _number(value, prop), "", ""
+    if datatype.startswith(XSD):
+        return value, "", ""
+    return value, words_for(datatype, vocabulary_labels(get_store())), ""
+
+
+def _number(value: str, prop: str) -> str:
+    """A number grouped by thousands ("1,263"), but not a year or period ("2009")."""
+    try:
+        number = Decimal(value.strip())
+    except InvalidOperation:
+        return value
+    if not number.is_finite():
+        return value
+    if "year" in prop.lower() or "period" in prop.lower():
+        return str(number)
+    return f"{number:,}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 # -- RDF representations ---------------------------------------------------------------------
@@ -463,26 +742,16 @@ def _ask(store: Store, sparql: str) -> bool:
     return bool(store.query(sparql))
 
 
-def _term(node: Any, label: Any) -> Term:
+def _term(node: Any, label: Any, prop: str = "") -> Term:
+    """A term as the page shows it; ``prop`` is the property it is a value of (a year is not
+    grouped by thousands)."""
     if isinstance(node, ox.NamedNode):
-        text = label.value if label is not None else _compact(node.value)
-        return Term("iri", node.value, text, href=resource_url(node.value))
+        return _iri_term(node.value, label.value if label is not None else None)
     if isinstance(node, ox.Literal):
-        note = ""
-        if node.language:
-            note = "@" + node.language
-        elif node.datatype.value not in (XSD_STRING, LANG_STRING):
-            note = "^^" + _compact(node.datatype.value)
-        return Term("literal", node.value, node.value, note=note)
-    return Term("bnode", str(node), str(node))
-
-
-def _compact(iri: str) -> str:
-    namespaces = {**PREFIXES, "id": current_app.config["SCRKG_BASE"]}
-    for prefix, namespace in sorted(namespaces.items(), key=lambda item: -len(item[1])):
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
+        text, note, machine = literal_words(node, prop)
+        return Term("literal", node.value, text, note=note, machine=machine)
+    text = label.value if label is not None else "(unnamed node)"
+    return Term("bnode", str(node), text)
 
 
 def _preferred(literals: list[Any]) -> str | None:
