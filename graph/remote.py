@@ -43,8 +43,11 @@ a log line or a ``repr``.
 
 from __future__ import annotations
 
+import functools
 import logging
+import math
 import os
+import queue
 import re
 import secrets
 import tempfile
@@ -59,7 +62,7 @@ import pyoxigraph as ox
 import requests
 import urllib3
 
-from scrkg.graph.sandbox import confined
+from scrkg.graph.sandbox import confined, is_confined
 from scrkg.graph.store import Store, StoreError, export_format
 from scrkg.ontology import PREFIXES
 
@@ -102,6 +105,38 @@ VIRTUOSO_OWN_GRAPHS = (
     "http://www.w3.org/ns/ldp#",
     "http://localuriqaserver/sparql",
 )
+XSD = "http://www.w3.org/2001/XMLSchema#"
+#: Datatypes whose literals Virtuoso keeps as values, answered in its own lexical form ("1" for
+#: true, "1000.0" for a float 1E3): scrkg reads them back in Oxigraph's (the embedded store's).
+VIRTUOSO_VALUE_TYPES = frozenset(
+    XSD + t
+    for t in [
+        "boolean",
+        "float",
+        "double",
+        "decimal",
+        "integer",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "positiveInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+        "date",
+        "dateTime",
+        "time",
+    ]
+)
+#: Datatypes whose values Virtuoso changes: durations become a number of seconds or months.
+VIRTUOSO_LOST_TYPES = frozenset(
+    XSD + t for t in ("duration", "dayTimeDuration", "yearMonthDuration")
+)
 #: Conventions of servers that keep the operations of an update request that ran before one of
 #: them failed (they do roll back a request cut off by a crash).
 KEEPS_PARTIAL_UPDATES = frozenset({"virtuoso"})
@@ -117,6 +152,11 @@ DEFAULT_BACKOFF = 0.5
 DEFAULT_MAX_ANSWER = 512 * 2**20
 #: A write may take this many times the read timeout (a big PUT or MOVE is slower than a query).
 WRITE_TIMEOUT_FACTOR = 10
+#: On Virtuoso, how often (seconds) scrkg asks whether the server's graphs changed before it
+#: evaluates a query on its copy of them.
+MIRROR_CHECK_SECONDS = 1.0
+#: The time a load records in the graph it wrote.
+PROV_GENERATED = "http://www.w3.org/ns/prov#generatedAtTime"
 #: Triples serialised per chunk of a graph upload.
 UPLOAD_CHUNK = 50_000
 #: The most characters of a server's error text shown to the user.
@@ -386,9 +426,9 @@ class RemoteSettings:
 
 class RemoteStore(Store):
     """scrkg's store on a SPARQL 1.1 server (see the module's notes). The server evaluates the
-    queries, so it must refuse SERVICE itself (docs/query-safety.md)."""
-
-    evaluates_here = False
+    queries, so it must refuse SERVICE itself (docs/query-safety.md); except on Virtuoso, whose
+    engine answers standard SPARQL that scrkg's queries use wrongly: there scrkg evaluates
+    queries itself, on a copy of the server's graphs in memory (:meth:`_reader`)."""
 
     def __init__(
         self,
@@ -424,20 +464,36 @@ class RemoteStore(Store):
         self.backoff = float(backoff)
         self.max_answer_bytes = int(max_answer_bytes)
         self._union_checked = False
+        self._mirror: ox.Store | None = None
+        self._mirror_key: object = None
+        self._mirror_checked = -math.inf
         self._setup()
 
     def _setup(self) -> None:
         self._local = threading.local()  # one requests.Session per thread
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
+        self._mirror_lock = threading.Lock()
+        # On Virtuoso, a thread that may reach the server when the thread that runs a query
+        # may not (the query gateway confines it, graph/sandbox.py): it fetches the copy.
+        self._fetcher: queue.SimpleQueue[tuple] | None = None
+        if self._dialect is not None:
+            self._fetcher = queue.SimpleQueue()
+            threading.Thread(
+                target=self._fetch_for_confined,
+                args=(self._fetcher,),
+                name="scrkg-fetch",
+                daemon=True,
+            ).start()
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.urls.address!r}, convention={self.urls.convention!r})"
 
     def __getstate__(self) -> dict[str, object]:
         state = self.__dict__.copy()
-        for name in ("_local", "_sessions", "_lock"):
+        for name in ("_local", "_sessions", "_lock", "_mirror_lock", "_fetcher"):
             state.pop(name, None)
+        state.update(_mirror=None, _mirror_key=None, _mirror_checked=-math.inf)
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -450,27 +506,118 @@ class RemoteStore(Store):
         return self.urls.address
 
     def close(self) -> None:
+        if self._fetcher is not None:
+            self._fetcher.put(())  # stops the fetching thread
+            self._fetcher = None
         with self._lock:
             sessions, self._sessions = self._sessions, []
         for session in sessions:
             session.close()
         self._local = threading.local()
 
+    @property
+    def evaluates_here(self) -> bool:  # type: ignore[override]
+        """True on Virtuoso: scrkg evaluates the queries, on its copy of the server's graphs."""
+        return self._dialect is not None
+
     def _reader(self) -> ox.Store:
-        raise StoreError(
-            "A store on a SPARQL server has no local pyoxigraph store; use its query(), "
-            "quads() and export() methods."
+        """On Virtuoso: a copy in memory of the server's named graphs (staging graphs and
+        Virtuoso's own left out), fetched again when the server's graphs have changed. Whether
+        they have is asked at most every :data:`MIRROR_CHECK_SECONDS`: the triples of each graph
+        and the time each load records (``prov:generatedAtTime``) are compared; this store's own
+        loads are seen at once."""
+        if self._dialect is None:
+            raise StoreError(
+                "A store on a SPARQL server has no local pyoxigraph store; use its query(), "
+                "quads() and export() methods."
+            )
+        if self._fetcher is not None and is_confined():
+            box: dict[str, object] = {}
+            done = threading.Event()
+            self._fetcher.put((box, done))
+            done.wait()
+            if "error" in box:
+                raise box["error"]  # type: ignore[misc]
+            return box["value"]  # type: ignore[return-value]
+        return self._fresh_mirror()
+
+    def _kept_by_virtuoso(self, staged: Mapping[str, list[ox.Triple]]) -> None:
+        """Refuse, before anything is written, a literal whose value Virtuoso would change."""
+        for graph, triples in staged.items():
+            for triple in triples:
+                literal = triple.object
+                if (
+                    isinstance(literal, ox.Literal)
+                    and literal.datatype.value in VIRTUOSO_VALUE_TYPES | VIRTUOSO_LOST_TYPES
+                ):
+                    reason = _virtuoso_loses(literal)
+                    if reason:
+                        raise RemoteStoreError(
+                            f"Virtuoso at {self.address} cannot keep the literal {literal} of "
+                            f"<{graph}> ({reason}); nothing was written. Write that value as a "
+                            "string, or keep this source on another server."
+                        )
+
+    def _fetch_for_confined(self, jobs: queue.SimpleQueue[tuple]) -> None:
+        while job := jobs.get():
+            box, done = job
+            try:
+                box["value"] = self._fresh_mirror()
+            except BaseException as error:  # noqa: BLE001 - raised again in the asking thread
+                box["error"] = error
+            done.set()
+
+    def _fresh_mirror(self) -> ox.Store:
+        with self._mirror_lock:
+            now = time.monotonic()
+            if self._mirror is not None and now - self._mirror_checked < MIRROR_CHECK_SECONDS:
+                return self._mirror
+            key = self._graphs_key()
+            if self._mirror is None or key != self._mirror_key:
+                mirror = ox.Store()
+                mirror.bulk_extend(self.quads())
+                if self._graphs_key() != key:  # changed while it was read: read it again
+                    mirror = ox.Store()
+                    mirror.bulk_extend(self.quads())
+                    key = self._graphs_key()
+                self._mirror, self._mirror_key = mirror, key
+            self._mirror_checked = time.monotonic()
+            return self._mirror
+
+    def _graphs_key(self) -> tuple[tuple[str, str], ...]:
+        """What changes when a graph on the server does: its size, and its load time."""
+        counts = self._select("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        times = self._select(f"SELECT ?g ?t {{ GRAPH ?g {{ ?g <{PROV_GENERATED}> ?t }} }}")
+        return tuple(
+            sorted(
+                [(r["g"].value, str(r["n"])) for r in counts if r["g"] is not None]
+                + [(r["g"].value, str(r["t"])) for r in times if r["g"] is not None]
+            )
         )
+
+    def _forget_mirror(self) -> None:
+        with self._mirror_lock:
+            self._mirror, self._mirror_key = None, None
 
     # -- reading -------------------------------------------------------------------------------
 
     def query(
         self, sparql: str, **options: object
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """Run a SPARQL query on the server with the union of the named graphs as the default
-        graph, unless ``default_graph`` / ``named_graphs`` choose the dataset (the options of
-        pyoxigraph's ``Store.query`` that scrkg uses: ``base_iri``, ``use_default_graph_as_union``,
-        ``default_graph``, ``named_graphs``)."""
+        """Run a SPARQL query with the union of the named graphs as the default graph, unless
+        ``default_graph`` / ``named_graphs`` choose the dataset (the options of pyoxigraph's
+        ``Store.query`` that scrkg uses: ``base_iri``, ``use_default_graph_as_union``,
+        ``default_graph``, ``named_graphs``). The server evaluates it, or on Virtuoso scrkg
+        does (:meth:`_reader`)."""
+        if self._dialect is not None:
+            return Store.query(self, sparql, **options)  # type: ignore[return-value]
+        return self.server_query(sparql, **options)
+
+    def server_query(
+        self, sparql: str, **options: object
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """:meth:`query`, evaluated by the server whatever it is. (On Virtuoso, a query on the
+        default graph names scrkg's graphs as its dataset unless it has a FROM clause.)"""
         base_iri = options.pop("base_iri", None)
         union = options.pop("use_default_graph_as_union", True)
         default_graph = options.pop("default_graph", None)
@@ -502,14 +649,15 @@ class RemoteStore(Store):
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         """Every quad of the server's named graphs (or of one), streamed from one query."""
+        form = _oxigraph_form if self._dialect else _same
         if graph is not None:
             node = ox.NamedNode(graph)
             text = f"SELECT ?s ?p ?o {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}"
-            return (ox.Quad(r["s"], r["p"], r["o"], node) for r in self._stream(text))
+            return (ox.Quad(r["s"], r["p"], form(r["o"]), node) for r in self._stream(text))
         text = "SELECT ?s ?p ?o ?g { GRAPH ?g { ?s ?p ?o } }"
         hidden = frozenset(VIRTUOSO_OWN_GRAPHS if self._dialect else ())
         return (
-            ox.Quad(r["s"], r["p"], r["o"], r["g"])
+            ox.Quad(r["s"], r["p"], form(r["o"]), r["g"])
             for r in self._stream(text)
             if not _STAGING.search(r["g"].value) and r["g"].value not in hidden
         )
@@ -534,10 +682,19 @@ class RemoteStore(Store):
     def replace_graphs(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> None:
         """Replace each named graph with the given triples, all of them in one atomic step:
         upload to staging graphs, check their counts, then switch in one update request."""
+        try:
+            self._replace_graphs(graphs)
+        finally:
+            if self._dialect is not None:
+                self._forget_mirror()
+
+    def _replace_graphs(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> None:
         # Read every source first, so a failing iterator leaves the server untouched.
         staged = {ox.NamedNode(g).value: list(dict.fromkeys(t)) for g, t in graphs.items()}
         if not staged:
             return
+        if self._dialect is not None:
+            self._kept_by_virtuoso(staged)
         token = secrets.token_hex(8)
         staging = {g: f"{g}/staging-{token}" for g in staged}
         self._drop_leftover_staging(list(staged))
@@ -1181,6 +1338,49 @@ def _query_kind(sparql: str, base_iri: str | None) -> str | None:
         return "graph" if isinstance(results, ox.QueryTriples) else "solutions"
 
     return confined(kind)
+
+
+def _same(term: ox.Term) -> ox.Term:
+    return term
+
+
+def _oxigraph_form(term: ox.Term) -> ox.Term:
+    """A literal Virtuoso answered in its own lexical form, in the form Oxigraph stores it."""
+    if isinstance(term, ox.Literal) and term.datatype.value in VIRTUOSO_VALUE_TYPES:
+        return _stored_form(term.value, term.datatype.value)
+    return term
+
+
+@functools.lru_cache(maxsize=2**16)
+def _stored_form(value: str, datatype: str) -> ox.Literal:
+    literal = ox.Literal(value, datatype=ox.NamedNode(datatype))
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:x"), literal))
+    return next(iter(store)).object  # type: ignore[return-value]
+
+
+#: Years Virtuoso keeps (it writes year -44 as "-044").
+_PLAIN_YEAR = re.compile(r"\d{4}-")
+#: Significant digits Virtuoso keeps of a decimal (it stores a double).
+VIRTUOSO_DECIMAL_DIGITS = 15
+
+
+def _virtuoso_loses(literal: ox.Literal) -> str | None:
+    """Why Virtuoso would not keep this literal's value, or None when it would."""
+    datatype = literal.datatype.value.removeprefix(XSD)
+    value = literal.value.strip().lstrip("+-")
+    if literal.datatype.value in VIRTUOSO_LOST_TYPES:
+        return "it keeps a duration as a number of seconds or months"
+    if datatype in ("date", "dateTime") and not _PLAIN_YEAR.match(literal.value.strip()):
+        return "it keeps only the years 0000 to 9999"
+    if datatype == "decimal":
+        whole, _, fraction = value.partition(".")
+        digits = (whole + fraction.rstrip("0")).lstrip("0")
+        if len(digits) > VIRTUOSO_DECIMAL_DIGITS:
+            return f"it keeps {VIRTUOSO_DECIMAL_DIGITS} significant digits of a decimal"
+    if (datatype.endswith(("nteger", "long")) or datatype == "int") and len(value.lstrip("0")) > 18:
+        return "it keeps whole numbers of up to 18 digits"
+    return None
 
 
 def _without_strings(sparql: str) -> str:

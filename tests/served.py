@@ -206,6 +206,7 @@ class VirtuosoServer:
     Failures raise AssertionError with Virtuoso's log.
     """
 
+    name = "virtuoso"
     user = "scrkg"
 
     def __init__(

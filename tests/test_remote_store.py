@@ -1,9 +1,11 @@
-"""The store on a SPARQL server, against a real `oxigraph serve` on 127.0.0.1.
+"""The store on a SPARQL server, against a real `oxigraph serve` and a real OpenLink Virtuoso
+(Debian's virtuoso-opensource), each on 127.0.0.1: every test that takes a server runs on both.
 
 The same behaviour as the embedded store: the published figures, the saved queries, idempotent
 reloads, exports, queries on the default graph and on named graphs, atomic loads (a source that
 fails SHACL, a server killed during a load). Then what only a server has: retries, timeouts,
-the union-graph check, URL conventions and credentials.
+the union-graph check, URL conventions and credentials; and what differs on Virtuoso (its own
+graphs, its row and time limits, an update that fails part-way).
 """
 
 from __future__ import annotations
@@ -28,11 +30,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import requests
-from served import free_port
+from served import VirtuosoServer, free_port
 
 from scrkg.graph.figures import published_figures
 from scrkg.graph.gateway import run_query
 from scrkg.graph.remote import (
+    VIRTUOSO_OWN_GRAPHS,
     Credentials,
     RemoteStore,
     RemoteStoreConfigError,
@@ -66,6 +69,8 @@ def oxigraph_binary() -> str:
 
 class OxigraphServer:
     """`oxigraph serve` on 127.0.0.1, started and stopped by its process id."""
+
+    name = "oxigraph"
 
     def __init__(self, location: Path, *, union: bool = True) -> None:
         self.location = location
@@ -123,25 +128,61 @@ class OxigraphServer:
         return {b["g"]["value"] for b in answer.json()["results"]["bindings"]}
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory) -> Iterator[OxigraphServer]:
+#: The servers every test that takes one runs on.
+SERVERS = ("oxigraph", "virtuoso")
+Server = OxigraphServer | VirtuosoServer
+
+
+def start_server(kind: str, folder: Path, **settings) -> Server:
+    """A server of this kind with an empty store in ``folder``; a Virtuoso that cannot start
+    (not installed, say) fails the test with its reason."""
+    if kind == "oxigraph":
+        return OxigraphServer(folder, **settings).start()
+    try:
+        return VirtuosoServer(folder, **settings).start()
+    except AssertionError as error:
+        pytest.fail(str(error))
+
+
+def open_store(
+    server: Server, cls: type[RemoteStore] = RemoteStore, *, url_suffix: str = "", **options
+) -> RemoteStore:
+    """A store on the server, found by its address alone (the convention guessed), with the
+    credentials it needs to write (Virtuoso's user with the SPARQL_UPDATE role)."""
+    if isinstance(server, VirtuosoServer):
+        options.setdefault("credentials", Credentials(server.user, server.password))
+    else:
+        options.setdefault("credentials", Credentials())
+    return cls(server.url + url_suffix, **options)
+
+
+def empty(store: RemoteStore) -> None:
+    """Drop every graph scrkg sees, staging graphs too (never DROP ALL: Virtuoso keeps graphs
+    of its own)."""
+    graphs = store._graph_names()
+    if graphs:
+        store._update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
+
+
+@pytest.fixture(scope="session", params=SERVERS)
+def server(request, tmp_path_factory) -> Iterator[Server]:
     """A server holding the bundled data (loaded by `remote_bundled`); tests only read it."""
-    running = OxigraphServer(tmp_path_factory.mktemp("oxigraph-bundled")).start()
+    running = start_server(request.param, tmp_path_factory.mktemp(f"{request.param}-bundled"))
     yield running
     running.stop()
 
 
 @pytest.fixture(scope="session")
 def remote_bundled(server) -> Iterator[RemoteStore]:
-    store = RemoteStore(server.url)
+    store = open_store(server)
     load_bundled(store)
     yield store
     store.close()
 
 
-@pytest.fixture(scope="session")
-def scratch_server(tmp_path_factory) -> Iterator[OxigraphServer]:
-    running = OxigraphServer(tmp_path_factory.mktemp("oxigraph-scratch")).start()
+@pytest.fixture(scope="session", params=SERVERS)
+def scratch_server(request, tmp_path_factory) -> Iterator[Server]:
+    running = start_server(request.param, tmp_path_factory.mktemp(f"{request.param}-scratch"))
     yield running
     running.stop()
 
@@ -149,16 +190,24 @@ def scratch_server(tmp_path_factory) -> Iterator[OxigraphServer]:
 @pytest.fixture
 def scratch(scratch_server) -> Iterator[RemoteStore]:
     """An empty store on a server that tests may write to."""
-    store = RemoteStore(scratch_server.url)
-    store._update("DROP ALL")
+    store = open_store(scratch_server)
+    empty(store)
     yield store
     store.close()
 
 
-@pytest.fixture
-def own_server(tmp_path) -> Iterator[OxigraphServer]:
+@pytest.fixture(params=SERVERS)
+def own_server(request, tmp_path) -> Iterator[Server]:
     """A server of this test's own, which it may kill and restart."""
-    running = OxigraphServer(tmp_path / "oxigraph").start()
+    running = start_server(request.param, tmp_path / request.param)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def virtuoso(tmp_path) -> Iterator[VirtuosoServer]:
+    """A Virtuoso of this test's own, with scrkg's settings."""
+    running = start_server("virtuoso", tmp_path / "virtuoso")
     yield running
     running.stop()
 
@@ -422,11 +471,20 @@ class PausingStore(RemoteStore):
     release: threading.Event
 
     def _graph_body(self, triples):
-        half = len(triples) // 2
-        yield ox.serialize(triples[:half], format=ox.RdfFormat.N_TRIPLES)
-        self.uploading.set()
-        self.release.wait(20)
-        yield ox.serialize(triples[half:], format=ox.RdfFormat.N_TRIPLES)
+        store = self
+        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        half = len(data) // 2
+
+        class Body(io.BytesIO):
+            def read(self, size=-1):
+                if self.tell() >= half and not store.uploading.is_set():
+                    store.uploading.set()
+                    store.release.wait(20)
+                if self.tell() < half and (size < 0 or self.tell() + size > half):
+                    size = half - self.tell()  # the first half, then the pause
+                return super().read(size)
+
+        return Body(data)
 
 
 def run_in_thread(work: Callable[[], object]) -> tuple[threading.Thread, list[BaseException]]:
@@ -444,12 +502,12 @@ def run_in_thread(work: Callable[[], object]) -> tuple[threading.Thread, list[Ba
 
 
 def test_a_server_killed_during_a_load_keeps_the_old_data(own_server):
-    store = RemoteStore(own_server.url)
+    store = open_store(own_server)
     store.replace_graphs({f"{EX}g1": triples(50), f"{EX}g2": triples(5, "w")})
     before = canonical(store.quads())
     store.close()
 
-    pausing = PausingStore(own_server.url, retries=0)
+    pausing = open_store(own_server, PausingStore, retries=0)
     pausing.uploading, pausing.release = threading.Event(), threading.Event()
     thread, errors = run_in_thread(
         lambda: pausing.replace_graphs({f"{EX}g1": triples(1000, "new"), f"{EX}g3": triples(9)})
@@ -462,7 +520,7 @@ def test_a_server_killed_during_a_load_keeps_the_old_data(own_server):
     assert len(errors) == 1 and isinstance(errors[0], RemoteStoreUnavailable), errors
 
     own_server.start()
-    after = RemoteStore(own_server.url)
+    after = open_store(own_server)
     assert canonical(after.quads()) == before
     assert after.named_graphs() == [f"{EX}g1", f"{EX}g2"]
     assert own_server.raw_graphs() == {f"{EX}g1", f"{EX}g2"}
@@ -472,7 +530,7 @@ def test_a_server_killed_during_a_load_keeps_the_old_data(own_server):
 class KilledBeforeSwitch(RemoteStore):
     """The server dies after the staging graphs were written and checked, before the switch."""
 
-    server: OxigraphServer
+    server: Server
 
     def _switch(self, update):
         self.server.kill()
@@ -480,19 +538,19 @@ class KilledBeforeSwitch(RemoteStore):
 
 
 def test_a_server_killed_before_the_switch_keeps_the_old_data(own_server):
-    store = RemoteStore(own_server.url)
+    store = open_store(own_server)
     store.replace_graphs({f"{EX}g1": triples(20)})
     before = canonical(store.quads())
     store.close()
 
-    dying = KilledBeforeSwitch(own_server.url, retries=0)
+    dying = open_store(own_server, KilledBeforeSwitch, retries=0)
     dying.server = own_server
     with pytest.raises(RemoteStoreUnavailable, match="whole replacement or none of it"):
         dying.replace_graphs({f"{EX}g1": triples(3, "new")})
     dying.close()
 
     own_server.start()
-    after = RemoteStore(own_server.url)
+    after = open_store(own_server)
     assert canonical(after.quads()) == before  # quads() leaves staging graphs out
     assert after.named_graphs() == [f"{EX}g1"]
     leftover = after.staging_graphs()
@@ -541,12 +599,17 @@ class Listener:
     """A local HTTP listener that answers each request with ``answer(handler)`` and counts."""
 
     def __init__(
-        self, answer: Callable[[http.server.BaseHTTPRequestHandler], tuple[int, dict, bytes] | None]
+        self,
+        answer: Callable[[http.server.BaseHTTPRequestHandler], tuple[int, dict, bytes] | None],
+        server: str | None = None,
     ):
         self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
         listener = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            def version_string(self):  # the Server header
+                return server or super().version_string()
+
             def _any(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
@@ -723,19 +786,44 @@ def test_an_answer_too_big_to_read_is_refused():
         big.close()
 
 
-def test_the_wrong_convention_says_which_urls_to_set(server):
-    store = RemoteStore(f"{server.url}/ds")  # looks like a Fuseki dataset
+def test_the_wrong_convention_says_which_urls_to_set(server, remote_bundled):
+    root = server.url.removesuffix("/sparql")
+    store = RemoteStore(f"{root}/ds", credentials=Credentials())  # looks like a Fuseki dataset
     assert store.urls.convention == "fuseki"
     with pytest.raises(RemoteStoreConfigError) as caught:
         store.named_graphs()
     message = str(caught.value)
-    assert f"{server.url}/ds/sparql answered HTTP 404" in message
+    assert f"{root}/ds/sparql answered HTTP 404" in message
     assert "fuseki convention" in message
     assert "--endpoint-convention" in message and "--query-url" in message
+    assert ("The server is Virtuoso" in message) == (server.name == "virtuoso")
     store.close()
-    explicit = RemoteStore(server.url, convention="graphdb", query_url=f"{server.url}/query")
+    # A URL given explicitly wins over the convention's.
+    query_url = remote_bundled.urls.query
+    explicit = open_store(server, convention=server.name, query_url=query_url, url_suffix="/x")
+    assert explicit.urls.query == query_url
+    assert explicit.named_graphs() == remote_bundled.named_graphs()
     assert len(explicit.named_graphs()) == 3
     explicit.close()
+
+
+def test_virtuosos_root_address_is_refused_with_the_address_to_give(remote_bundled):
+    if remote_bundled.urls.convention != "virtuoso":
+        assert remote_bundled.urls.convention == "oxigraph"  # its root is its address
+        return
+    root = remote_bundled.address.removesuffix("/sparql")
+    store = RemoteStore(root, credentials=Credentials())  # a bare address looks like Oxigraph
+    assert store.urls.convention == "oxigraph"
+    with pytest.raises(RemoteStoreConfigError) as caught:
+        store.named_graphs()
+    assert f"{root}/query answered HTTP 404" in str(caught.value)
+    assert "The server is Virtuoso" in str(caught.value)
+    assert "--endpoint http://host:8890/sparql" in str(caught.value)
+    store.close()
+    chosen = RemoteStore(root, convention="virtuoso", credentials=Credentials())
+    assert chosen.urls.query == remote_bundled.urls.query
+    assert chosen.named_graphs() == remote_bundled.named_graphs()
+    chosen.close()
 
 
 # -- conventions and credentials ---------------------------------------------------------------
@@ -768,8 +856,21 @@ def test_urls_follow_each_servers_convention():
     assert (custom.query, custom.update) == ("http://h:9/x/query", "http://h:9/u")
     with pytest.raises(RemoteStoreConfigError, match="http:// or https://"):
         endpoint_urls("127.0.0.1:7878")
+    virtuoso = endpoint_urls("http://h:8890/sparql", "virtuoso")
+    assert (virtuoso.convention, virtuoso.query, virtuoso.update, virtuoso.graph_store) == (
+        "virtuoso",
+        "http://h:8890/sparql",
+        "http://h:8890/sparql-auth",
+        "http://h:8890/sparql-graph-crud-auth",
+    )
+    assert endpoint_urls("http://h:8890", "virtuoso") == endpoint_urls("http://h:8890", "virtuoso")
+    assert endpoint_urls("http://h:8890", "virtuoso").query == "http://h:8890/sparql"
+    assert guess_convention("http://h:8890/sparql", "Virtuoso/07.20.3229 (Linux)") == "virtuoso"
+    assert guess_convention("http://h:8890/sparql", "Apache Jena Fuseki") == "fuseki"
+    assert guess_convention("http://h:8890/", "Virtuoso/07.20.3229 (Linux)") == "oxigraph"
+    assert guess_convention("http://h:7200/repositories/sparql", "Virtuoso/7") == "graphdb"
     with pytest.raises(RemoteStoreConfigError, match="Unknown endpoint convention"):
-        endpoint_urls("http://h", "virtuoso")
+        endpoint_urls("http://h", "nonesuch")
 
 
 def test_credentials_are_sent_and_never_shown(monkeypatch):
@@ -892,3 +993,245 @@ def test_the_site_says_clearly_when_the_server_is_down():
         assert answer.content_type.startswith("text/plain"), path
         assert "Check that the server is running" in answer.get_data(as_text=True), path
     store.close()
+
+
+# -- where Virtuoso differs ---------------------------------------------------------------------
+
+
+def test_an_address_ending_in_sparql_is_virtuoso_if_its_server_says_so():
+    """--endpoint-convention auto asks a /sparql address for its Server header, once."""
+
+    def answer(handler):
+        return 200, {"Content-Type": "application/sparql-results+json"}, b'{"boolean":true}'
+
+    for header, convention in (
+        ("Virtuoso/07.20.3229 (Linux) x86_64", "virtuoso"),
+        (None, "fuseki"),
+    ):
+        with Listener(answer, server=header) as listener:
+            store = RemoteStore(f"{listener.url}/sparql", credentials=Credentials())
+            assert store.urls.convention == convention
+            assert [r[0] for r in listener.requests] == ["GET"]
+            assert "query=ASK" in listener.requests[0][1]
+            store.close()
+    down = RemoteStore(f"http://127.0.0.1:{free_port()}/sparql", credentials=Credentials())
+    assert down.urls.convention == "fuseki"  # no answer: the address alone decides
+    down.close()
+
+
+def test_basic_is_sent_to_virtuoso_only_when_it_asks_for_it():
+    """On Virtuoso the password goes by digest (tested on the real server); a server set up
+    for basic says so in its challenge, and gets basic from then on."""
+    expected = "Basic " + base64.b64encode(b"ana:s3cret!").decode()
+
+    def answer(handler):
+        if handler.headers.get("Authorization") != expected:
+            return 401, {"WWW-Authenticate": 'Basic realm="SPARQL"'}, b""
+        return 200, {"Content-Type": "text/plain"}, b"done"
+
+    with Listener(answer) as listener:
+        store = RemoteStore(
+            listener.url, convention="virtuoso", credentials=Credentials("ana", "s3cret!")
+        )
+        store._update("DROP SILENT GRAPH <urn:x>")
+        store._update("DROP SILENT GRAPH <urn:y>")
+        sent = [r[2].get("Authorization") for r in listener.requests]
+        assert sent == [None, expected, expected]
+        assert all(r[1].startswith("/sparql-auth") for r in listener.requests)
+        store.close()
+
+
+def test_an_answer_virtuoso_marks_as_incomplete_is_refused():
+    """Virtuoso's "anytime" answers (what it found when a client-given time limit ran out)
+    come with HTTP 200 and X-SQL-State; scrkg never asks for them, and refuses them."""
+    body = b'{"head":{"vars":["s"]},"results":{"bindings":[]}}'
+    headers = {
+        "Content-Type": "application/sparql-results+json",
+        "X-SQL-State": "S1TAT",
+        "X-SQL-Message": "RC...: Returning incomplete results, query interrupted by timeout.",
+    }
+    with Listener(lambda h: (200, headers, body)) as listener:
+        store, _ = quick_store(listener.url, convention="virtuoso")
+        with pytest.raises(RemoteStoreError, match="incomplete answer .S1TAT.*MaxQueryExecution"):
+            store.query("SELECT ?s { ?s ?p ?o }")
+        with pytest.raises(RemoteStoreError, match="incomplete answer"):
+            list(store.quads())
+        assert "query=" in listener.requests[0][3].decode() and len(listener.requests) == 2
+        store.close()
+
+
+def test_virtuosos_own_graphs_are_hidden(virtuoso):
+    """A fresh database holds Virtuoso's own graphs, which its default graph includes: scrkg
+    lists, counts, exports and queries only the graphs it wrote."""
+    assert virtuoso.own_graphs == set(VIRTUOSO_OWN_GRAPHS)
+    store = open_store(virtuoso)
+    assert store.urls.convention == "virtuoso"
+    assert store.named_graphs() == [] and store.triple_count() == 0
+    assert [s["n"].value for s in store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")] == ["0"]
+    assert not bool(store.query("ASK { ?s ?p ?o }"))
+    store.replace_graph(f"{EX}g", triples(4))
+    assert store.named_graphs() == [f"{EX}g"] and store.triple_count() == 4
+    assert [s["n"].value for s in store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")] == ["4"]
+    graphs = store.query("SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }")
+    assert [s["g"].value for s in graphs] == [f"{EX}g"]
+    from_clause = f"SELECT (COUNT(*) AS ?n) FROM <{EX}g> {{ ?s ?p ?o }}"  # its own dataset
+    assert [s["n"].value for s in store.query(from_clause)] == ["4"]
+    assert {q.graph_name.value for q in store.quads()} == {f"{EX}g"}
+    assert virtuoso.raw_graphs(every=True) == virtuoso.own_graphs | {f"{EX}g"}
+    store.close()
+
+
+def test_virtuosos_row_and_time_limits_are_errors_not_short_answers(tmp_path):
+    """Virtuoso cuts an answer to ResultSetMaxRows with HTTP 200 (and X-SPARQL-MaxRows), and
+    stops a query at MaxQueryExecutionTime with "500 SPARQL Request Failed"."""
+    limited = start_server("virtuoso", tmp_path / "limited", max_rows=5, max_seconds=1)
+    try:
+        store = open_store(limited)
+        sleeps: list[float] = []
+        store._sleep = sleeps.append  # a read tried again would wait first
+        store.replace_graph(f"{EX}g", triples(300))
+        # scrkg's copy of the graphs, on which it evaluates queries, cannot be read whole.
+        with pytest.raises(RemoteStoreError, match="cut its answer to 5 rows.*ResultSetMaxRows"):
+            store.query("SELECT ?s { ?s ?p ?o } LIMIT 1")
+        with pytest.raises(RemoteStoreError, match="cut its answer to 5 rows"):
+            list(store.quads())
+        assert len(list(store.server_query("SELECT ?s { ?s ?p ?o } LIMIT 4"))) == 4
+        assert store.triple_count() == 300  # one row: not cut
+
+        heavy = (
+            "SELECT (COUNT(*) AS ?n) { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f "
+            "FILTER(STRLEN(CONCAT(?b, ?d, ?f)) = 7) }"
+        )
+        with pytest.raises(RemoteStoreError, match="stopped the query at its time limit") as caught:
+            store.server_query(heavy)
+        assert sleeps == []  # the server's verdict: not tried again
+        assert "MaxQueryExecutionTime" in str(caught.value)
+        assert "SPARQL query:" not in str(caught.value) and "\n" not in str(caught.value)
+        store.close()
+    finally:
+        limited.stop()
+
+
+def test_wrong_virtuoso_credentials_are_one_clear_line(virtuoso):
+    store = RemoteStore(virtuoso.url, credentials=Credentials(virtuoso.user, "not-it"))
+    assert store.named_graphs() == []  # reading needs no credentials
+    with pytest.raises(RemoteStoreConfigError, match="refused access .HTTP 401") as caught:
+        store.replace_graph(f"{EX}g", triples(2))
+    assert "not-it" not in str(caught.value) and "basic or digest" in str(caught.value)
+    store.close()
+    reader = RemoteStore(virtuoso.url, credentials=Credentials())
+    with pytest.raises(RemoteStoreConfigError, match="refused access .HTTP 401"):
+        reader.replace_graph(f"{EX}g", triples(2))
+    assert virtuoso.raw_graphs() == set()
+    reader.close()
+
+
+class FailingSwitch(RemoteStore):
+    """The switch of a load, with an operation that fails after the graphs were moved."""
+
+    def _switch(self, update):
+        super()._switch(update + " ;\nDROP GRAPH <urn:scrkg:no-such-graph>")
+
+
+def test_an_update_that_fails_part_way(scratch_server, scratch):
+    """Oxigraph undoes the whole request; Virtuoso keeps what ran before the failure, and
+    scrkg says which graphs were replaced."""
+    g1, g2 = f"{EX}g1", f"{EX}g2"
+    scratch.replace_graphs({g1: triples(3), g2: triples(2, "w")})
+    before = canonical(scratch.quads())
+    failing = open_store(scratch_server, FailingSwitch)
+    with pytest.raises(RemoteStoreError) as caught:
+        failing.replace_graphs({g1: triples(4, "new"), g2: []})
+    message = str(caught.value)
+    assert "no-such-graph" in message and "\n" not in message
+    assert failing.staging_graphs() == []
+    if scratch_server.name == "virtuoso":
+        assert "does not undo the part of an update" in message
+        assert f"these were replaced: <{g1}>, <{g2}>" in message and "Load again" in message
+        assert scratch.named_graphs() == [g1] and scratch.triple_count(g1) == 4
+    else:
+        assert "does not undo" not in message
+        assert canonical(scratch.quads()) == before
+    failing.close()
+
+
+TERMS = [
+    ox.Literal("plain"),
+    ox.Literal("Child in need", language="en-GB"),
+    ox.Literal("Kind", language="de"),
+    ox.Literal("2009-10-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")),
+    ox.Literal(
+        "2010-03-31T12:30:00Z", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+    ),
+    ox.Literal("1.50", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
+    ox.Literal("42", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+    ox.Literal("2.5E0", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")),
+    ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")),
+    ox.Literal("2009", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")),
+    ox.Literal("opaque", datatype=ox.NamedNode(f"{EX}datatype")),
+    ox.Literal('quotes " and \\ backslash, tab\tand\nnewlines\r\n'),
+    ox.Literal("non-ASCII: Zoë, Łódź, 日本, 🙂"),
+    ox.Literal("x" * 100_000 + "é"),  # a long literal
+    ox.NamedNode(f"{EX}Zoë/with%20escape"),
+]
+
+
+def test_terms_come_back_from_the_server_as_the_embedded_store_keeps_them(scratch):
+    """Literals of each kind (language tags with capitals, dates, numbers in uncommon forms, a
+    long literal, escapes) and blank nodes survive the upload, queries, exports and copies as
+    in the embedded store (which keeps numbers and booleans in their canonical form)."""
+    p = ox.NamedNode(f"{EX}p")
+    data = [ox.Triple(ox.NamedNode(f"{EX}s{i}"), p, term) for i, term in enumerate(TERMS)]
+    first, second = ox.BlankNode("b1"), ox.BlankNode("b2")
+    data += [
+        ox.Triple(ox.NamedNode(f"{EX}r"), p, first),
+        ox.Triple(first, p, second),
+        ox.Triple(second, p, ox.Literal("end")),
+    ]
+    embedded = MemoryStore()
+    for store in (scratch, embedded):
+        store.replace_graph(f"{EX}g", data)
+    assert scratch.triple_count(f"{EX}g") == len(data)
+    assert canonical(scratch.quads()) == canonical(embedded.quads())
+    for i in range(len(TERMS)):
+        question = f"SELECT ?o {{ <{EX}s{i}> ?p ?o }}"
+        assert rows(scratch.query(question)) == rows(embedded.query(question)), TERMS[i]
+    dated = scratch.query('SELECT ?s { ?s ?p ?o FILTER(?o = "2009-10-01"^^xsd:date) }')
+    assert [s["s"].value for s in dated] == [f"{EX}s3"]
+    tagged = scratch.query('SELECT ?s { ?s ?p ?o FILTER(LANGMATCHES(LANG(?o), "en-gb")) }')
+    assert [s["s"].value for s in tagged] == [f"{EX}s1"]
+    true = scratch.query("SELECT ?s { ?s ?p true }")
+    assert [s["s"].value for s in true] == [f"{EX}s8"]
+    chain = scratch.query(f"SELECT ?end {{ <{EX}r> <{EX}p>/<{EX}p>/<{EX}p> ?end }}")
+    assert [s["end"].value for s in chain] == ["end"]
+    copy = MemoryStore()
+    copies, _ = copy_store(scratch, copy)
+    assert [c.isomorphic for c in copies] == [True]
+
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+#: Values Virtuoso does not keep (checked below on the real server): a load refuses them.
+LOST = [
+    ox.Literal("PT1H", datatype=ox.NamedNode(XSD + "duration")),
+    ox.Literal("P1Y", datatype=ox.NamedNode(XSD + "yearMonthDuration")),
+    ox.Literal("-0044-03-15", datatype=ox.NamedNode(XSD + "date")),
+    ox.Literal("0.1234567890123456789", datatype=ox.NamedNode(XSD + "decimal")),
+    ox.Literal("123456789012345678901234567890", datatype=ox.NamedNode(XSD + "integer")),
+]
+
+
+@pytest.mark.parametrize("literal", LOST, ids=lambda t: t.datatype.value.rsplit("#")[1])
+def test_a_value_virtuoso_would_change_is_refused_before_anything_is_written(scratch, literal):
+    triple = ox.Triple(ox.NamedNode(f"{EX}s"), ox.NamedNode(f"{EX}p"), literal)
+    embedded = MemoryStore()
+    embedded.replace_graph(f"{EX}g", [triple])
+    if scratch.urls.convention != "virtuoso":
+        scratch.replace_graph(f"{EX}g", [triple])
+        assert canonical(scratch.quads()) == canonical(embedded.quads())
+        return
+    with pytest.raises(RemoteStoreError, match="cannot keep the literal .*nothing was written"):
+        scratch.replace_graph(f"{EX}g", [triple, *triples(3)])
+    assert scratch.named_graphs() == [] and scratch.staging_graphs() == []
+    scratch._put_graph(f"{EX}raw", [triple])  # written anyway, without the check
+    kept = [q.object for q in scratch.quads(f"{EX}raw")]
+    assert len(kept) == 1 and kept != [q.object for q in embedded.quads()]
