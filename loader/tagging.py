@@ -3,15 +3,368 @@
 The lexicon is the ontology's own: each concept's ``skos:prefLabel``, ``skos:altLabel`` and
 ``skos:hiddenLabel`` (abbreviations, misspellings, phrasings) and, where a label is not enough,
 its ``scr:textPattern`` regular expressions. A sentence that denies, rules out or negates a
-concept suggests nothing for it.
+concept suggests nothing for it. Every suggestion is a proposal: an analyst confirms each code
+before it is loaded.
+
+How the lexicon is read. The schemes of :data:`TAGGED_FIELDS` are compiled, one regular
+expression per scheme (an alternation of every label and pattern of its concepts, patterns first,
+then labels longest first), matched at word boundaries on the sentence with its curly quotes and
+odd spaces made plain (character for character, so offsets hold). A label is matched
+case-insensitively, with a space or hyphen where the label has either and an optional plural
+``s``; a label written in capitals (``DV``, ``GP``, ``A&E``) is an abbreviation and matched only in
+capitals. A pattern is matched case-insensitively. Where a pattern of a concept matches one of
+its own labels whole (``housing``, ``neglect``), the pattern stands in for that label, so that it
+can say what must not come before or after (``poor housing`` is no housing service). Grouping
+concepts (``toxic-trio``, ``adult-facing-services``) carry no lexicon and are never suggested; when
+a concept and a narrower one are both found in a sentence, only the narrower is suggested.
+
+What an analyst expects, and so what the tagger does:
+
+* Negation (NegEx-style, for risk factors and maltreatment, which are facts about the child and
+  family): a trigger before the words (``no``, ``no evidence of``, ``never``, ``without``,
+  ``denied``, ``ruled out``, ``not`` directly before them) or after them (``was not a factor``,
+  ``was ruled out``, ``said there was none``, ``conditions were good``) within the same clause
+  (a clause ends at ``but``, ``however``, ``although``, ``despite``, ``which``, ``who``, ``;``,
+  ``:`` and the like) suggests nothing. ``no`` followed by a word about what professionals did
+  (``no referral``, ``no professional``, ``no one``, ``no longer``) is a pseudo-trigger and negates
+  nothing: "no referral was made about the domestic abuse" still suggests domestic abuse.
+  ``not`` negates only when nothing but filler stands between it and the words ("was not
+  neglected"), so "professionals did not recognise the neglect" still suggests neglect.
+* Agency types are negated only by words of no involvement: "not known to the police", "was not
+  registered with a GP", "had no contact with CAMHS".
+* Lesson themes are never negated: their absence is the lesson ("there had been no pre-birth
+  assessment", "her views were not sought"). Outcomes, age bands, social care statuses and review
+  types are never negated either ("not known to children's social care" is a status of its own).
+* Whose is it: the parental risk factors (mental ill-health, substance misuse, adverse childhood
+  experiences) are not suggested when the person the words belong to is a child ("Child A's
+  mental health", "the baby's anxiety"); parental learning disability needs a parent or carer as
+  its owner; the child's own factors (disability, self-harm, going missing, exploitation), the
+  maltreatment types, age bands, social care statuses and the voice of the child are not
+  suggested when the owner is a parent ("the mother had been neglected as a child", "the
+  17-year-old mother", "the mother's views"). The owner is the person named in the words or just
+  after them ("the learning disability of the mother"), else the last person named before them
+  in the sentence, else, when a pronoun stands before them, the first person named in the
+  sentence before. Words shared by concepts of different owners (``learning disability``,
+  ``self-harm``) suggest nothing when no owner is found. CAMHS is an agency only: the risk
+  factors read ``mental health`` but the agency label ``CAMHS`` is in another scheme.
+* Hypotheticals and recommendations ("agencies should ensure that domestic abuse is
+  considered", "where there are concerns about neglect", "Recommendation 2: ...") are about
+  practice to come, not about this child: they suggest lesson themes (at full confidence) and
+  agency types (at lower confidence), never risk factors or maltreatment. "Should have" and
+  "must have" speak of the past case and are not hypothetical.
+* Hedged words ("may have", "possible", "suspected", "at risk of", "allegations") are suggested
+  at lower confidence.
+* The theme of adult services' information sharing needs an adult-facing service (adult social
+  care, adult mental health, substance misuse, housing, probation, "adult services") named in
+  the sentence or the one before; without one, the failure to share is suggested as its broader
+  theme, using all sources of information.
+
+Confidence starts at 0.9 for a preferred label, 0.85 for an alternative label, 0.75 for a
+hidden label and 0.7 for a pattern, and is multiplied by 0.6 when hedged, 0.7 for an agency in
+a recommendation, 0.8 for a theme that fell back to its broader one and 0.9 for a parental
+factor whose owner was not found. One suggestion is made per concept and sentence, the one of
+highest confidence.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
 
 from scrkg.loader.documents import Sentence
+from scrkg.ontology import CONCEPTS_FILE, SCR, SCRC
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+#: The one table of what the tagger fills: input-format field, ontology property, scheme.
+#: A review type fills ``rdf:type`` with the OWL class its concept names (``scr:reviewClass``),
+#: as the loader does (loader/mapping.py).
+TAGGED_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("risk_factors", SCR + "hasRiskFactor", "risk-factors"),
+    ("maltreatment", SCR + "maltreatment", "maltreatment-types"),
+    ("agencies", SCR + "agencyType", "agency-types"),
+    ("lessons", SCR + "lessonTheme", "lesson-themes"),
+    ("outcome", SCR + "outcome", "outcomes"),
+    ("age_band", SCR + "ageBand", "age-bands"),
+    ("social_care_status", SCR + "socialCareStatus", "social-care-statuses"),
+    ("review_type", RDF_TYPE, "review-types"),
+)
+
+#: Concepts that only group others: never suggested (as loader/records.py says).
+GROUPING_CONCEPTS = frozenset({"toxic-trio", "adult-facing-services"})
+
+#: Schemes whose concepts a negation, denial or ruling-out takes away.
+NEGATED_SCHEMES = frozenset({"risk-factors", "maltreatment-types"})
+#: Schemes that a recommendation or a hypothetical does not suggest.
+FACT_SCHEMES = NEGATED_SCHEMES
+
+#: Whose the concept must be: ``parent`` (not a child's), ``parent-only`` (a parent's or a
+#: carer's, named), ``child`` (not a parent's).
+OWNERS: dict[str, str] = {
+    "parental-mental-ill-health": "parent",
+    "perinatal-mental-health": "parent",
+    "parental-substance-misuse": "parent",
+    "adverse-parental-childhood-experiences": "parent",
+    "parental-learning-disability": "parent-only",
+    "child-disability": "child",
+    "child-self-harm": "child",
+    "going-missing": "child",
+    "exploitation": "child",
+    "criminal-exploitation": "child",
+    "extra-familial-harm": "child",
+    "not-in-school-or-home-educated": "child",
+    "neglect": "child",
+    "physical-abuse": "child",
+    "sexual-abuse": "child",
+    "emotional-abuse": "child",
+    "voice-of-the-child": "child",
+    "adult-mental-health": "parent",
+    "substance-misuse-service": "parent",
+    "under-1": "child",
+    "age-1-to-5": "child",
+    "age-6-to-10": "child",
+    "age-11-to-15": "child",
+    "age-16-plus": "child",
+    "known-to-social-care": "child",
+    "child-in-need": "child",
+    "child-protection-plan": "child",
+    "looked-after": "child",
+    "not-known-to-social-care": "child",
+    "previously-known-case-closed": "child",
+}
+
+#: A concept that needs something named in its sentence or the one before; without it the
+#: suggestion is of the concept's broader one.
+NEEDS_ADULT_SERVICES = frozenset({"information-sharing-adult-services"})
+
+CONFIDENCE = {"pref": 0.9, "alt": 0.85, "hidden": 0.75, "pattern": 0.7}
+KIND_ORDER = ("pattern", "pref", "alt", "hidden")
+HEDGED, RECOMMENDED_AGENCY, FELL_BACK, UNOWNED = 0.6, 0.7, 0.8, 0.9
+
+# -- the words around a match --------------------------------------------------------------------
+
+#: Curly quotes, odd spaces and hyphens made plain, one character for one, so offsets hold.
+_PLAIN = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\n": " ",
+        "\r": " ",
+        "\t": " ",
+        "\f": " ",
+        "\v": " ",
+        "\u2010": "-",
+        "\u2011": "-",
+    }
+)
+
+_CLAUSE_END = re.compile(
+    r"[;:()]|\s[-\u2013\u2014]\s|\b(?:but|however|although|though|whereas|yet|despite|except|"
+    r"apart\s+from|aside\s+from|other\s+than|while|whilst|which|who|whose|because|until|unless|"
+    r"instead|nevertheless|nonetheless)\b",
+    re.I,
+)
+_WORD = re.compile(r"[\w'-]+")
+
+_NOT_ADJACENT = re.compile(
+    r"\b(?:not|never|nor|neither|no)\s+(?:(?:a|an|any|the|subject\s+to|exposed\s+to|at\s+risk\s+of|"
+    r"a\s+victim\s+of|victims?\s+of|experiencing|experienced|suffering(?:\s+from)?|suffered(?:\s+from)?|"
+    r"using|used|misusing|misused|taking|involved\s+in|known\s+to\s+(?:have|be)|been|be|"
+    r"diagnosed\s+with|have|had|has|history\s+of|evidence\s+of|signs?\s+of|indications?\s+of|"
+    r"suggestion\s+of|concerns?\s+(?:about|regarding|over|of)|current|previous|known|"
+    r"significant|further|other|apparent|obvious|physical|sexual|emotional)\s+)*$",
+    re.I,
+)
+_PRE_TRIGGER = re.compile(
+    r"\b(?:no|never|without|nor|neither|absence\s+of|free\s+(?:from|of)|negative\s+for|"
+    r"ruled?\s+out|rules\s+out|excluded\s+any|nothing\s+to\s+suggest)\b",
+    re.I,
+)
+_DENIAL = re.compile(r"\b(?:denie[sd]|deny|denying|refuted|disputed)\b", re.I)
+#: ``no`` followed by one of these words negates nothing.
+_PSEUDO_NO = frozenset(
+    [
+        "one",
+        "professional",
+        "professionals",
+        "practitioner",
+        "practitioners",
+        "agency",
+        "agencies",
+        "referral",
+        "referrals",
+        "action",
+        "actions",
+        "assessment",
+        "assessments",
+        "plan",
+        "further",
+        "longer",
+        "doubt",
+        "single",
+        "consideration",
+        "recognition",
+        "attempt",
+        "attempts",
+        "response",
+        "discussion",
+        "challenge",
+        "curiosity",
+        "exploration",
+        "enquiry",
+        "enquiries",
+        "questions",
+        "strategy",
+        "meeting",
+        "information",
+        "sharing",
+        "worker",
+        "workers",
+        "member",
+        "members",
+        "body",
+        "other",
+        "matter",
+        "sooner",
+        "less",
+        "more",
+        "follow",
+        "follow-up",
+        "record",
+        "account",
+        "understanding",
+        "clear",
+        "real",
+        "formal",
+        "proper",
+        "robust",
+        "specific",
+        "systematic",
+        "multi-agency",
+        "adequate",
+    ]
+)
+_POST_TRIGGERS = re.compile(
+    r"^(?:[\s,\"]+[\w'-]+){0,5}?\s+(?:was|were|is|are|had\s+been|has\s+been|have\s+been)\s+(?:not|never)\s+"
+    r"(?:(?:a|an|considered|thought|felt|found|judged|believed|seen\s+as|to\s+be|deemed|"
+    r"significant|relevant|contributory|contributing|key|major|current|main)\s+)*"
+    r"(?:factor|feature|issue|concern|problem|present|evident|substantiated|confirmed|apparent|"
+    r"found|risk|relevant)\b"
+    r"|^(?:[\s,\"]+[\w'-]+){0,5}?\s+(?:was|were|had\s+been|has\s+been|have\s+been)\s+"
+    r"(?:(?:subsequently|later|quickly|firmly|all|both)\s+)?(?:ruled\s+out|excluded|unfounded|"
+    r"unsubstantiated|not\s+substantiated|disproved|denied)\b"
+    r"|^(?:[\s,\"]+[\w'-]+){0,12}?\s+(?:said|stated|insisted|maintained|claimed|reported|told\s+\w+|"
+    r"answered|replied)\s+(?:that\s+)?(?:there\s+(?:was|were|had\s+been)\s+(?:none|no\b|nothing)|"
+    r"it\s+(?:did\s+not|didn't|had\s+not|hadn't|never)\s+happen|this\s+(?:was|is)\s+not\s+"
+    r"(?:the\s+case|true)|(?:she|he|they)\s+(?:did\s+not|didn't|had\s+not|hadn't|never))"
+    r"|^(?:[\s,\"]+[\w'-]+){0,12}?\s+there\s+(?:was|were|had\s+been)\s+none\b"
+    r"|^(?:[\s,\"]+[\w'-]+){0,4}?\s+(?:was|were|had\s+been)\s+(?:\w+\s+)?(?:good|adequate|acceptable|"
+    r"satisfactory|clean|tidy|appropriate)\b"
+    r"|^(?:[\s,\"]+[\w'-]+){0,4}?\s+(?:tests?|screens?|screening|results?)\s+(?:was|were|had\s+been|came\s+back)"
+    r"\s+negative\b",
+    re.I,
+)
+_AGENCY_PRE = re.compile(
+    r"\b(?:not|never)\s+(?:been\s+|previously\s+|ever\s+)*(?:known\s+to|registered\s+with|"
+    r"referred\s+to|involved\s+with|seen\s+by|in\s+contact\s+with|open\s+to|engaged\s+with)\s+"
+    r"(?:the\s+|a\s+|an\s+|any\s+)?(?:local\s+)?$"
+    r"|\b(?:no|without)\s+(?:\w+\s+)?(?:contact|involvement|engagement|referral)\s+"
+    r"(?:with|from|of|by|to)\s+(?:the\s+|a\s+|an\s+|any\s+)?$"
+    r"|\b(?:unknown\s+to)\s+(?:the\s+)?$",
+    re.I,
+)
+_AGENCY_POST = re.compile(
+    r"^(?:[\s,\"]+[\w'-]+){0,2}?\s+(?:was|were|had\s+been|has\s+been)\s+not\s+(?:\w+\s+)?involved\b"
+    r"|^(?:[\s,\"]+[\w'-]+){0,2}?\s+(?:had|has)\s+no\s+(?:involvement|contact)\b",
+    re.I,
+)
+_PRESCRIPTIVE = re.compile(
+    r"\b(?:should|must|ought\s+to)\b(?!\s+have\b)|\b(?:needs\s+to|need\s+to|will\s+need\s+to)\b"
+    r"|\brecommend(?:s|ation|ations)\b|\b(?:it\s+is|is|are)\s+recommended\b"
+    r"|\bit\s+is\s+(?:important|essential|vital|crucial)\s+that\b"
+    r"|\b(?:where|when|if)\s+there\s+(?:is|are)\s+(?:a\s+|any\s+)?(?:concerns?|evidence|indications?)\b"
+    r"|\bin\s+(?:all\s+)?(?:cases|families)\s+(?:of|where|involving|with)\b",
+    re.I,
+)
+_HEDGE = re.compile(
+    r"\b(?:may|might|could)\s+(?:have\s+)?(?:been|be|had|have)\b|\bpossib(?:le|ly|ility)\b|\bperhaps\b"
+    r"|\bsuspect(?:ed|s)?\b|\bpotential(?:ly)?\b|\bquer(?:y|ied)\b|\bunclear\s+whether\b"
+    r"|\bnot\s+known\s+whether\b|\blikely\b|\bprobabl[ey]\b|\balleg(?:ed|edly|ation|ations)\b"
+    r"|\breportedly\b|\b(?:appear|appears|appeared|seem|seems|seemed)\s+to\b|\brisk\s+of\b"
+    r"|\bunconfirmed\b|\buncertain\b",
+    re.I,
+)
+
+_PARENT = (
+    r"(?:mother|mothers|mum|mom|father|fathers|dad|stepfather|step-father|stepmother|step-mother|"
+    r"parents?|carers?|partner|partners|boyfriend|girlfriend|husband|wife|grandmother|grandfather|"
+    r"grandparents?|aunt|uncle|adults?|maternal|paternal|parental|couple|Mr|Mrs|Ms|man|woman|men|"
+    r"women|male|female)"
+)
+_CHILD = (
+    r"(?:child|children|baby|babies|infant|infants|boy|girl|son|daughter|sons|daughters|"
+    r"siblings?|brothers?|sisters?|twins?|toddler|teenager|adolescent|young\s+person|young\s+people|"
+    r"pupil|pupils|stepson|stepdaughter|newborn)"
+    r"(?!\s+(?:protection|in\s+need|and\s+adolescent|care|health|practice|safeguarding|death|"
+    r"development|minder|sexual|criminal)\b)(?!'s\s+(?:social|services|centre|centres|home|homes|"
+    r"guardian|hospital|society|trust|commissioner|mental))"
+)
+_PERSON = re.compile(
+    rf"\b(?:(?P<child_name>(?:Child|Baby|Sibling)\s+[A-Z]\b)|(?P<parent>{_PARENT})|(?P<child>{_CHILD}))"
+    r"(?:'s|s')?\b",
+    re.I,
+)
+_AFTER_OWNER = re.compile(
+    r"\s*(?:(?:of|in|for|affecting|by)\s+)?(?:the\s+|her\s+|his\s+|their\s+|a\s+|an\s+)?"
+    rf"(?:(?P<parent>{_PARENT})|(?P<child>{_CHILD}|(?:Child|Baby)\s+[A-Z]))\b",
+    re.I,
+)
+_OWNER_SKIP = re.compile(r"\b(?:of|to|with|for)\s+(?:the\s+|her\s+|his\s+|their\s+)?$", re.I)
+_PRONOUN = re.compile(r"\b(?:she|he|her|his|they|their|hers|him|herself|himself|them)\b", re.I)
+_ADULT_SERVICES = re.compile(r"\badult[- ](?:facing\s+)?services?\b", re.I)
+
+
+def _kind(match: re.Match[str]) -> str:
+    return "parent" if match.group("parent") else "child"
+
+
+def _mentions(text: str) -> list[re.Match[str]]:
+    """People named in ``text``, leaving out a child named after ``of``/``to``/``with``
+    unless it is a possessive (``the mother of Child A`` is about the mother)."""
+    found = []
+    for m in _PERSON.finditer(text):
+        if (
+            m.group("parent") is None
+            and not m.group(0).endswith(("'s", "s'"))
+            and _OWNER_SKIP.search(text, 0, m.start())
+        ):
+            continue
+        found.append(m)
+    return found
+
+
+# -- the lexicon --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One alternative of a scheme's expression: a label or pattern and the concepts it names."""
+
+    text: str  #: the label or the pattern, as written in the ontology
+    kind: str  #: ``pref``, ``alt``, ``hidden`` or ``pattern``
+    codes: tuple[str, ...]  #: the concepts (local names) it names; more than one when shared
 
 
 @dataclass(frozen=True)
@@ -33,13 +386,385 @@ class Suggestion:
     label: str  #: the label or pattern of the lexicon that matched them (the reason)
     confidence: float  #: 0 to 1
 
+    @property
+    def code(self) -> str:
+        """The concept's local name, as the tabular formats write it."""
+        return self.concept[len(SCRC) :]
+
+
+def label_atoms(label: str) -> list[str]:
+    """A label as the pieces of a regular expression: spaces and hyphens alike, apostrophes
+    optional, an optional plural; matched in capitals only when written in capitals."""
+    capitals = not any(c.islower() for c in label)
+    out = []
+    for ch in label.translate(_PLAIN):
+        if ch == " ":
+            out.append(r"[\s-]+")
+        elif ch == "-":
+            out.append(r"[\s-]?")
+        elif ch == "'":
+            out.append("'?")
+        elif ch.isalpha() and not capitals and ch.lower() != ch.upper():
+            out.append(f"[{ch.lower()}{ch.upper()}]")
+        else:
+            out.append(re.escape(ch))
+    if label[-1:].isalpha():
+        out.append("(?:e?s)?")
+    return out
+
+
+def label_expression(label: str) -> str:
+    """A label as a regular expression (see :func:`label_atoms`)."""
+    return "".join(label_atoms(label))
+
+
+def _trie(labels: Iterable[list[str]]) -> str:
+    """One expression for many labels, their common beginnings shared (the engine then tries
+    few branches at each place), the longer match preferred."""
+    root: dict = {}
+    for atoms in labels:
+        node = root
+        for atom in atoms:
+            node = node.setdefault(atom, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        parts = [atom + emit(child) for atom, child in node.items() if atom]
+        if not parts:
+            return ""
+        body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
+
+
+@dataclass
+class _Scheme:
+    name: str
+    field: str
+    property: str
+    expression: re.Pattern[str]  #: every alternative, without groups (the engine skips fast)
+    #: by the first character of the words: the alternatives that can start with it, in order
+    candidates: dict[str, tuple[tuple[re.Pattern[str], Entry], ...]]
+    anywhere: tuple[tuple[re.Pattern[str], Entry], ...]  #: the patterns, which can start anyhow
+
+    def matches(self, text: str) -> Iterator[tuple[re.Match[str], Entry]]:
+        """Each match in ``text`` and the alternative that made it."""
+        for hit in self.expression.finditer(text):
+            start = hit.start()
+            for alternative, entry in self.candidates.get(text[start].lower(), self.anywhere):
+                m = alternative.match(text, start)
+                if m is not None:
+                    yield m, entry
+                    break
+
 
 class Tagger:
     """The lexicon, compiled once from the ontology."""
 
+    def __init__(self, schemes: list[_Scheme], broader: dict[str, str], adult: frozenset[str]):
+        self._schemes = schemes
+        self._broader = broader
+        self._adult_services = adult
+
     @classmethod
-    def from_ontology(cls) -> Tagger:
-        raise NotImplementedError
+    def from_ontology(cls, path: Path = CONCEPTS_FILE) -> Tagger:
+        """The tagger of the concept schemes in ``path`` (the project's concepts.ttl), cached
+        while the file is unchanged."""
+        return _compiled(Path(path), Path(path).stat().st_mtime_ns)
+
+    # -- tagging ------------------------------------------------------------------------------
 
     def suggest(self, sentences: Iterable[Sentence], source: str) -> Iterator[Suggestion]:
-        raise NotImplementedError
+        """Suggestions for each sentence, in the order of the sentences."""
+        previous_subject: str | None = None
+        previous_adult = False
+        for sentence in sentences:
+            text = sentence.text.translate(_PLAIN)
+            mentions = _mentions(text)
+            subject = _kind(mentions[0]) if mentions else None
+            found, adult = self._tag(
+                sentence, text, source, previous_subject, previous_adult, mentions
+            )
+            yield from found
+            previous_subject = subject or (previous_subject if _PRONOUN.search(text) else None)
+            previous_adult = adult
+
+    def suggest_text(self, text: str, source: str = "text") -> list[Suggestion]:
+        """Suggestions for plain text, cut into sentences here (for tests and evaluation)."""
+        return list(self.suggest(split_sentences(text), source))
+
+    def _tag(
+        self,
+        sentence: Sentence,
+        text: str,
+        source: str,
+        carried: str | None,
+        previous_adult: bool,
+        mentions: list[re.Match[str]],
+    ) -> tuple[list[Suggestion], bool]:
+        """The suggestions of one sentence, and whether it names an adult-facing service."""
+        best: dict[str, tuple[float, _Scheme, re.Match[str], Entry]] = {}
+        prescriptive = _PRESCRIPTIVE.search(text) is not None
+        adult = _ADULT_SERVICES.search(text) is not None
+        pending_context: list[tuple[str, float, _Scheme, re.Match[str], Entry]] = []
+        for scheme in self._schemes:
+            for m, entry in scheme.matches(text):
+                if scheme.name == "agency-types" and any(
+                    c in self._adult_services for c in entry.codes
+                ):
+                    adult = True
+                codes = self._owned(entry, text, m, carried, mentions)
+                if not codes:
+                    continue
+                confidence = CONFIDENCE[entry.kind]
+                if scheme.name in FACT_SCHEMES and prescriptive:
+                    continue
+                if scheme.name in NEGATED_SCHEMES and _negated(text, m):
+                    continue
+                if scheme.name == "agency-types":
+                    if _agency_negated(text, m):
+                        continue
+                    if prescriptive:
+                        confidence *= RECOMMENDED_AGENCY
+                if _hedged(text, m):
+                    confidence *= HEDGED
+                for code, factor in codes:
+                    c = round(confidence * factor, 2)
+                    if code in NEEDS_ADULT_SERVICES:
+                        pending_context.append((code, c, scheme, m, entry))
+                    elif code not in best or best[code][0] < c:
+                        best[code] = (c, scheme, m, entry)
+        for code, c, scheme, m, entry in pending_context:
+            if not (adult or previous_adult):
+                code, c = self._broader.get(code, code), round(c * FELL_BACK, 2)
+            if code not in best or best[code][0] < c:
+                best[code] = (c, scheme, m, entry)
+        for code in list(best):  # a narrower concept found: its broader ones are not suggested
+            up = self._broader.get(code)
+            while up is not None:
+                best.pop(up, None)
+                up = self._broader.get(up)
+        suggestions = [
+            Suggestion(
+                source=source,
+                concept=SCRC + code,
+                scheme=scheme.name,
+                field=scheme.field,
+                property=scheme.property,
+                quote=sentence.text,
+                page=sentence.page,
+                start=sentence.start,
+                end=sentence.end,
+                prefix=sentence.prefix,
+                suffix=sentence.suffix,
+                matched=sentence.text[m.start() : m.end()],
+                label=entry.text,
+                confidence=c,
+            )
+            for code, (c, scheme, m, entry) in best.items()
+            if code not in GROUPING_CONCEPTS
+        ]
+        return suggestions, adult
+
+    def _owned(
+        self,
+        entry: Entry,
+        text: str,
+        m: re.Match[str],
+        carried: str | None,
+        mentions: list[re.Match[str]],
+    ) -> list[tuple[str, float]]:
+        """The concepts of ``entry`` that the owner of the words allows, with a factor for the
+        confidence; none when the words are shared and no owner is found."""
+        ruled = [code for code in entry.codes if code in OWNERS]
+        if not ruled:
+            return [(code, 1.0) for code in entry.codes]
+        owner = _owner(text, m, carried, mentions)
+        if owner is None and len(entry.codes) > 1:
+            return []
+        kept = []
+        for code in entry.codes:
+            rule = OWNERS.get(code)
+            if rule is None:
+                kept.append((code, 1.0))
+            elif rule == "parent" and owner != "child":
+                kept.append((code, 1.0 if owner else UNOWNED))
+            elif (
+                rule == "parent-only" and owner == "parent" or rule == "child" and owner != "parent"
+            ):
+                kept.append((code, 1.0))
+        return kept
+
+
+def _owner(
+    text: str, m: re.Match[str], carried: str | None, mentions: list[re.Match[str]]
+) -> str | None:
+    """Whose the matched words are: ``parent``, ``child`` or None."""
+    inside = _PERSON.search(text, m.start(), m.end())
+    if inside:
+        return _kind(inside)
+    after = _AFTER_OWNER.match(text, m.end())
+    if after:
+        return "parent" if after.group("parent") else "child"
+    before = [p for p in mentions if p.end() <= m.start()]
+    if before:
+        return _kind(before[-1])
+    if carried and _PRONOUN.search(text, 0, m.start()):
+        return carried
+    return None
+
+
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause around ``text[start:end]``: from the last clause end before it to the first
+    after it."""
+    left = 0
+    for b in _CLAUSE_END.finditer(text, 0, start):
+        left = b.end()
+    after = _CLAUSE_END.search(text, end)
+    return left, after.start() if after else len(text)
+
+
+def _negated(text: str, m: re.Match[str]) -> bool:
+    left, right = _clause(text, m.start(), m.end())
+    before = text[left : m.start()]
+    if _NOT_ADJACENT.search(before) or _DENIAL.search(before):
+        return True
+    words = list(_WORD.finditer(before))
+    window = before[words[-8].start() :] if len(words) > 8 else before
+    for trigger in _PRE_TRIGGER.finditer(window):
+        if trigger.group(0).lower() == "no":
+            following = _WORD.search(window, trigger.end())
+            if following and following.group(0).lower() in _PSEUDO_NO:
+                continue
+        return True
+    return _POST_TRIGGERS.match(text[m.end() : right]) is not None
+
+
+def _agency_negated(text: str, m: re.Match[str]) -> bool:
+    left, right = _clause(text, m.start(), m.end())
+    return bool(
+        _AGENCY_PRE.search(text[left : m.start()]) or _AGENCY_POST.match(text[m.end() : right])
+    )
+
+
+def _hedged(text: str, m: re.Match[str]) -> bool:
+    left, right = _clause(text, m.start(), m.end())
+    return _HEDGE.search(text, left, right) is not None
+
+
+# -- compiling ----------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4)
+def _compiled(path: Path, _mtime: int) -> Tagger:
+    in_scheme: dict[str, str] = {}
+    broader: dict[str, str] = {}
+    lexicon: dict[str, list[tuple[str, str]]] = {}
+    kinds = {SKOS + "prefLabel": "pref", SKOS + "altLabel": "alt", SKOS + "hiddenLabel": "hidden"}
+    for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+        s, p, o = quad.subject, quad.predicate.value, quad.object
+        if not isinstance(s, ox.NamedNode) or not s.value.startswith(SCRC):
+            continue
+        code = s.value[len(SCRC) :]
+        if p == SKOS + "inScheme" and isinstance(o, ox.NamedNode):
+            in_scheme[code] = o.value[len(SCRC) :]
+        elif p == SKOS + "broader" and isinstance(o, ox.NamedNode):
+            broader[code] = o.value[len(SCRC) :]
+        elif p in kinds and isinstance(o, ox.Literal) and o.language in (None, "en"):
+            lexicon.setdefault(code, []).append((kinds[p], o.value))
+        elif p == SCR + "textPattern" and isinstance(o, ox.Literal):
+            lexicon.setdefault(code, []).append(("pattern", o.value))
+    schemes = []
+    for field, prop, name in TAGGED_FIELDS:
+        alternatives: dict[str, tuple[str, str, list[str]]] = {}  # expression -> text, kind, codes
+        for code in sorted(c for c, s in in_scheme.items() if s == name):
+            if code in GROUPING_CONCEPTS:
+                continue
+            entries = lexicon.get(code, [])
+            patterns = [re.compile(t, re.I) for k, t in entries if k == "pattern"]
+            for kind, value in entries:
+                if kind == "pattern":
+                    expression = f"(?i:{value})"
+                else:
+                    if any(p.fullmatch(value.translate(_PLAIN)) for p in patterns):
+                        continue  # the concept's own pattern stands in for this label
+                    expression = label_expression(value)
+                if expression in alternatives:
+                    alternatives[expression][2].append(code)
+                else:
+                    alternatives[expression] = (value, kind, [code])
+        ordered = sorted(
+            alternatives.items(),
+            key=lambda item: (
+                item[1][1] != "pattern",
+                -len(re.sub(r"[\s'-]", "", item[1][0])),
+                KIND_ORDER.index(item[1][1]),
+            ),
+        )
+        scan = [e for e, (_, kind, _) in ordered if kind == "pattern"]
+        scan.append(_trie(label_atoms(v) for _, (v, kind, _) in ordered if kind != "pattern"))
+        regex = re.compile(r"(?<![\w&])(?=\w)(?:" + "|".join(scan) + r")(?![\w&])")
+        anywhere: list[tuple[re.Pattern[str], Entry]] = []
+        candidates: dict[str, list[tuple[re.Pattern[str], Entry]]] = {}
+        for expression, (value, kind, codes) in ordered:
+            alternative = (
+                re.compile(f"(?:{expression})(?![\\w&])"),
+                Entry(value, kind, tuple(codes)),
+            )
+            if kind == "pattern":
+                anywhere.append(alternative)
+                for listed in candidates.values():
+                    listed.append(alternative)
+            else:
+                first = value.translate(_PLAIN)[0].lower()
+                candidates.setdefault(first, list(anywhere)).append(alternative)
+        schemes.append(
+            _Scheme(
+                name,
+                field,
+                prop,
+                regex,
+                {k: tuple(v) for k, v in candidates.items()},
+                tuple(anywhere),
+            )
+        )
+    adult = frozenset(c for c, b in broader.items() if b == "adult-facing-services")
+    return Tagger(schemes, broader, adult)
+
+
+# -- plain text ---------------------------------------------------------------------------------
+
+AFFIX = 32  #: characters of context kept before and after a sentence (oa:prefix, oa:suffix)
+
+
+@functools.lru_cache(maxsize=1)
+def _segmenter():  # pysbd takes a moment to set up
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False, char_span=False)
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Plain text cut into sentences with their offsets in ``text`` (no pages)."""
+    sentences, cursor = [], 0
+    for piece in _segmenter().segment(text):
+        piece = piece.strip()
+        if not piece:
+            continue
+        start = text.find(piece, cursor)
+        if start < 0:  # the segmenter changed the text; keep what can be found
+            continue
+        end = start + len(piece)
+        sentences.append(
+            Sentence(
+                text=piece,
+                page=None,
+                start=start,
+                end=end,
+                prefix=text[max(0, start - AFFIX) : start],
+                suffix=text[end : end + AFFIX],
+            )
+        )
+        cursor = end
+    return sentences
