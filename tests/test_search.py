@@ -154,6 +154,14 @@ def test_hostile_queries_never_fail_nor_run_away(client, text):
     assert time.perf_counter() - started < 5
 
 
+def test_a_long_search_is_not_copied_into_every_link(client):
+    text = "baby " + "x" * 20_000
+    page = client.get("/search", query_string={"q": text}).get_data(as_text=True)
+    links = [href for href in page.split('href="')[1:] if href.startswith("/search?")]
+    assert links and all(len(href.split('"')[0]) < 2 * sr.MAX_QUERY_CHARS for href in links)
+    assert len(page) < 100_000
+
+
 def test_user_text_becomes_quoted_strings_only():
     query = sr.parse_query('NEAR(a b) label:x * "voice of" the child" -c')
     assert query.terms == ("NEAR a", "b", "label x", "voice of", "the", "child", "c")

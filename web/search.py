@@ -109,8 +109,14 @@ def api_similar() -> Response:
 
 
 def _args(**changes: Any) -> list[tuple[str, str]]:
-    """The request's parameters with some changed (a value of None removes the parameter)."""
-    pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in changes]
+    """The request's parameters with some changed (a value of None removes the parameter). The
+    search text is cut to the part a search reads, so a very long one is not copied into every
+    link of the page."""
+    pairs = [
+        (k, v[: sr.MAX_QUERY_CHARS] if k == "q" else v)
+        for k, v in request.args.items(multi=True)
+        if k not in changes
+    ]
     for key, value in changes.items():
         if isinstance(value, list):
             pairs += [(key, v) for v in value]

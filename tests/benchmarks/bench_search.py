@@ -8,14 +8,15 @@ Run it from the project root (it prints its figures; it asserts nothing):
 
 It loads the bundled data and a generated file into an on-disk store in one write (as `scrkg
 load --bundled FILE` does), timing the whole load and, inside it, the build of the search index
-of the new snapshot (its own time and its share of the load). With --compare-load it loads the
-same data again into a second store with the index build left out, so the difference is what
-the index adds to the load's wall time. Then it times each search (narrow, phrase, broad,
-hostile, each also with filters), "reviews like this one" and a review's page: through Flask's
-test client, and over real HTTP to `scrkg serve` (waitress) started on 127.0.0.1 and stopped by
-its process id. Each figure is the median and the 95th percentile of --repeat runs after one
-warm-up run. --work DIR keeps the data and the store there and reuses them on the next run
-(the load is then not timed).
+of the new snapshot (its own time and its share of the load; the build runs while the snapshot
+is compacted). With --compare-load N it loads the same data N more times with the index and N
+times with the index build left out, interleaved, into fresh stores: the difference of the
+medians is what the index adds to the load's wall time. Then it times each search (narrow,
+phrase, broad, hostile, each also with filters), "reviews like this one" and a review's page:
+through Flask's test client, and over real HTTP to `scrkg serve` (waitress) started on
+127.0.0.1 and stopped by its process id. Each figure is the median and the 95th percentile of
+--repeat runs after one warm-up run. --work DIR keeps the data and the store there and reuses
+them on the next run (the load is then not timed).
 """
 
 from __future__ import annotations
@@ -146,7 +147,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--work", type=Path, help="keep the data and the store here, and reuse")
     parser.add_argument(
-        "--compare-load", action="store_true", help="also load without the index, to compare"
+        "--compare-load",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="also load ROUNDS times with and without the index, interleaved, to compare",
     )
     parser.add_argument("--skip-http", action="store_true", help="no figures over real HTTP")
     args = parser.parse_args()
@@ -178,16 +183,28 @@ def main() -> None:
                 f"index {size / 1e6:.1f} MB"
             )
         if args.compare_load:
-            bare = DiskStore(Path(scratch) / "store-without-index")
-            without, _ = load(bare, data, index=False)
-            shutil.rmtree(bare.path)
-            print(f"the same load without the index build {without:.1f} s")
-            if not reused:
-                added = load_seconds - without
+            # Loads with and without the index, interleaved, into fresh stores: the difference
+            # of the medians is what the index adds to the load's wall time.
+            withs, withouts, own = [], [], []
+            for round_ in range(args.compare_load):
+                for index in (True, False):
+                    other = DiskStore(Path(scratch) / f"compare-{round_}-{index}")
+                    took, built = load(other, data, index=index)
+                    shutil.rmtree(other.path)
+                    (withs if index else withouts).append(took)
+                    if index:
+                        own.append(built)
                 print(
-                    f"the index adds {added:.1f} s to the load's wall time "
-                    f"({100 * added / load_seconds:.1f}% of the load)"
+                    f"round {round_ + 1}: load with the index {withs[-1]:.1f} s (its own build "
+                    f"{own[-1]:.2f} s), without {withouts[-1]:.1f} s; load average {loadavg()}"
                 )
+            with_, without = statistics.median(withs), statistics.median(withouts)
+            print(
+                f"medians: load with the index {with_:.1f} s, its own build "
+                f"{statistics.median(own):.2f} s ({100 * statistics.median(own) / with_:.1f}%); "
+                f"without {without:.1f} s: the index adds {with_ - without:.1f} s to the load's "
+                f"wall time ({100 * (with_ - without) / with_:.1f}% of the load)"
+            )
 
         client = create_app({"STORE": store, "TESTING": True}).test_client()
         served = None if args.skip_http else Served(place)
@@ -209,7 +226,7 @@ def main() -> None:
                 if served:
                     row.append(timings(lambda u=url: served.get(u), args.repeat))
                     row.append(timings(lambda u=url: served.get(u + FILTERS), args.repeat))
-                shown = f"{kind}: " + (text if len(text) < 22 else text[:14] + "...(8 KB)")
+                shown = f"{kind}: " + (text if len(text) < 100 else text[:14] + "...(8 KB)")
                 print(f"{shown:<30} {total:>7}  " + "  ".join(fmt(p) for p in row))
 
             reviews = [
