@@ -362,20 +362,26 @@ def _link_groups(
 
 def _kind_of_subjects(store: Store, node: str, prop: Any) -> str:
     """The kind every resource linking here by ``prop`` has ("serious case review"), in words;
-    "record" when they are of several kinds or of none."""
+    else "term" when they are all terms of the ontology, "record" otherwise."""
     rows = _select(
         store,
         f"SELECT ?type (COUNT(DISTINCT ?v) AS ?n) {{ ?v {prop} {node} . ?v a ?type "
         f"FILTER(isIRI(?type)) }} GROUP BY ?type",
     )
-    total = int(
-        _select(store, f"SELECT (COUNT(DISTINCT ?v) AS ?n) {{ ?v {prop} {node} }}")[0]["n"].value
+    (counts,) = _select(
+        store,
+        f"SELECT (COUNT(?v) AS ?n) (SUM(?term) AS ?terms) {{ SELECT DISTINCT ?v ?term {{ "
+        f'?v {prop} {node} BIND(IF(isIRI(?v) && STRSTARTS(STR(?v), "{SCR}"), 1, 0) AS ?term) '
+        f"}} }}",
     )
+    total = int(counts["n"].value)
     common = sorted(
         (row["type"].value for row in rows if int(row["n"].value) == total),
         key=lambda t: (not t.startswith(SCR), t),
     )
-    return _vocabulary_term(common[0]).text if common else "record"
+    if common:
+        return _vocabulary_term(common[0]).text
+    return "term" if int(counts["terms"].value) == total else "record"
 
 
 def incoming_heading(prop: str, words: str, subjects: str, kind: str) -> str:
@@ -446,7 +452,7 @@ def _source_graphs(store: Store, node: str) -> list[SourceGraph]:
         if graph.value in graphs:
             continue
         graphs[graph.value] = SourceGraph(
-            graph=_iri_term(graph.value, names.get(graph.value)),
+            graph=_iri_term(graph.value, names.get(graph.value) or _value(row["title"])),
             source=_value(row["source"]),
             checksum=_value(row["checksum"]),
             generated=_term(row["time"], None) if row["time"] is not None else None,
