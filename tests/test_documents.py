@@ -8,10 +8,12 @@ from __future__ import annotations
 import builtins
 import hashlib
 import io
+import os
 import pathlib
 import random
 import socket
 import time
+import zipfile
 
 import docx
 import pytest
@@ -480,3 +482,20 @@ def test_sentences_end_after_a_pseudonym_but_not_after_a_title(tmp_path):
         "Nobody spoke to Sibling C.",
         "\u201cWe did not know,\u201d said the school.",
     ]
+
+
+def test_docx_that_unpacks_far_beyond_the_limit_is_refused(tmp_path):
+    path = make_docx(tmp_path / "bomb.docx")
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/media/padding.bin", bytes(8 * 1024 * 1024))
+    size = path.stat().st_size
+    error = refusal(path, max_bytes=size)
+    assert error.rule == "size-cap"
+    assert "unpacks to 8." in str(error) and "--max-bytes" in str(error)
+    assert open_document(path).pages is None  # within the default limit it is read
+
+
+def test_a_pipe_is_refused_without_waiting(tmp_path):
+    path = tmp_path / "pipe.txt"
+    os.mkfifo(path)
+    assert refusal(path).rule == "missing"
