@@ -100,12 +100,14 @@ TAGGED_FIELDS: tuple[tuple[str, str, str], ...] = (
 GROUPING_CONCEPTS = frozenset({"toxic-trio", "adult-facing-services"})
 
 #: Schemes whose concepts a negation, denial or ruling-out takes away.
-NEGATED_SCHEMES = frozenset({"risk-factors", "maltreatment-types"})
+NEGATED_SCHEMES = frozenset({"risk-factors", "maltreatment-types", "social-care-statuses"})
 #: Schemes that a recommendation or a hypothetical does not suggest.
-FACT_SCHEMES = NEGATED_SCHEMES
+FACT_SCHEMES = frozenset({"risk-factors", "maltreatment-types"})
 
 #: Whose the concept must be: ``parent`` (not a child's), ``parent-only`` (a parent's or a
-#: carer's, named), ``child`` (not a parent's).
+#: carer's, named), ``child`` (not a parent's), ``victim`` (maltreatment: a parent named before
+#: the words is most often the one who did it, so only a parent who suffered it in their own
+#: childhood, "the mother had been neglected as a child", takes it away from the child).
 OWNERS: dict[str, str] = {
     "parental-mental-ill-health": "parent",
     "perinatal-mental-health": "parent",
@@ -119,10 +121,10 @@ OWNERS: dict[str, str] = {
     "criminal-exploitation": "child",
     "extra-familial-harm": "child",
     "not-in-school-or-home-educated": "child",
-    "neglect": "child",
-    "physical-abuse": "child",
-    "sexual-abuse": "child",
-    "emotional-abuse": "child",
+    "neglect": "victim",
+    "physical-abuse": "victim",
+    "sexual-abuse": "victim",
+    "emotional-abuse": "victim",
     "voice-of-the-child": "child",
     "adult-mental-health": "parent",
     "substance-misuse-service": "parent",
@@ -181,7 +183,7 @@ _WORD = re.compile(r"[\w'-]+")
 _NOT_ADJACENT = re.compile(
     r"\b(?:not|never|nor|neither|no)\s+(?:(?:a|an|any|the|subject\s+to|exposed\s+to|at\s+risk\s+of|"
     r"a\s+victim\s+of|victims?\s+of|experiencing|experienced|suffering(?:\s+from)?|suffered(?:\s+from)?|"
-    r"using|used|misusing|misused|taking|involved\s+in|known\s+to\s+(?:have|be)|been|be|"
+    r"use|using|used|misuse|misusing|misused|abuse|abusing|drink|drinking|take|taking|involved\s+in|known\s+to\s+(?:have|be)|been|be|"
     r"diagnosed\s+with|have|had|has|history\s+of|evidence\s+of|signs?\s+of|indications?\s+of|"
     r"suggestion\s+of|concerns?\s+(?:about|regarding|over|of)|current|previous|known|"
     r"significant|further|other|apparent|obvious|physical|sexual|emotional)\s+)*$",
@@ -242,7 +244,6 @@ _PSEUDO_NO = frozenset(
         "more",
         "follow",
         "follow-up",
-        "record",
         "account",
         "understanding",
         "clear",
@@ -263,13 +264,15 @@ _POST_TRIGGERS = re.compile(
     r"(?:factor|feature|issue|concern|problem|present|evident|substantiated|confirmed|apparent|"
     r"found|risk|relevant)\b"
     r"|^(?:[\s,\"]+[\w'-]+){0,5}?\s+(?:was|were|had\s+been|has\s+been|have\s+been)\s+"
-    r"(?:(?:subsequently|later|quickly|firmly|all|both)\s+)?(?:ruled\s+out|excluded|unfounded|"
+    r"(?:(?:subsequently|later|quickly|firmly|all|both)\s+)?"
+    r"(?:(?:considered|investigated|explored|assessed)\s+and\s+)?(?:ruled\s+out|excluded|unfounded|"
     r"unsubstantiated|not\s+substantiated|disproved|denied)\b"
     r"|^(?:[\s,\"]+[\w'-]+){0,12}?\s+(?:said|stated|insisted|maintained|claimed|reported|told\s+\w+|"
     r"answered|replied)\s+(?:that\s+)?(?:there\s+(?:was|were|had\s+been)\s+(?:none|no\b|nothing)|"
     r"it\s+(?:did\s+not|didn't|had\s+not|hadn't|never)\s+happen|this\s+(?:was|is)\s+not\s+"
     r"(?:the\s+case|true)|(?:she|he|they)\s+(?:did\s+not|didn't|had\s+not|hadn't|never))"
     r"|^(?:[\s,\"]+[\w'-]+){0,12}?\s+there\s+(?:was|were|had\s+been)\s+none\b"
+    r"|^(?:[\s,\"]+[\w'-]+){0,12}?\s+(?:disclosed|admitted|reported)\s+(?:none|nothing)\b"
     r"|^(?:[\s,\"]+[\w'-]+){0,4}?\s+(?:was|were|had\s+been)\s+(?:\w+\s+)?(?:good|adequate|acceptable|"
     r"satisfactory|clean|tidy|appropriate)\b"
     r"|^(?:[\s,\"]+[\w'-]+){0,4}?\s+(?:tests?|screens?|screening|results?)\s+(?:was|were|had\s+been|came\s+back)"
@@ -277,9 +280,14 @@ _POST_TRIGGERS = re.compile(
     re.I,
 )
 _AGENCY_PRE = re.compile(
-    r"\b(?:not|never)\s+(?:been\s+|previously\s+|ever\s+)*(?:known\s+to|registered\s+with|"
-    r"referred\s+to|involved\s+with|seen\s+by|in\s+contact\s+with|open\s+to|engaged\s+with)\s+"
+    r"\b(?:family|household|mother|father|parents?|child|children|baby|siblings?|couple|he|she|"
+    r"they|(?:Child|Baby)\s+[A-Z])\s+(?:was|were|is|are|had|has)\s+(?:not|never)\s+"
+    r"(?:been\s+|previously\s+|ever\s+)*(?:known|open)\s+to\s+"
+    r"(?:(?:the\s+|a\s+|an\s+)?[\w'-]+(?:\s+[\w'-]+){0,3}?\s+(?:or|nor|and)\s+(?:to\s+)?)?"
     r"(?:the\s+|a\s+|an\s+|any\s+)?(?:local\s+)?$"
+    r"|\b(?:not|never)\s+(?:been\s+|previously\s+|ever\s+)*(?:registered\s+with|"
+    r"referred\s+to|involved\s+with|seen\s+by|in\s+contact\s+with|engaged\s+with|attended|"
+    r"accessed|received)\s+(?:the\s+|a\s+|an\s+|any\s+)?(?:local\s+)?$"
     r"|\b(?:no|without)\s+(?:\w+\s+)?(?:contact|involvement|engagement|referral)\s+"
     r"(?:with|from|of|by|to)\s+(?:the\s+|a\s+|an\s+|any\s+)?$"
     r"|\b(?:unknown\s+to)\s+(?:the\s+)?$",
@@ -522,6 +530,8 @@ class Tagger:
                     continue
                 if scheme.name in NEGATED_SCHEMES and _negated(text, m):
                     continue
+                if scheme.name == "maltreatment-types" and _RISK_OF.search(text, 0, m.start()):
+                    continue  # at risk of it is not suffering it
                 if scheme.name == "agency-types":
                     if _agency_negated(text, m):
                         continue
@@ -591,10 +601,27 @@ class Tagger:
             elif rule == "parent" and owner != "child":
                 kept.append((code, 1.0 if owner else UNOWNED))
             elif (
-                rule == "parent-only" and owner == "parent" or rule == "child" and owner != "parent"
+                (rule == "parent-only" and owner == "parent")
+                or (rule == "child" and owner != "parent")
+                or (rule == "victim" and not (owner == "parent" and _suffered_as_child(text, m)))
             ):
                 kept.append((code, 1.0))
         return kept
+
+
+_PASSIVE = re.compile(r"\b(?:was|were|been|being)\s+(?:\w+\s+){0,2}$", re.I)
+_OWN_CHILDHOOD = re.compile(
+    r"\b(?:as\s+(?:a\s+)?(?:child|children|teenager|girl|boy|young\s+person)|in\s+(?:her|his|their)"
+    r"\s+(?:own\s+)?(?:childhood|youth)|when\s+(?:she|he|they)\s+(?:was|were)\s+(?:a\s+)?"
+    r"(?:child|young|younger|teenager|girl|boy))\b",
+    re.I,
+)
+_RISK_OF = re.compile(r"\brisk\s+of\s+(?:\w+\s+)?$", re.I)
+
+
+def _suffered_as_child(text: str, m: re.Match[str]) -> bool:
+    """Whether the words say a parent suffered the maltreatment: passive, or in their childhood."""
+    return bool(_PASSIVE.search(text, 0, m.start()) or _OWN_CHILDHOOD.search(text, m.end()))
 
 
 def _owner(
