@@ -645,7 +645,9 @@ class RemoteStore(Store):
     def graph_value(self, graph: str, predicate: str) -> str | None:
         g = _iri(graph)
         rows = self._select(f"SELECT ?o {{ GRAPH {g} {{ {g} {_iri(predicate)} ?o }} }} LIMIT 1")
-        return rows[0]["o"].value if rows else None
+        if not rows:
+            return None
+        return (_oxigraph_form(rows[0]["o"]) if self._dialect else rows[0]["o"]).value
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         """Every quad of the server's named graphs (or of one), streamed from one query."""

@@ -1,4 +1,6 @@
-"""The command line on a SPARQL server (`--endpoint`), and `scrkg copy` to a server and back."""
+"""The command line on a SPARQL server (`--endpoint`), and `scrkg copy` to a server and back, on
+`oxigraph serve` and on OpenLink Virtuoso (found by its address alone, credentials from the
+environment)."""
 
 from __future__ import annotations
 
@@ -7,25 +9,36 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
-from test_remote_store import OxigraphServer, canonical, free_port
+from test_remote_store import (
+    SERVERS,
+    Server,
+    VirtuosoServer,
+    canonical,
+    empty,
+    free_port,
+    start_server,
+)
 
 from scrkg.cli import main
 from scrkg.graph.remote import RemoteStore
 from scrkg.graph.store import DiskStore
 
 
-@pytest.fixture(scope="module")
-def cli_server(tmp_path_factory) -> Iterator[OxigraphServer]:
-    running = OxigraphServer(tmp_path_factory.mktemp("oxigraph-cli")).start()
+@pytest.fixture(scope="module", params=SERVERS)
+def cli_server(request, tmp_path_factory) -> Iterator[Server]:
+    running = start_server(request.param, tmp_path_factory.mktemp(f"{request.param}-cli"))
     yield running
     running.stop()
 
 
 @pytest.fixture
-def endpoint(cli_server) -> Iterator[str]:
-    """The address of an emptied server."""
+def endpoint(cli_server, monkeypatch) -> Iterator[str]:
+    """The address of an emptied server; Virtuoso's user and password in the environment."""
+    if isinstance(cli_server, VirtuosoServer):
+        monkeypatch.setenv("SCRKG_ENDPOINT_USER", cli_server.user)
+        monkeypatch.setenv("SCRKG_ENDPOINT_PASSWORD", cli_server.password)
     store = RemoteStore(cli_server.url)
-    store._update("DROP ALL")
+    empty(store)
     store.close()
     yield cli_server.url
 
