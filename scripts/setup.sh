@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Create .venv with Python 3.11+ and install scrkg into it. With "test": also the test tools and
-# Debian's chromium for the browser tests (installed with apt-get when missing and we are root).
+# Create .venv with Python 3.11+ and install scrkg into it. With "test": also the test tools,
+# Debian's chromium for the browser tests and Debian's OpenLink Virtuoso for the tests of the store
+# on a SPARQL server (each installed with apt-get when missing and we are root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
@@ -32,6 +33,16 @@ if [ "${1:-}" = "test" ]; then
       apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
     else
       echo "The browser tests need Debian's chromium: sudo apt-get install chromium" >&2
+    fi
+  fi
+  # OpenLink Virtuoso (virtuoso-t, isql-vt): the remote-store tests start their own, with a
+  # throw-away database on free ports of 127.0.0.1; the package's own service is not used.
+  if ! command -v virtuoso-t >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      echo "Installing Debian's virtuoso-opensource for the remote-store tests..." >&2
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null
+    else
+      echo "The remote-store tests need OpenLink Virtuoso: sudo apt-get install virtuoso-opensource" >&2
     fi
   fi
 else
