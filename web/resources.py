@@ -392,6 +392,8 @@ def incoming_heading(prop: str, words: str, subjects: str, kind: str) -> str:
     if prop == RDF + "type":
         return f"{many} of this kind"
     parts = words.split()
+    if not parts:
+        return f"{many} that link to this {kind}"
     first, rest = parts[0], " ".join(parts[1:])
     if parts[-1] in PREPOSITIONS:
         if first in ("is", "are"):  # "is referenced by"
