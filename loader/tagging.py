@@ -77,6 +77,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from scrkg.loader.documents import Sentence
+from scrkg.loader.records import GROUPING_CONCEPTS
 from scrkg.ontology import CONCEPTS_FILE, SCR, SCRC
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -95,9 +96,6 @@ TAGGED_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("social_care_status", SCR + "socialCareStatus", "social-care-statuses"),
     ("review_type", RDF_TYPE, "review-types"),
 )
-
-#: Concepts that only group others: never suggested (as loader/records.py says).
-GROUPING_CONCEPTS = frozenset({"toxic-trio", "adult-facing-services"})
 
 #: Schemes whose concepts a negation, denial or ruling-out takes away.
 NEGATED_SCHEMES = frozenset({"risk-factors", "maltreatment-types", "social-care-statuses"})
