@@ -180,7 +180,7 @@ def test_labels_with_markup_are_shown_as_text(client):
     assert "&lt;script&gt;" in client.get("/explore?q=review").get_data(as_text=True)
     assert "&lt;script&gt;" in client.get("/").get_data(as_text=True)  # the risk factor chart
     # The JSON APIs carry the text as it is; the pages put it into the DOM as text.
-    found = client.get("/api/search?q=" + q("<script>")).get_json()["results"]
+    found = client.get("/api/labels?q=" + q("<script>")).get_json()["results"]
     assert [r["label"] for r in found] == ["Review " + SCRIPT, "script factor " + SCRIPT]
 
 
@@ -194,7 +194,7 @@ def test_bidi_controls_in_labels_are_shown_not_obeyed(small_store):
         ],
     )
     client = create_app({"STORE": small_store}).test_client()
-    found = client.get("/api/search?q=lesson").get_json()["results"]
+    found = client.get("/api/labels?q=lesson").get_json()["results"]
     assert found[0]["label"] == "[U+202E]evil[U+202C] lesson"
     assert "\u202e" not in found[0]["title"]
     html = client.get("/explore?q=lesson").get_data(as_text=True)
@@ -509,17 +509,17 @@ def test_edge_api_gives_the_quote_or_the_source_graph(client):
     "text", ['"', "\\", '") } } SELECT * { ?s ?p ?o', "'''", "\u202e", "x" * 200]
 )
 def test_search_api_treats_text_as_a_literal(client, text):
-    response = client.get("/api/search?q=" + q(text))
+    response = client.get("/api/labels?q=" + q(text))
     assert response.status_code == 200 and response.get_json() == {"results": []}
 
 
 def test_search_api(client):
-    results = client.get("/api/search?q=CHILD%20c1").get_json()["results"]
+    results = client.get("/api/labels?q=CHILD%20c1").get_json()["results"]
     assert [r["iri"] for r in results] == [ID + "child/C1"] + [
         f"{ID}child/C{i}" for i in range(10, 20)
     ]
-    assert client.get("/api/search?q=" + "x" * 201).status_code == 400
-    assert client.get("/api/search?q=").get_json() == {"results": []}
+    assert client.get("/api/labels?q=" + "x" * 201).status_code == 400
+    assert client.get("/api/labels?q=").get_json() == {"results": []}
 
 
 def test_view_api_saved_views(client):

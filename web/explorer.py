@@ -12,18 +12,27 @@ APIs (all GET, all JSON; a bad IRI or parameter answers 400 with ``{"error": ...
   ``direction`` and ``offset``, the next page of one group (behind a "+N more" node).
 * ``/api/node?iri=I`` the summary of one resource and its link counts.
 * ``/api/edge?s=S&p=P&o=O`` the quotes behind a link and the source graphs that hold it.
-* ``/api/search?q=TEXT`` resources whose label contains TEXT.
+* ``/api/labels?q=TEXT`` resources whose label contains TEXT (the explorer's "Find by label").
 * ``/api/view?view=review|risk-factor|agency-type|whole&iri=I`` or ``/api/view?query=SPARQL``
-  a saved view, or the resources of a query result, as nodes and edges.
+  a saved view, or the resources of a query result, as nodes and edges (the query result through
+  :func:`scrkg.web.network_file.query_view`, as the saved page draws it).
 * ``/api/filter?kind=lesson-theme|risk-factor&iri=I`` the resources a filter keeps.
+
+A link never runs a query by itself: ``/explore?query=TEXT`` only fills the page's query box, and
+the network is drawn when the reader presses "Show as network". The site's own links to a query
+it wrote carry ``run``, the signature the query page checks (:func:`site_explore_link`), and draw
+on opening.
+
+Large views (the whole graph, a query's network) reach the browser as at most
+``SCRKG_EXPLORE_MAX_NODES`` nodes, and the page draws them gathered into one node per class or
+scheme of coded values, opened a page of members at a time (web/static/explore.js).
 """
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from scrkg.graph import neighbours as nb
@@ -66,9 +75,6 @@ VIEWS = {
     "risk-factor": nb.risk_factor_view,
     "agency-type": nb.agency_type_view,
 }
-
-#: Rows of a query result read for "show as network".
-MAX_QUERY_ROWS = 20000
 
 
 def base_iri() -> str:
@@ -155,9 +161,14 @@ def explore() -> str:
     view = request.args.get("view", "")
     focus = request.args.get("focus", "")
     query = request.args.get("query", "")
+    query_text = ""
     try:
-        if query:
-            start = {"kind": "query", "query": query}
+        if query and _site_made(query, request.args.get("run", "")):
+            start = {"kind": "query", "query": query}  # a link the site made for its own query
+        elif query:
+            # A link's query only fills the box: it runs when the reader presses the button.
+            start = {"kind": "query-held"}
+            query_text = query
         elif view == "whole":
             start = {"kind": "view", "view": "whole"}
         elif view in VIEWS:
@@ -177,6 +188,8 @@ def explore() -> str:
             search_results = _with_urls(nb.search_labels(store, search_text))
         except ValueError as error:
             problem = str(error)
+    if start["kind"] == "query":
+        query_text = query
     if start["kind"] == "none" and not search_text and not problem and choices["reviews"]:
         # Nothing asked for: start from the first review rather than an empty canvas.
         start = {"kind": "focus", "iri": choices["reviews"][0]["iri"]}
@@ -198,7 +211,24 @@ def explore() -> str:
         selected_iri=request.args.get("iri", ""),
         search_text=search_text,
         search_results=search_results,
+        query_text=query_text,
+        query_held=start["kind"] == "query-held",
     )
+
+
+def _site_made(sparql: str, mac: str) -> bool:
+    from scrkg.web.query_page import _site_made as signed
+
+    return signed(sparql, mac)
+
+
+def site_explore_link(sparql: str) -> str:
+    """A link to the explorer that draws ``sparql``'s network on opening, signed as the query
+    page's own links are (web/query_page.py): for queries the site wrote, such as the records
+    page's "See them as a network"."""
+    from scrkg.web.query_page import _link_mac
+
+    return "/explore?" + urlencode({"query": sparql, "run": _link_mac(sparql)})
 
 
 def explorer_choices(store: Store) -> dict[str, list[dict[str, Any]]]:
@@ -259,8 +289,8 @@ def api_edge() -> Response:
     return jsonify(_with_urls(data))
 
 
-@bp.get("/api/search")
-def api_search() -> Response:
+@bp.get("/api/labels")
+def api_labels() -> Response:
     try:
         found = nb.search_labels(get_store(), request.args.get("q", ""))
     except ValueError as error:
@@ -301,34 +331,20 @@ def api_view() -> Response:
 
 
 def _query_view(query: str) -> nb.View | Response:
-    """The resources of a query's result as a view; the query passes the gateway first."""
+    """The resources of a query's result as a view (web/network_file.py's
+    :func:`~scrkg.web.network_file.query_view`); the query passes the gateway first."""
+    from scrkg.web.network_file import NetworkFileError, query_view
     from scrkg.web.query_page import QueryProblem, run_user_query
 
-    store = get_store()
     try:
         results, cut = run_user_query(query)
     except QueryProblem as problem:
         return _bad(problem.message, problem.status)
-    if isinstance(results, ox.QueryBoolean):
+    try:
+        view = query_view(get_store(), results, cut=cut, max_nodes=max_nodes())
+    except NetworkFileError as error:  # an ASK query: its answer, not a network
         view = nb.View({}, [])
-        view.message = f"The query is an ASK query: its answer is {bool(results)}, not a network."
-        return view
-    if isinstance(results, list):  # the triples of a CONSTRUCT or DESCRIBE query
-        view = nb.triples_view(store, results, max_nodes())
-    else:
-        iris: list[str] = []
-        for n, row in enumerate(results):
-            if n >= MAX_QUERY_ROWS:
-                cut = True
-                break
-            for term in row:
-                if isinstance(term, ox.NamedNode):
-                    iris.append(term.value)
-        view = nb.iris_view(store, iris, max_nodes())
-    if cut:
-        view.truncated = True
-        note = "Only the first rows of the result were read: it was cut at a limit of this site."
-        view.message = f"{note} {view.message}".strip()
+        view.message = str(error)
     if not view.nodes:
         view.message = view.message or "The result names no resources (IRIs) to draw."
     return view

@@ -50,7 +50,7 @@ from scrkg.graph import neighbours as nb
 from scrkg.graph import patterns as pt
 from scrkg.graph import synthetic_notice
 from scrkg.graph.store import Store
-from scrkg.web.explorer import GROUP_STYLE, MAX_QUERY_ROWS
+from scrkg.web.explorer import GROUP_STYLE
 
 bp = Blueprint("network_file", __name__)
 
@@ -142,19 +142,25 @@ def focus_network(store: Store, iri: str, limit: int = nb.GROUP_LIMIT) -> Networ
     return data
 
 
-def query_network(
-    store: Store, results: object, sparql: str, *, cut: bool = False,
-    max_nodes: int = nb.MAX_VIEW_NODES,
-) -> NetworkData:  # fmt: skip
-    """The network of a query's result (pyoxigraph objects, as the query gateway gives them
-    back): the resources a SELECT names and the links between them, or the links of a CONSTRUCT
-    or DESCRIBE result. ``cut``: the result was cut at a limit."""
+#: Rows of a SELECT result read for its network.
+MAX_QUERY_ROWS = 20000
+
+
+def query_view(
+    store: Store, results: object, *, cut: bool = False, max_nodes: int = nb.MAX_VIEW_NODES
+) -> nb.View:
+    """The resources of a query's result (pyoxigraph objects, as the query gateway gives them
+    back) as a view: the resources a SELECT's rows name (at most :data:`MAX_QUERY_ROWS` rows
+    read) and the links the store holds between them, or the links between resources of a
+    CONSTRUCT or DESCRIBE result. ``cut``: the result was cut at a limit; the view says so.
+    Both the explorer's "Show as network" and the saved page draw this view. Raises
+    NetworkFileError for an ASK query, whose answer is not a network."""
     if isinstance(results, ox.QueryBoolean):
         raise NetworkFileError(
             f"The query is an ASK query: its answer is {'yes' if results else 'no'}, not a "
             "network. Give a SELECT or CONSTRUCT query."
         )
-    if isinstance(results, list):
+    if isinstance(results, list):  # the triples of a CONSTRUCT or DESCRIBE query
         view = nb.triples_view(store, results, max_nodes)
     else:
         iris: list[str] = []
@@ -164,23 +170,35 @@ def query_network(
                 break
             iris.extend(term.value for term in row if isinstance(term, ox.NamedNode))
         view = nb.iris_view(store, iris, max_nodes)
+    if cut:
+        note = "Only the first rows of the result were read: it was cut at a limit of this site."
+        view.message = f"{note} {view.message}".strip()
+        view.truncated = True
+    return view
+
+
+def query_network(
+    store: Store, results: object, sparql: str, *, cut: bool = False,
+    max_nodes: int = nb.MAX_VIEW_NODES,
+) -> NetworkData:  # fmt: skip
+    """The network of a query's result (see :func:`query_view`) as a page's data; raises
+    NetworkFileError for an ASK query or a result that names no resources."""
+    view = query_view(store, results, cut=cut, max_nodes=max_nodes)
     if not view.nodes:
         raise NetworkFileError("The query's result names no resources (IRIs) to draw.")
-    return _view_network(store, view, "query", "A query's result as a network", sparql, cut)
+    return _view_network(store, view, "query", "A query's result as a network", sparql)
 
 
 def view_network(store: Store, view: nb.View, title: str, subject: str) -> NetworkData:
     """One of the explorer's saved views (a review, a risk factor, an agency type, the whole
     graph) as a network."""
-    data = _view_network(store, view, "view", title, "", False)
+    data = _view_network(store, view, "view", title, "")
     data.subject = subject
     data.stem = "scrkg-network-" + _slug(title)
     return data
 
 
-def _view_network(
-    store: Store, view: nb.View, kind: str, title: str, sparql: str, cut: bool
-) -> NetworkData:
+def _view_network(store: Store, view: nb.View, kind: str, title: str, sparql: str) -> NetworkData:
     shown = view.as_json(nb.property_labels(store))
     graph = nx.MultiDiGraph()
     for node in shown["nodes"]:
@@ -188,8 +206,6 @@ def _view_network(
     for edge in shown["edges"]:
         _add_link(graph, edge["from"], edge["to"], edge["property"], edge["label"])
     notes = [str(shown["message"])] if shown["message"] else []
-    if cut and not view.truncated:
-        notes.insert(0, "Only the first rows of the result were read: it was cut at a limit.")
     data = _resource_network(
         store,
         kind,
