@@ -103,10 +103,19 @@
       barnesHut: { gravitationalConstant: -6000, centralGravity: 0.4, springLength: 160, avoidOverlap: 0.4 },
       stabilization: { iterations: 400 }
     },
-    interaction: { hover: true, tooltipDelay: 150, keyboard: { enabled: true, bindToWindow: false } },
+    /* autoFocus off: vis-network would focus its box whenever the pointer moves over it, and a
+       box lower than the window then scrolls into view under the pointer, so the first click
+       landed beside the node it aimed at. The box takes focus on a press instead, without
+       scrolling, so the arrow keys and + and - still work after a click. */
+    interaction: { hover: true, tooltipDelay: 150,
+                   keyboard: { enabled: true, bindToWindow: false, autoFocus: false } },
     layout: { randomSeed: 7, improvedLayout: true }
   };
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
+  var box = container.querySelector(".vis-network");
+  if (box) {
+    box.addEventListener("pointerdown", function () { box.focus({ preventScroll: true }); });
+  }
   var settled = false;
   function settle() {
     if (settled) return;
