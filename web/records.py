@@ -35,7 +35,7 @@ from scrkg.graph.results import spreadsheet_cell
 from scrkg.graph.store import Store
 from scrkg.ontology import PREFIXES, SCRC
 from scrkg.web import get_store
-from scrkg.web.explorer import base_iri, resource_path
+from scrkg.web.explorer import base_iri, resource_path, site_explore_link
 
 bp = Blueprint("records", __name__)
 
@@ -551,7 +551,7 @@ def records_page() -> str:
         headings=HEADINGS[selection.unit],
         one=ONE[selection.unit],
         csv_link="/records.csv?" + selection.key,
-        explore_link="/explore?" + urlencode({"query": network_query(selection)}),
+        explore_link=site_explore_link(network_query(selection)),
     )
 
 
