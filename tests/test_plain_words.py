@@ -5,7 +5,7 @@ explorer's network and the SPARQL endpoint aside: the endpoint's own page and co
 show syntax) and fails on typed literals (``^^``), language tags (``@en"``) and prefixed names
 (``rdfs:label``, ``scr:Child``...) in the visible text. The query editor, ``<code>`` and
 ``<pre>`` are code and are left out. The query page's results are drawn in the browser: the
-browser test (tests/browser/test_plain_words.py) reads them there.
+browser test (tests/browser/test_plain_words_in_chromium.py) reads them there.
 """
 
 from __future__ import annotations
