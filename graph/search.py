@@ -377,8 +377,9 @@ def make_snippet(analyse: tantivy.TextAnalyzer, columns: list[str], terms: list[
 # ---------------------------------------------------------------------------------------------
 
 #: (subject IRI, predicate IRI, object term) of every statement, in any named graph, whose
-#: predicate is one of those given; the same statement may come more than once.
-Pairs = Callable[[Iterable[str]], Iterable[tuple[str, str, Any]]]
+#: predicate is one of those given (and whose object is one of those given, when they are); the
+#: same statement may come more than once.
+Pairs = Callable[..., Iterable[tuple[str, str, Any]]]
 
 _SCHEMA = """
 CREATE TABLE about(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -444,10 +445,14 @@ def reader_pairs(reader: ox.Store) -> Pairs:
     basic graph pattern per predicate over the union of the graphs: about 40% faster than
     ``quads_for_pattern``, which makes a Python object of every quad's four terms."""
 
-    def pairs(predicates: Iterable[str]) -> Iterable[tuple[str, str, Any]]:
+    def pairs(
+        predicates: Iterable[str], objects: Iterable[ox.NamedNode | ox.Literal] = ()
+    ) -> Iterable[tuple[str, str, Any]]:
+        kept = " ".join(str(o) for o in objects)
+        only = f"VALUES ?o {{ {kept} }} " if kept else ""
         for predicate in predicates:
             rows = reader.query(
-                f"SELECT ?s ?o WHERE {{ ?s {ox.NamedNode(predicate)} ?o }}",
+                f"SELECT ?s ?o WHERE {{ {only}?s {ox.NamedNode(predicate)} ?o }}",
                 use_default_graph_as_union=True,
             )
             for row in rows:
@@ -461,10 +466,14 @@ def reader_pairs(reader: ox.Store) -> Pairs:
 def query_pairs(store: Any) -> Pairs:
     """Statements read through SPARQL, for a store on a SPARQL server."""
 
-    def pairs(predicates: Iterable[str]) -> Iterable[tuple[str, str, Any]]:
+    def pairs(
+        predicates: Iterable[str], objects: Iterable[ox.NamedNode | ox.Literal] = ()
+    ) -> Iterable[tuple[str, str, Any]]:
         values = " ".join(str(ox.NamedNode(p)) for p in predicates)
+        kept = " ".join(str(o) for o in objects)
+        only = f"VALUES ?o {{ {kept} }} " if kept else ""
         rows = store.query(
-            f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o "
+            f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} {only}?s ?p ?o "
             "FILTER(isIRI(?s)) }"
         )
         return [(row["s"].value, row["p"].value, row["o"]) for row in rows]
@@ -474,6 +483,8 @@ def query_pairs(store: Any) -> Pairs:
 
 def _english_first(values: list[tuple[str, str]]) -> list[str]:
     """The texts, English or untagged ones first, each once."""
+    if len(values) == 1:
+        return [values[0][0]]
     ordered = sorted(values, key=lambda v: 0 if v[1] in ("", "en") or v[1][:3] == "en-" else 1)
     return list(dict.fromkeys(text for text, _ in ordered))
 
@@ -490,7 +501,8 @@ def build_index(pairs: Pairs, folder: str | os.PathLike[str] | None = None) -> S
     kind_of_class = {iri: kind for kind, classes in KIND_CLASSES for iri in classes}
     kinds: dict[str, str] = {}
     review_classes: dict[str, set[str]] = defaultdict(set)
-    for iri, _, cls in pairs([RDF + "type"]):
+    classes = [ox.NamedNode(iri) for iri in kind_of_class]
+    for iri, _, cls in pairs([RDF + "type"], classes):
         kind = kind_of_class.get(cls.value)
         if kind is None:
             continue
@@ -515,7 +527,7 @@ def build_index(pairs: Pairs, folder: str | os.PathLike[str] | None = None) -> S
                 found[column].append(text)
     doc_labels = {iri: _english_first(labels.get(iri, [])) for iri in kinds}
 
-    synthetic = {iri for iri, _, value in pairs([SCR + "isSynthetic"]) if value.value == "true"}
+    synthetic = {iri for iri, _, _ in pairs([SCR + "isSynthetic"], [ox.Literal(True)])}
     coded: dict[str, list[tuple[str, str]]] = defaultdict(list)  # iri: [(facet, value)]
     for iri, predicate, value in pairs(CODED):
         coded[iri].append((CODED[predicate], value.value))
@@ -557,8 +569,10 @@ def build_index(pairs: Pairs, folder: str | os.PathLike[str] | None = None) -> S
         return found
 
     doc_values: dict[str, set[int]] = {}
+    by_facet: dict[str, dict[str, set[int]]] = {}  # review: {facet: its values}
     for iri in review_classes:
-        doc_values[iri] = numbers((f, v) for f, values in facets[iri].items() for v in values)
+        by_facet[iri] = {f: numbers((f, v) for v in values) for f, values in facets[iri].items()}
+        doc_values[iri] = set().union(*by_facet[iri].values())
     inherited: dict[tuple[str, str], set[int]] = {}  # (review, kind): the values it passes on
     for iri, kind in kinds.items():
         if kind in ("review", "statement"):
@@ -568,8 +582,9 @@ def build_index(pairs: Pairs, folder: str | os.PathLike[str] | None = None) -> S
         for review in reviews_of.get(iri, ()):
             passed = inherited.get((review, kind))
             if passed is None:
-                passed = inherited[review, kind] = numbers(
-                    (f, v) for f in INHERITED[kind] for v in facets[review].get(f, ())
+                own = by_facet[review]
+                passed = inherited[review, kind] = set().union(
+                    *(own[f] for f in INHERITED[kind] if f in own)
                 )
             values |= passed
         doc_values[iri] = values
