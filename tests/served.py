@@ -6,7 +6,9 @@
 * :data:`SLOW_WRITER`: a script that starts a load into the store at ``argv[1]``, prints
   ``writing`` once it holds the writer lock, and then waits two minutes to be killed.
 * :data:`CHROMIUM` and :data:`CHROMIUM_ARGS`: Debian's chromium, as the browser tests and the
-  benchmarks drive it through Playwright (never `playwright install`).
+  benchmarks drive it through Playwright (never `playwright install`); :data:`AXE`, axe-core
+  as ``scripts/setup.sh test`` installs it for the browser tests, and :data:`SCREENSHOTS`, where
+  they save what they saw.
 * :class:`VirtuosoServer`: OpenLink Virtuoso (Debian's virtuoso-opensource) with a throw-away
   database, both its ports on 127.0.0.1, and a user of its own allowed to update.
 """
@@ -41,6 +43,12 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+AXE = Path(__file__).resolve().parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(__file__).resolve().parent / "output" / "screenshots"
+#: The xdist group of the modules that read the session's ``site`` (tests/conftest.py): under
+#: ``--dist loadgroup`` they run on one worker, which starts the site once.
+SITE_GROUP = "site-over-the-bundled-data"
 
 SERVE = (
     "import sys; from scrkg.cli import main; "

@@ -8,7 +8,6 @@ really sends. Files written with -o get 0666 less the umask, like any file the u
 from __future__ import annotations
 
 import html
-import os
 import re
 import stat
 from urllib.parse import urlencode
@@ -17,20 +16,14 @@ import pytest
 
 from scrkg.cli import current_umask, main
 from scrkg.graph.store import DiskStore
-from scrkg.web import create_app
 
 SYNTHETIC = "https://w3id.org/scrkg/id/graph/synthetic-cohort-2009-10"
 REPORT = "https://w3id.org/scrkg/id/graph/ofsted-2009-10"
 
 
 @pytest.fixture(scope="module")
-def client(bundled_store):
-    return create_app({"STORE": bundled_store}).test_client()
-
-
-@pytest.fixture(scope="module")
-def page(client) -> str:
-    response = client.get("/download")
+def page(bundled_client) -> str:
+    response = bundled_client.get("/download")
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
@@ -75,14 +68,14 @@ def test_turtle_comes_first_and_the_whole_graph_has_trig(page):
         )
 
 
-def test_each_link_downloads_the_file_the_page_names(page, client):
+def test_each_link_downloads_the_file_the_page_names(page, bundled_client):
     named = re.findall(r"<code[^>]*>([^<]+\.(?:ttl|trig))</code>", page)
     assert "scrkg-includes-synthetic.ttl" in named and "scrkg-includes-synthetic.trig" in named
     assert "scrkg-synthetic-cohort-2009-10-includes-synthetic.ttl" in named
     assert "scrkg-ofsted-2009-10.ttl" in named  # the published report: no synthetic records
     sent = []
     for link in sorted(set(links(page))):
-        response = client.get(link)
+        response = bundled_client.get(link)
         assert response.status_code == 200, link
         disposition = response.headers["Content-Disposition"]
         sent.append(disposition.split("filename=", 1)[1])
@@ -101,14 +94,6 @@ def test_the_page_speaks_plainly(page):
 # ---------------------------------------------------------------------------------------------
 # The mode of the files written with -o
 # ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def umask():
-    old = os.umask(0o022)
-    os.umask(old)
-    yield os.umask
-    os.umask(old)
 
 
 def test_the_umask_is_read_without_changing_it(umask):

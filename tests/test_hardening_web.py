@@ -16,7 +16,6 @@ import pytest
 from scrkg.graph.results import spreadsheet_cell, spreadsheet_safe
 from scrkg.graph.saved import saved_queries
 from scrkg.graph.store import MemoryStore
-from scrkg.web import create_app
 
 GRAPH = "https://w3id.org/scrkg/id/graph/hostile"
 SUBJECT = "https://w3id.org/scrkg/id/review/H1"
@@ -37,13 +36,13 @@ def q(text: str) -> str:
 
 
 @pytest.fixture
-def client():
+def store() -> MemoryStore:
     store = MemoryStore()
     labels = [ox.Literal(text) for text in FORMULAS + HARMLESS]
     store.replace_graph(
         GRAPH, [ox.Triple(ox.NamedNode(SUBJECT), ox.NamedNode(LABEL), label) for label in labels]
     )
-    return create_app({"STORE": store}).test_client()
+    return store
 
 
 def page_data(html: str) -> dict:

@@ -11,7 +11,6 @@ import base64
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 import stat
 from html.parser import HTMLParser
@@ -24,7 +23,6 @@ import pytest
 from scrkg.cli import main
 from scrkg.graph import patterns as pt
 from scrkg.graph.store import DiskStore, MemoryStore
-from scrkg.web import create_app
 from scrkg.web import network_file as nf
 
 H = "https://w3id.org/scrkg/id/"
@@ -281,19 +279,6 @@ def cli_store(tmp_path, monkeypatch) -> Path:
     return path
 
 
-@pytest.fixture
-def umask():
-    """Set the umask for one test and put it back."""
-    old = os.umask(0o022)
-    os.umask(old)
-
-    def set_to(mask: int) -> None:
-        os.umask(mask)
-
-    yield set_to
-    os.umask(old)
-
-
 @pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o027, 0o640)])
 @pytest.mark.parametrize("how", ["focus", "select", "construct", "pattern"])
 def test_scrkg_network_writes_a_group_readable_page(
@@ -363,11 +348,6 @@ def test_bad_input_is_one_line_and_writes_nothing(
 # ---------------------------------------------------------------------------------------------
 # /network.html
 # ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def client(store):
-    return create_app({"STORE": store}).test_client()
 
 
 def test_the_site_sends_the_same_page_as_a_download(client):

@@ -14,10 +14,6 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-import pytest
-
-from scrkg.graph import charts
-from scrkg.web import create_app
 from scrkg.web.ontology_page import column_names, heading_words, plain_pieces
 
 #: What a reader must not meet in the text of a page.
@@ -68,15 +64,9 @@ def syntax_in(text: str) -> list[str]:
     return [flat[max(0, m.start() - 40) : m.end() + 30] for m in SYNTAX.finditer(flat)]
 
 
-@pytest.fixture(scope="module")
-def client(bundled_store):
-    charts.MEMO.clear()
-    return create_app({"STORE": bundled_store}).test_client()
-
-
-def site_pages(client) -> list[str]:
+def site_pages(bundled_client) -> list[str]:
     """The dashboard, the pages of the menu, and every page the dashboard links to."""
-    start = read(client.get("/").get_data(as_text=True)).links
+    start = read(bundled_client.get("/").get_data(as_text=True)).links
     pages = ["/", "/search?q=baby"]
     for href in start:
         parts = urlsplit(href)
@@ -89,8 +79,8 @@ def site_pages(client) -> list[str]:
     return pages
 
 
-def test_the_crawl_reaches_every_kind_of_page(client):
-    pages = site_pages(client)
+def test_the_crawl_reaches_every_kind_of_page(bundled_client):
+    pages = site_pages(bundled_client)
     for expected in ("/query", "/explore", "/patterns", "/recommendations", "/ontology"):
         assert expected in pages
     assert any(p.startswith("/records?figure=") for p in pages)
@@ -99,10 +89,10 @@ def test_the_crawl_reaches_every_kind_of_page(client):
     assert len(pages) > 100
 
 
-def test_no_page_shows_rdf_syntax(client):
+def test_no_page_shows_rdf_syntax(bundled_client):
     found = {}
-    for path in site_pages(client):
-        response = client.get(path)
+    for path in site_pages(bundled_client):
+        response = bundled_client.get(path)
         assert response.status_code == 200, path
         hits = syntax_in(" ".join(read(response.get_data(as_text=True)).text))
         if hits:

@@ -17,19 +17,12 @@ import pytest
 
 from scrkg.graph import charts
 from scrkg.ontology import DEFAULT_BASE
-from scrkg.web import create_app
 
 DIED_IN_NEED = "/records?figure=children-died-child-in-need&period=2009-10"
 
 
-@pytest.fixture(scope="module")
-def client(bundled_store):
-    charts.MEMO.clear()
-    return create_app({"STORE": bundled_store}).test_client()
-
-
-def page(client, url: str) -> str:
-    response = client.get(url)
+def page(bundled_client, url: str) -> str:
+    response = bundled_client.get(url)
     assert response.status_code == 200, url
     return response.get_data(as_text=True)
 
@@ -53,8 +46,8 @@ def count(store, where: str) -> int:
     return int(next(iter(store.query(sparql)))["n"].value)
 
 
-def test_the_dashboard_links_every_figure_to_its_records(client):
-    html = page(client, "/")
+def test_the_dashboard_links_every_figure_to_its_records(bundled_client):
+    html = page(bundled_client, "/")
     figures = links(html, "/records?figure=")
     # 11 published figures, the bars of six charts, and four counts of records.
     statistics = [f for f in figures if "period=" in f]
@@ -71,22 +64,22 @@ def test_the_dashboard_links_every_figure_to_its_records(client):
     assert len(published) >= 60  # every figure of every period opens its source
 
 
-def test_each_published_figure_lists_as_many_records_as_it_counts(client):
-    data = charts.dashboard_data(client.application.config["STORE"])
-    html = page(client, "/")
+def test_each_published_figure_lists_as_many_records_as_it_counts(bundled_client):
+    data = charts.dashboard_data(bundled_client.application.config["STORE"])
+    html = page(bundled_client, "/")
     for figure in data.figures:
         key = figure.statistic.rsplit("/", 1)[-1]
         url = f"/records?figure={key}&period={figure.period}"
         assert html_lib.escape(url) in html
-        shown = page(client, url)
+        shown = page(bundled_client, url)
         records = set(listed(shown))
         if figure.unit == "count":
             assert len(records) == figure.computed, key
         assert f"The records behind it: {len(records)} " in shown
 
 
-def test_a_percentage_lists_the_reviews_of_its_grade(client, bundled_store):
-    shown = page(client, "/records?figure=reviews-graded-good-percent&period=2009-10")
+def test_a_percentage_lists_the_reviews_of_its_grade(bundled_client, bundled_store):
+    shown = page(bundled_client, "/records?figure=reviews-graded-good-percent&period=2009-10")
     good = count(
         bundled_store,
         '?record scr:reportingYear "2009-10" ; scr:qualityGrade scrc:good .',
@@ -96,8 +89,8 @@ def test_a_percentage_lists_the_reviews_of_its_grade(client, bundled_store):
     assert round(100 * good / graded) == 42  # the figure the dashboard shows
 
 
-def test_children_who_died_in_need_show_their_reviews_and_agencies(client, bundled_store):
-    shown = page(client, DIED_IN_NEED)
+def test_children_who_died_in_need_show_their_reviews_and_agencies(bundled_client, bundled_store):
+    shown = page(bundled_client, DIED_IN_NEED)
     children = set(listed(shown))
     assert len(children) == 31
     assert all(link.startswith("/id/child/") for link in children)
@@ -129,8 +122,8 @@ def test_children_who_died_in_need_show_their_reviews_and_agencies(client, bundl
     assert 'class="source-quote"' in shown
 
 
-def test_every_chart_bar_lists_the_records_it_counts(client):
-    store = client.application.config["STORE"]
+def test_every_chart_bar_lists_the_records_it_counts(bundled_client):
+    store = bundled_client.application.config["STORE"]
     for real_only in (False, True):
         for chart in charts.dashboard_data(store, real_only=real_only).charts:
             for bar in chart.bars:
@@ -139,20 +132,20 @@ def test_every_chart_bar_lists_the_records_it_counts(client):
                 value = bar.iri.rsplit("/", 1)[-1]
                 url = f"/records?figure={chart.key}&value={value}"
                 url += "&records=real" if real_only else ""
-                assert len(set(listed(page(client, url)))) == bar.count, url
+                assert len(set(listed(page(bundled_client, url)))) == bar.count, url
 
 
-def test_the_counts_of_records_list_the_synthetic_and_the_real(client, bundled_store):
-    real = page(client, "/records?figure=reviews&records=real")
+def test_the_counts_of_records_list_the_synthetic_and_the_real(bundled_client, bundled_store):
+    real = page(bundled_client, "/records?figure=reviews&records=real")
     assert len(set(listed(real))) == 2 and "synthetic-row" not in real
-    synthetic = page(client, "/records?figure=children&records=synthetic")
+    synthetic = page(bundled_client, "/records?figure=children&records=synthetic")
     assert len(set(listed(synthetic))) == count(
         bundled_store, "?record a scr:Child ; scr:isSynthetic true ."
     )
 
 
-def test_the_csv_keeps_the_synthetic_marker(client):
-    response = client.get(DIED_IN_NEED.replace("/records?", "/records.csv?"))
+def test_the_csv_keeps_the_synthetic_marker(bundled_client):
+    response = bundled_client.get(DIED_IN_NEED.replace("/records?", "/records.csv?"))
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "includes-synthetic" in response.headers["Content-Disposition"]
     assert response.headers["X-SCRKG-Synthetic"] == "true"
@@ -160,7 +153,7 @@ def test_the_csv_keeps_the_synthetic_marker(client):
     assert len({row["child iri"] for row in rows}) == 31
     assert {row["synthetic"] for row in rows} <= {"true", "false"}
     assert all(row["agencies involved"] for row in rows)
-    real = client.get("/records.csv?figure=reviews&records=real")
+    real = bundled_client.get("/records.csv?figure=reviews&records=real")
     assert "includes-synthetic" not in real.headers["Content-Disposition"]
     assert "X-SCRKG-Synthetic" not in real.headers
     assert {
@@ -168,28 +161,28 @@ def test_the_csv_keeps_the_synthetic_marker(client):
     } == {"false"}
 
 
-def test_the_network_link_draws_the_records_in_the_explorer(client):
-    shown = page(client, DIED_IN_NEED)
+def test_the_network_link_draws_the_records_in_the_explorer(bundled_client):
+    shown = page(bundled_client, DIED_IN_NEED)
     link = html_lib.unescape(re.search(r'href="(/explore\?query=[^"]+)"', shown)[1])
     query = parse_qs(urlsplit(link).query)["query"][0]
-    view = client.get("/api/view", query_string={"query": query}).get_json()
+    view = bundled_client.get("/api/view", query_string={"query": query}).get_json()
     drawn = {node["iri"] for node in view["nodes"]}
     children = {DEFAULT_BASE + c[len("/id/") :] for c in listed(shown)}
     assert children <= drawn
     assert any("/agency/" in iri for iri in drawn) and any("/review/" in iri for iri in drawn)
 
 
-def test_a_figure_as_published_opens_its_source(client, bundled_store):
-    html = page(client, "/")
+def test_a_figure_as_published_opens_its_source(bundled_client, bundled_store):
+    html = page(bundled_client, "/")
     link = links(html, "/records?published=")[0]
-    shown = page(client, link)
+    shown = page(bundled_client, link)
     assert "No records in this graph lie behind it" in shown
     assert "<cite>" in shown and "Read on" in shown
     assert "record-list" not in shown
 
 
-def test_the_dashboard_links_the_two_case_studies(client):
-    html = page(client, "/")
+def test_the_dashboard_links_the_two_case_studies(bundled_client):
+    html = page(bundled_client, "/")
     section = re.search(r'<section class="case-studies".*?</section>', html, re.S)[0]
     assert sorted(links(section, "/id/review/")) == [
         "/id/review/OFSTED-2009-10-CS1",
@@ -212,5 +205,5 @@ def test_the_dashboard_links_the_two_case_studies(client):
         "/records.csv?figure=no-such-figure",
     ],
 )
-def test_a_link_that_names_no_figure_is_not_found(client, url):
-    assert client.get(url).status_code == 404
+def test_a_link_that_names_no_figure_is_not_found(bundled_client, url):
+    assert bundled_client.get(url).status_code == 404

@@ -18,7 +18,6 @@ import pyoxigraph as ox
 import pytest
 from test_plain_words import read
 
-from scrkg.graph import charts
 from scrkg.ontology import SCR, SCRC
 from scrkg.web import create_app
 from scrkg.web.resources import incoming_heading
@@ -67,12 +66,6 @@ TERMS = [
 
 
 @pytest.fixture(scope="module")
-def client(bundled_store):
-    charts.MEMO.clear()
-    return create_app({"STORE": bundled_store}).test_client()
-
-
-@pytest.fixture(scope="module")
 def records(bundled_store) -> dict[str, str]:
     """The page of one record of each kind, a real one (drawn from a source) where there is."""
     found = {}
@@ -89,8 +82,8 @@ def records(bundled_store) -> dict[str, str]:
     return found
 
 
-def visible(client, path: str) -> str:
-    response = client.get(path)
+def visible(bundled_client, path: str) -> str:
+    response = bundled_client.get(path)
     assert response.status_code == 200, path
     return re.sub(r"\s+", " ", " ".join(read(response.get_data(as_text=True)).text))
 
@@ -99,10 +92,10 @@ def syntax_in(text: str) -> list[str]:
     return [text[max(0, m.start() - 40) : m.end() + 30] for m in SYNTAX.finditer(text)]
 
 
-def test_no_resource_page_shows_rdf_syntax(client, records):
+def test_no_resource_page_shows_rdf_syntax(bundled_client, records):
     found = {}
     for path in [*records.values(), *TERMS]:
-        hits = syntax_in(visible(client, path))
+        hits = syntax_in(visible(bundled_client, path))
         if hits:
             found[path] = hits[:3]
     assert not found, found
@@ -117,38 +110,38 @@ def test_the_check_finds_syntax_where_there_is_some():
     assert not syntax_in("email team@example.org on 15 June 2009: 1,263 children; yes")
 
 
-def test_a_concept_reads_as_words(client):
-    text = visible(client, "/concept/died")
+def test_a_concept_reads_as_words(bundled_client):
+    text = visible(bundled_client, "/concept/died")
     assert "Kind: concept" in text
     assert "Preferred label (1) died" in text  # the value without its language tag
     assert "Children with this outcome" in text  # the children that point at it, as a sentence
     assert "Concept schemes that have this top concept" in text
-    page = client.get("/concept/died").get_data(as_text=True)
+    page = bundled_client.get("/concept/died").get_data(as_text=True)
     # the property heading links to its term's page, with the IRI as the link's title
     assert f'href="/def/outcome" title="{SCR}outcome">Children with this outcome</a>' in page
     # the concept's code reads with the name of its list, not its datatype
-    assert "16A (CIN census assessment factor code)" in visible(client, "/concept/neglect")
+    assert "16A (CIN census assessment factor code)" in visible(bundled_client, "/concept/neglect")
 
 
-def test_a_record_reads_as_words(client, records):
-    child = visible(client, records["child"])
+def test_a_record_reads_as_words(bundled_client, records):
+    child = visible(bundled_client, records["child"])
     assert "Kind: child" in child
     assert "Serious case reviews that concern this child (1)" in child
     assert "About this child" in child and "What links to this child" in child
-    review = visible(client, records["review"])
+    review = visible(bundled_client, records["review"])
     for heading in ("Concerns child", "Involved agency", "Identifies lesson", "Reporting year"):
         assert heading in review
-    board = visible(client, records["board"])
+    board = visible(bundled_client, records["board"])
     assert "Serious case reviews commissioned by this" in board
-    lesson = visible(client, records["lesson"])
+    lesson = visible(bundled_client, records["lesson"])
     assert "Serious case reviews that identify this lesson" in lesson
-    statement = visible(client, records["statement"])
+    statement = visible(bundled_client, records["statement"])
     for heading in ("Subject (1)", "Link (1)", "Object (1)", "Drawn from (1)"):
         assert heading in statement
 
 
-def test_the_address_is_one_click_away(client, records):
-    page = client.get(records["child"]).get_data(as_text=True)
+def test_the_address_is_one_click_away(bundled_client, records):
+    page = bundled_client.get(records["child"]).get_data(as_text=True)
     iri = ID + records["child"][len("/id/") :]
     assert f"Address: <code><bdi>{iri}</bdi></code>" in page
     # every link to a record or term carries its IRI as the link's title
@@ -158,18 +151,18 @@ def test_the_address_is_one_click_away(client, records):
         assert html.unescape(title).startswith(("https://w3id.org/scrkg/", SCR)), href
 
 
-def test_dates_numbers_and_yes_or_no_as_a_reader_writes_them(client, bundled_store):
+def test_dates_numbers_and_yes_or_no_as_a_reader_writes_them(bundled_client, bundled_store):
     (row,) = bundled_store.query(
         f"SELECT ?r ?d {{ ?r <{SCR}evaluationDate> ?d ; <{SCR}isSynthetic> true }} "
         f"ORDER BY ?r LIMIT 1"
     )
-    text = visible(client, "/id/" + row["r"].value[len(ID) :])
+    text = visible(bundled_client, "/id/" + row["r"].value[len(ID) :])
     day = row["d"].value
     year, month, date = (int(part) for part in day.split("-"))
     assert re.search(rf"Evaluation date \(1\) {date} ({MONTHS}) {year}\b", text)
     assert day not in text
     assert "Is synthetic (1) yes" in text and "true" not in text
-    graph = visible(client, "/id/graph/ofsted-2009-10")
+    graph = visible(bundled_client, "/id/graph/ofsted-2009-10")
     assert re.search(rf"Loaded \(1\) \d{{1,2}} ({MONTHS}) \d{{4}}, \d\d:\d\d", graph)
     assert not re.search(r"\d{4}-\d\d-\d\dT", graph)  # no 2009-06-15T10:00:00Z
 
@@ -246,12 +239,12 @@ def test_kinds_in_the_plural():
     assert plural("local safeguarding children board") == "local safeguarding children boards"
 
 
-def test_the_concept_page_keeps_its_quotes_and_downloads(client):
-    page = client.get("/concept/died").get_data(as_text=True)
+def test_the_concept_page_keeps_its_quotes_and_downloads(bundled_client):
+    page = bundled_client.get("/concept/died").get_data(as_text=True)
     assert "Quotes from the sources" in page and "<blockquote>" in page
     for suffix, name in ((".ttl", "Turtle"), (".jsonld", "JSON-LD"), (".nt", "N-Triples")):
         assert f'href="/concept/died{suffix}"' in page and f">{name}</a>" in page
-    turtle = client.get("/concept/died", headers={"Accept": "text/turtle"})
+    turtle = bundled_client.get("/concept/died", headers={"Accept": "text/turtle"})
     assert turtle.mimetype == "text/turtle"
     assert any(
         t.object == ox.NamedNode(SCRC + "died")

@@ -30,11 +30,6 @@ def q(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def client(bundled_store):
-    return create_app({"STORE": bundled_store, "TESTING": True}).test_client()
-
-
-@pytest.fixture(scope="module")
 def real_store(bundled_store) -> MemoryStore:
     """The report graph alone: real data, nothing synthetic."""
     store = MemoryStore()
@@ -89,14 +84,14 @@ def test_the_helper_knows_which_graphs_hold_synthetic_data(bundled_store, real_s
 # -- /export -------------------------------------------------------------------------------------
 
 
-def test_whole_export_says_it_includes_synthetic_records(client, bundled_store):
-    response = client.get("/export")
+def test_whole_export_says_it_includes_synthetic_records(bundled_client, bundled_store):
+    response = bundled_client.get("/export")
     assert_marked(response, "scrkg-includes-synthetic.trig")
     assert ground(ox.parse(response.get_data(), ox.RdfFormat.TRIG)) == ground(bundled_store.quads())
 
 
-def test_export_of_the_synthetic_graph_says_so(client, bundled_store):
-    response = client.get("/export", query_string={"graph": COHORT, "format": "turtle"})
+def test_export_of_the_synthetic_graph_says_so(bundled_client, bundled_store):
+    response = bundled_client.get("/export", query_string={"graph": COHORT, "format": "turtle"})
     assert_marked(response, "scrkg-synthetic-cohort-2009-10-includes-synthetic.ttl")
     body = response.get_data()
     assert body.split(b"\n", 1)[0] + b"\n" == COMMENT
@@ -109,16 +104,16 @@ def test_export_of_the_synthetic_graph_says_so(client, bundled_store):
     ("fmt", "rdf_format"),
     [("ntriples", ox.RdfFormat.N_TRIPLES), ("nquads", ox.RdfFormat.N_QUADS)],
 )
-def test_export_comment_line_in_line_based_formats(client, fmt, rdf_format):
-    response = client.get("/export", query_string={"graph": COHORT, "format": fmt})
+def test_export_comment_line_in_line_based_formats(bundled_client, fmt, rdf_format):
+    response = bundled_client.get("/export", query_string={"graph": COHORT, "format": fmt})
     assert_marked(
         response, f"scrkg-synthetic-cohort-2009-10-includes-synthetic.{rdf_format.file_extension}"
     )
     assert list(ox.parse(response.get_data(), rdf_format))
 
 
-def test_json_ld_export_says_so_in_its_name_and_header_only(client):
-    response = client.get("/export", query_string={"graph": COHORT, "format": "jsonld"})
+def test_json_ld_export_says_so_in_its_name_and_header_only(bundled_client):
+    response = bundled_client.get("/export", query_string={"graph": COHORT, "format": "jsonld"})
     assert_marked(
         response, "scrkg-synthetic-cohort-2009-10-includes-synthetic.jsonld", commented=False
     )
@@ -126,8 +121,8 @@ def test_json_ld_export_says_so_in_its_name_and_header_only(client):
     assert list(ox.parse(response.get_data(), ox.RdfFormat.JSON_LD))
 
 
-def test_export_of_the_report_graph_is_plain(client, bundled_store):
-    response = client.get("/export", query_string={"graph": REPORT, "format": "turtle"})
+def test_export_of_the_report_graph_is_plain(bundled_client, bundled_store):
+    response = bundled_client.get("/export", query_string={"graph": REPORT, "format": "turtle"})
     assert_plain(response, "scrkg-ofsted-2009-10.ttl")
     expected = ground(bundled_store.quads(REPORT))
     assert ground(ox.parse(response.get_data(), ox.RdfFormat.TURTLE)) == expected
@@ -137,8 +132,8 @@ def test_whole_export_of_real_data_is_plain(real_client):
     assert_plain(real_client.get("/export"), "scrkg.trig")
 
 
-def test_construct_export_over_synthetic_nodes_says_so(client):
-    response = client.get("/export", query_string={"query": REVIEWS})
+def test_construct_export_over_synthetic_nodes_says_so(bundled_client):
+    response = bundled_client.get("/export", query_string={"query": REVIEWS})
     assert_marked(response, "scrkg-query-includes-synthetic.ttl")
     body = response.get_data()
     triples = list(ox.parse(body, ox.RdfFormat.TURTLE))
@@ -146,9 +141,9 @@ def test_construct_export_over_synthetic_nodes_says_so(client):
     assert len(rdflib.Graph().parse(data=body, format="turtle")) == len(triples)
 
 
-def test_construct_export_of_real_nodes_is_plain(client):
+def test_construct_export_of_real_nodes_is_plain(bundled_client):
     text = f"CONSTRUCT {{ <{REPORT}> ?p ?o }} WHERE {{ GRAPH <{REPORT}> {{ <{REPORT}> ?p ?o }} }}"
-    response = client.get("/export", query_string={"query": text})
+    response = bundled_client.get("/export", query_string={"query": text})
     assert_plain(response, "scrkg-query.ttl")
     assert list(ox.parse(response.get_data(), ox.RdfFormat.TURTLE))
 
@@ -208,9 +203,9 @@ def saved(name: str) -> str:
     return next(query.sparql for query in saved_queries() if query.name == name)
 
 
-def test_query_page_csv_of_a_saved_query_with_a_synthetic_column(client):
+def test_query_page_csv_of_a_saved_query_with_a_synthetic_column(bundled_client):
     sparql = saved("07-adult-services-not-sharing")
-    response = client.get(f"/api/query?format=csv&query={q(sparql)}")
+    response = bundled_client.get(f"/api/query?format=csv&query={q(sparql)}")
     assert response.status_code == 200
     assert disposition(response) == 'attachment; filename="results-includes-synthetic.csv"'
     assert response.headers[HEADER] == "true"
@@ -218,31 +213,33 @@ def test_query_page_csv_of_a_saved_query_with_a_synthetic_column(client):
     assert {row["synthetic"] for row in rows} >= {"true"}
 
 
-def test_query_page_json_download_has_the_header_and_name(client):
+def test_query_page_json_download_has_the_header_and_name(bundled_client):
     sparql = saved("10-voice-of-child-sought-once")
-    response = client.get(f"/api/query?format=json&query={q(sparql)}")
+    response = bundled_client.get(f"/api/query?format=json&query={q(sparql)}")
     assert disposition(response) == 'attachment; filename="results-includes-synthetic.json"'
     assert response.headers[HEADER] == "true"
     json.loads(response.get_data())  # the body is standard SPARQL JSON
 
 
 @pytest.mark.parametrize("fmt", ["tsv", "xml"])
-def test_query_page_rows_listing_synthetic_iris_are_marked(client, fmt):
+def test_query_page_rows_listing_synthetic_iris_are_marked(bundled_client, fmt):
     sparql = "SELECT ?review WHERE { ?review a scr:SeriousCaseReview } LIMIT 5"
-    response = client.get(f"/api/query?format={fmt}&query={q(sparql)}")
+    response = bundled_client.get(f"/api/query?format={fmt}&query={q(sparql)}")
     assert disposition(response) == f'attachment; filename="results-includes-synthetic.{fmt}"'
     assert response.headers[HEADER] == "true"
 
 
-def test_query_page_graph_download_gets_the_comment(client):
-    response = client.get(f"/api/query?format=turtle&query={q(REVIEWS)}")
+def test_query_page_graph_download_gets_the_comment(bundled_client):
+    response = bundled_client.get(f"/api/query?format=turtle&query={q(REVIEWS)}")
     assert disposition(response) == 'attachment; filename="results-includes-synthetic.turtle"'
     assert response.get_data().startswith(COMMENT)
     assert list(ox.parse(response.get_data(), ox.RdfFormat.TURTLE))
 
 
-def test_query_page_download_of_real_rows_is_plain(client, real_client):
-    plain = client.get(f"/api/query?format=csv&query={q('SELECT ?n WHERE { VALUES ?n { 1 2 } }')}")
+def test_query_page_download_of_real_rows_is_plain(bundled_client, real_client):
+    plain = bundled_client.get(
+        f"/api/query?format=csv&query={q('SELECT ?n WHERE { VALUES ?n { 1 2 } }')}"
+    )
     assert disposition(plain) == 'attachment; filename="results.csv"'
     assert HEADER not in plain.headers
     response = real_client.get(
@@ -252,8 +249,8 @@ def test_query_page_download_of_real_rows_is_plain(client, real_client):
     assert HEADER not in response.headers
 
 
-def test_sparql_endpoint_answers_stay_standard(client):
+def test_sparql_endpoint_answers_stay_standard(bundled_client):
     sparql = saved("07-adult-services-not-sharing")
-    response = client.get(f"/sparql?format=csv&query={q(sparql)}")
+    response = bundled_client.get(f"/sparql?format=csv&query={q(sparql)}")
     assert response.status_code == 200
     assert response.get_data().startswith(b"review,")

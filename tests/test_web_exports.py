@@ -45,11 +45,6 @@ def store() -> MemoryStore:
     return store
 
 
-@pytest.fixture
-def client(store):
-    return create_app({"STORE": store, "TESTING": True}).test_client()
-
-
 def all_quads(store) -> set[ox.Quad]:
     return set(store.quads())
 

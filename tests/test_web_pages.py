@@ -118,22 +118,12 @@ def concepts() -> list[ox.Triple]:
 
 
 @pytest.fixture
-def small_store() -> MemoryStore:
+def store() -> MemoryStore:
     store = MemoryStore()
     store.replace_graphs(
         {GRAPH: small_graph(), "https://w3id.org/scrkg/def": concepts()},
     )
     return store
-
-
-@pytest.fixture
-def client(small_store):
-    return create_app({"STORE": small_store}).test_client()
-
-
-@pytest.fixture(scope="module")
-def bundled_client(bundled_store):
-    return create_app({"STORE": bundled_store}).test_client()
 
 
 def q(iri: str) -> str:
@@ -184,8 +174,8 @@ def test_labels_with_markup_are_shown_as_text(client):
     assert [r["label"] for r in found] == ["Review " + SCRIPT, "script factor " + SCRIPT]
 
 
-def test_bidi_controls_in_labels_are_shown_not_obeyed(small_store):
-    small_store.replace_graph(
+def test_bidi_controls_in_labels_are_shown_not_obeyed(store):
+    store.replace_graph(
         ID + "graph/bidi",
         [
             t(ID + "lesson/B1", RDF + "type", SCR + "Lesson"),
@@ -193,7 +183,7 @@ def test_bidi_controls_in_labels_are_shown_not_obeyed(small_store):
             t(ID + "lesson/B1", SCR + "lessonTheme", SCRC + "information-sharing-adult-services"),
         ],
     )
-    client = create_app({"STORE": small_store}).test_client()
+    client = create_app({"STORE": store}).test_client()
     found = client.get("/api/labels?q=lesson").get_json()["results"]
     assert found[0]["label"] == "[U+202E]evil[U+202C] lesson"
     assert "\u202e" not in found[0]["title"]
@@ -258,12 +248,12 @@ def test_dashboard_charts_and_synthetic_counts(client):
     )
 
 
-def test_dashboard_counts_are_cached_per_store_version(small_store):
+def test_dashboard_counts_are_cached_per_store_version(store):
     charts.MEMO.clear()
-    first = charts.dashboard_data(small_store)
-    assert charts.dashboard_data(small_store) is first
-    small_store.replace_graph(ID + "graph/extra", [t(ID + "child/X", RDF + "type", SCR + "Child")])
-    again = charts.dashboard_data(small_store)
+    first = charts.dashboard_data(store)
+    assert charts.dashboard_data(store) is first
+    store.replace_graph(ID + "graph/extra", [t(ID + "child/X", RDF + "type", SCR + "Child")])
+    again = charts.dashboard_data(store)
     assert again is not first and again.synthetic.children_source == 1
 
 
@@ -433,7 +423,7 @@ def hub_pages(client) -> list[str]:
 
 @pytest.mark.parametrize("remembered_from", [200, 10])
 def test_neighbour_pages_come_in_label_order_and_follow_a_load(
-    client, small_store, monkeypatch, remembered_from
+    client, store, monkeypatch, remembered_from
 ):
     # 45 members: below the size from which a group's member list is remembered, then above it.
     monkeypatch.setattr(neighbours, "REMEMBERED_GROUP_SIZE", remembered_from)
@@ -441,7 +431,7 @@ def test_neighbour_pages_come_in_label_order_and_follow_a_load(
     assert labels == sorted(labels, key=str.lower) and len(labels) == HUB_CHILDREN
     assert labels[:2] == ["Child C02", "Child C03"]
     key = (
-        *charts.store_version(small_store),
+        *charts.store_version(store),
         f"members in {SCR}hasRiskFactor {SCRC}domestic-abuse",
     )
     # A remembered list sits in its own memo, apart from the dashboard's answers.
@@ -449,7 +439,7 @@ def test_neighbour_pages_come_in_label_order_and_follow_a_load(
     assert key not in charts.MEMO
     # A load that adds a child with the factor is seen at once: no stale remembered list.
     new = ID + "child/C00"
-    small_store.replace_graph(
+    store.replace_graph(
         ID + "graph/extra",
         [
             t(new, RDF + "type", SCR + "Child"),
@@ -560,8 +550,8 @@ def test_view_api_whole_graph(client):
     assert data["truncated"] is False
 
 
-def test_view_api_whole_graph_is_capped(small_store):
-    client = create_app({"STORE": small_store, "SCRKG_EXPLORE_MAX_NODES": 10}).test_client()
+def test_view_api_whole_graph_is_capped(store):
+    client = create_app({"STORE": store, "SCRKG_EXPLORE_MAX_NODES": 10}).test_client()
     data = client.get("/api/view?view=whole").get_json()
     assert len(data["nodes"]) <= 10 and data["truncated"] is True and data["message"]
 

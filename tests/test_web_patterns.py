@@ -27,11 +27,6 @@ def store(tmp_path_factory) -> MemoryStore:
     return store
 
 
-@pytest.fixture
-def client(store):
-    return create_app({"STORE": store, "TESTING": True}).test_client()
-
-
 def page_data(body: str) -> dict:
     found = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', body, re.S)
     assert found, "the page carries its data as JSON"

@@ -95,11 +95,6 @@ def store() -> MemoryStore:
     return store
 
 
-@pytest.fixture
-def client(store):
-    return create_app({"STORE": store, "TESTING": True}).test_client()
-
-
 def page(client, path: str, **kwargs) -> str:
     response = client.get(path, **kwargs)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]

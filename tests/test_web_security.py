@@ -67,11 +67,6 @@ def store() -> MemoryStore:
     return hostile_store()
 
 
-@pytest.fixture
-def client(store):
-    return create_app({"STORE": store}).test_client()
-
-
 PAGES = [
     "/",
     "/query",

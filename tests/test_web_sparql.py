@@ -68,11 +68,6 @@ def store() -> MemoryStore:
     return store
 
 
-@pytest.fixture
-def client(store):
-    return create_app({"STORE": store, "TESTING": True}).test_client()
-
-
 def rows(body: bytes, fmt: ox.QueryResultsFormat) -> list[tuple[str, ...]]:
     if fmt == ox.QueryResultsFormat.CSV:  # lossy by design, so pyoxigraph does not parse it
         return [tuple(row) for row in csv.reader(io.StringIO(body.decode("utf-8")))][1:]

@@ -9,13 +9,13 @@ under the WCAG 2.0, 2.1 and 2.2 A and AA rules.
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from served import CHROMIUM, CHROMIUM_ARGS, served
+from served import AXE, SITE_GROUP
 
-AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+pytestmark = pytest.mark.xdist_group(SITE_GROUP)  # the session's `site`
+
 RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 REVIEW = "https://w3id.org/scrkg/id/review/OFSTED-2009-10-CS1"
 
@@ -38,26 +38,6 @@ PAGES = [
     "/def/CaseReview",
     "/query?name=no-such-query",  # a page that says 404
 ]
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    with served(tmp_path_factory.mktemp("a11y") / "store") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm install --prefix tests/browser` (setup does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def violations(browser, url: str) -> list[tuple[str, str, int, str, str]]:

@@ -14,42 +14,19 @@ from __future__ import annotations
 
 import contextlib
 import time
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pyoxigraph as ox
 import pytest
-from served import CHROMIUM, CHROMIUM_ARGS, served
+from served import SCREENSHOTS, SITE_GROUP, served
 
 from scrkg.graph.store import DiskStore
 
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "output" / "screenshots"
+pytestmark = pytest.mark.xdist_group(SITE_GROUP)  # the session's `site`
+
 REVIEW = "https://w3id.org/scrkg/id/review/OFSTED-2009-10-CS1"
 CHILD = "https://w3id.org/scrkg/id/child/OFSTED-2009-10-CS1-C1"
 CONCERNS_CHILD = "https://w3id.org/scrkg/def#concernsChild"
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """`scrkg serve` over an empty store (which it fills with the bundled data), in a
-    subprocess on 127.0.0.1, stopped by its process id at the end."""
-    with served(tmp_path_factory.mktemp("browser") / "store") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's chromium (apt-get update && "
-            "apt-get install -y chromium); the browser tests never run `playwright install`."
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -19,13 +19,13 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 import pytest
-from served import CHROMIUM, CHROMIUM_ARGS, served
+from served import AXE, SCREENSHOTS, SITE_GROUP
 
 from scrkg.graph.store import MemoryStore
 from scrkg.web import network_file as nf
 
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "output" / "screenshots"
-AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+pytestmark = pytest.mark.xdist_group(SITE_GROUP)  # the session's `site`
+
 RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 H = "https://w3id.org/scrkg/id/"
 REVIEW = H + "review/HOSTILE-1"
@@ -42,20 +42,6 @@ TURTLE = f"""
 <{CHILD}> a scr:Child ; rdfs:label {json.dumps("Child " + SCRIPT)} ; scr:isSynthetic true .
 <{H}child/REAL-C2> a scr:Child ; rdfs:label {json.dumps("Child " + SVG)} .
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm install --prefix tests/browser` (setup does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -177,12 +163,6 @@ def test_the_saved_page_opens_offline_and_keeps_hostile_labels_as_text(browser, 
 
 def test_the_saved_page_has_no_serious_accessibility_violation(browser, saved_page):
     assert serious_violations(browser, saved_page.as_uri()) == []
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    with served(tmp_path_factory.mktemp("download-site") / "store") as url:
-        yield url
 
 
 def test_the_download_page_and_a_saved_pattern(browser, site, tmp_path):

@@ -19,37 +19,18 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
-from served import CHROMIUM, CHROMIUM_ARGS, served
+from served import AXE, SCREENSHOTS, SITE_GROUP
 
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "output" / "screenshots"
-AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+pytestmark = pytest.mark.xdist_group(SITE_GROUP)  # the session's `site`
+
 RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 REVIEW = "https://w3id.org/scrkg/id/review/OFSTED-2009-10-CS1"
 DIED = "https://w3id.org/scrkg/concept/died"
 SCRC = "https://w3id.org/scrkg/concept/"
 QUERY = "SELECT ?review ?child WHERE { ?review <https://w3id.org/scrkg/def#concernsChild> ?child }"
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    with served(tmp_path_factory.mktemp("networks") / "store") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -354,8 +335,6 @@ def test_a_query_link_fills_the_box_and_runs_only_on_the_button(site, page):
     ],
 )
 def test_no_serious_accessibility_violation(site, browser, path):
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm install --prefix tests/browser` (setup does)")
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     try:
         tab = context.new_page()

@@ -13,14 +13,13 @@ Screenshots go to tests/output/screenshots/, beside those of the other browser t
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from served import CHROMIUM, CHROMIUM_ARGS, served
+from served import AXE, SCREENSHOTS, SITE_GROUP
 
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "output" / "screenshots"
-AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+pytestmark = pytest.mark.xdist_group(SITE_GROUP)  # the session's `site`
+
 RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SYNTAX = re.compile(
     r"\^\^|@en\"|\b(?:xsd|rdfs|rdf|prov|skos|scrc|scr|owl|qb|dcterms|dcat|sh):[A-Za-z_]"
@@ -37,24 +36,6 @@ VISIBLE_TEXT = """() => {
   copy.remove();
   return text;
 }"""
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    with served(tmp_path_factory.mktemp("plain") / "store") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -156,8 +137,6 @@ def test_which_agencies_where_a_child_in_need_died_in_two_clicks(site, page):
     [DIED_IN_NEED, "/records?figure=outcomes&value=died&records=real", "/"],
 )
 def test_records_pages_have_no_serious_accessibility_violation(site, browser, path):
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm install --prefix tests/browser` (setup does)")
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     try:
         tab = context.new_page()

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 from documents import make_pdf
-from served import CHROMIUM, CHROMIUM_ARGS, served
+from served import AXE, served
 
-AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 QUOTE = "There was domestic abuse in the home."
 PAGES = [
@@ -77,20 +76,6 @@ def site(tmp_path_factory):
     assert loaded.returncode == 0, loaded.stderr
     with served(store) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm install --prefix tests/browser` (setup does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_the_quote_is_beside_the_childs_risk_factor_and_the_page_is_accessible(site, browser):
