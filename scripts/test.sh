@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Set up and run the whole test suite: lint, format check, then pytest (extra args go to pytest).
+# Set up and run the whole test suite: lint, format check, then pytest on every core with
+# pytest-xdist (extra args go to pytest, e.g. `bash scripts/test.sh -k loader`). Each test module
+# runs on one worker (tests/conftest.py gives it an xdist group), so a module's servers start once.
+# SCRKG_TEST_WORKERS sets the number of workers (default: auto, one per core; 0 runs in-process).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-.venv/bin/pytest "$@"
+.venv/bin/pytest -n "${SCRKG_TEST_WORKERS:-auto}" --dist loadgroup "$@"
