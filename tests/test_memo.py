@@ -7,7 +7,39 @@ import time
 
 import pytest
 
+from scrkg.graph import memo as memo_module
 from scrkg.graph.memo import Memo
+
+
+@pytest.fixture
+def waiting(monkeypatch):
+    """How many threads have started waiting for a computation in progress."""
+    events: list[threading.Event] = []
+    counted = threading.Lock()
+    real_init = memo_module._Pending.__init__
+
+    class Counting(threading.Event):
+        waiters = 0
+
+        def wait(self, timeout: float | None = None) -> bool:
+            with counted:
+                self.waiters += 1
+            return super().wait(timeout)
+
+    def init(pending) -> None:
+        real_init(pending)
+        pending.done = Counting()
+        events.append(pending.done)
+
+    monkeypatch.setattr(memo_module._Pending, "__init__", init)
+    return lambda: sum(event.waiters for event in events)
+
+
+def until(condition, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
 
 
 def test_remembers_and_forgets_the_least_recently_used():
@@ -24,7 +56,7 @@ def test_remembers_and_forgets_the_least_recently_used():
     assert calls == ["a", "b", "c"]
 
 
-def test_threads_asking_at_once_share_one_computation():
+def test_threads_asking_at_once_share_one_computation(waiting):
     memo, calls, release = Memo(4), [], threading.Event()
 
     def slow():
@@ -38,14 +70,14 @@ def test_threads_asking_at_once_share_one_computation():
     ]
     for thread in threads:
         thread.start()
-    time.sleep(0.2)  # all five are now asking
+    until(lambda: calls and waiting() == 4)  # one computes, the four others wait for it
     release.set()
     for thread in threads:
         thread.join(10)
     assert len(calls) == 1 and len(answers) == 5 and len({id(a) for a in answers}) == 1
 
 
-def test_an_error_reaches_every_waiter_and_is_not_remembered():
+def test_an_error_reaches_every_waiter_and_is_not_remembered(waiting):
     memo, release = Memo(4), threading.Event()
 
     def failing():
@@ -63,7 +95,7 @@ def test_an_error_reaches_every_waiter_and_is_not_remembered():
     threads = [threading.Thread(target=ask) for _ in range(3)]
     for thread in threads:
         thread.start()
-    time.sleep(0.2)
+    until(lambda: waiting() == 2)  # one computes, the two others wait for it
     release.set()
     for thread in threads:
         thread.join(10)
