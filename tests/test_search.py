@@ -110,6 +110,27 @@ def test_a_phrase_in_quotes_keeps_its_words_together(small_store):
     assert ID + "lesson/B/1" not in phrase and ID + "lesson/A/1" in phrase
 
 
+def test_case_and_accents_do_not_matter(small_store):
+    small_store.replace_graph(
+        ID + "graph/accents", review("E", "Review E", comment="The Café NAÏVE assessments.")
+    )
+    for text in ("cafe naive assessment", "CAFÉ", "naïve"):
+        assert ID + "review/E" in {h.iri for h in sr.search(small_store, text).hits}, text
+
+
+def test_a_snippet_marks_a_phrase_as_one_match_and_says_what_was_left_out():
+    analyse = sr.analyzer()
+    words = " ".join(f"w{n}" for n in range(40))
+    text = f"{words} the Three-Week-Old babies {words}"
+    terms = [analyse.analyze(t) for t in ("three week old", "baby")]
+    raw = sr.make_snippet(analyse, ["A label", "", text, ""], terms)
+    assert raw.startswith("…") and raw.endswith("…")
+    assert sr.snippet_html(raw).count("<mark>") == 2
+    assert "<mark>Three-Week-Old</mark> <mark>babies</mark>" in sr.snippet_html(raw)
+    assert len(sr.snippet_text(raw).split()) <= sr.SNIPPET_WORDS + 2
+    assert sr.make_snippet(analyse, ["Only a label"], terms) == "Only a label"
+
+
 def test_no_hit_with_every_word_falls_back_to_any_word(small_store):
     results = sr.search(small_store, "neglect missing")
     assert results.any_term and results.total == 2
@@ -243,6 +264,16 @@ def test_facets_filter_and_count(small_store):
     assert {h.iri for h in harmed.hits} == {ID + "review/C", ID + "review/D"}
     chosen = next(f for f in harmed.facets if f.key == "outcome")
     assert [v.selected for v in chosen.values] == [True]
+
+
+def test_facet_counts_are_over_all_the_hits(bundled_store):
+    results = sr.search(bundled_store, "child", limit=1)
+    kinds = next(f for f in results.facets if f.key == "class")
+    records = next(f for f in results.facets if f.key == "records")
+    assert results.total > 1 and len(results.hits) == 1
+    assert sum(v.count for v in kinds.values) == results.total
+    assert sum(v.count for v in records.values) == results.total
+    assert not results.as_json()["facets_partial"]
 
 
 def test_facets_in_the_page_and_the_api(client):
