@@ -45,29 +45,6 @@ class ResultFormatError(ValueError):
     """The asked format does not fit the kind of result (rows versus a graph)."""
 
 
-def write_results(results: object, output: BinaryIO, fmt: str | None = None) -> None:
-    """Write SELECT or ASK results (``fmt`` table/csv/tsv/json) or a CONSTRUCT/DESCRIBE graph
-    (``fmt`` turtle/ntriples) to a binary stream."""
-    if isinstance(results, ox.QueryTriples):
-        fmt = fmt or "turtle"
-        if fmt not in GRAPH_FORMATS:
-            raise ResultFormatError(
-                "A CONSTRUCT or DESCRIBE query gives a graph: "
-                f"use --format turtle or ntriples, not {fmt}."
-            )
-        results.serialize(output, GRAPH_FORMATS[fmt])
-        return
-    fmt = fmt or "table"
-    if fmt in GRAPH_FORMATS:
-        raise ResultFormatError(
-            f"A SELECT or ASK query gives rows: use --format table, csv, tsv or json, not {fmt}."
-        )
-    if fmt == "table":
-        output.write(table(results).encode("utf-8"))
-    else:
-        results.serialize(output, SOLUTION_FORMATS[fmt])
-
-
 def query_types(fmt: str | None) -> tuple[str | None, str | None]:
     """The media types to ask the gateway for: (for rows, for graphs); None refuses that kind."""
     if fmt is None:

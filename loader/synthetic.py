@@ -96,16 +96,6 @@ CSV_COLUMNS = (
 # The codes of docs/data-model.md that the generator draws from.
 AGE_BANDS = ("under-1", "age-1-to-5", "age-6-to-10", "age-11-to-15", "age-16-plus")
 TEEN_BANDS = frozenset({"age-11-to-15", "age-16-plus"})
-KNOWN_STATUSES = frozenset(
-    {
-        "known-to-social-care",
-        "known-no-cin-services",
-        "child-in-need",
-        "child-protection-plan",
-        "looked-after",
-    }
-)
-CIN_STATUSES = frozenset({"child-in-need", "child-protection-plan", "looked-after"})
 MALTREATMENT_TYPES = (
     "physical-abuse",
     "neglect",
@@ -263,7 +253,6 @@ _LESSON_THEMES: tuple[tuple[str, int, str, str], ...] = (
         "The parents' accounts were accepted at face value and not challenged.",
     ),
 )
-LESSON_THEMES = tuple(theme for theme, *_ in _LESSON_THEMES)
 _LESSON_TEXT = {theme: (with_agency, plain) for theme, _, with_agency, plain in _LESSON_THEMES}
 SYNTHETIC_TEXT_PREFIX = "(Synthetic) "
 

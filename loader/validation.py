@@ -35,7 +35,6 @@ CHUNK_REVIEWS = 1_000
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 RdfTriple = tuple[Node, Node, Node]
 

@@ -69,7 +69,6 @@ PALETTE = (
 )  # fmt: skip
 #: The outline of a synthetic record, as the explorer draws it.
 SYNTHETIC_DASHES = [4, 3]
-SYNTHETIC_LINE = "Synthetic record (generated, not a real case)"
 
 
 class NetworkFileError(ValueError):
