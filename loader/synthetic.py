@@ -49,6 +49,8 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
+from scrkg.ontology import narrower_codes
+
 __all__ = [
     "BUNDLED_COHORT",
     "CALIBRATED_SEED",
@@ -103,13 +105,6 @@ MALTREATMENT_TYPES = (
     "emotional-abuse",
     "multiple-categories",
 )
-ADULT_FACING_AGENCY_TYPES = (
-    "adult-social-care",
-    "adult-mental-health",
-    "substance-misuse-service",
-    "housing",
-    "probation",
-)
 HEALTH_AGENCY_TYPES = frozenset(
     {
         "health-visiting",
@@ -147,6 +142,10 @@ AGENCY_TYPES = (
     "border-agency",
 )
 _AGENCY_ORDER = {code: n for n, code in enumerate(AGENCY_TYPES)}
+# The agencies below scrc:adult-facing-services in ontology/concepts.ttl, in canonical order.
+ADULT_FACING_AGENCY_TYPES = tuple(
+    code for code in AGENCY_TYPES if code in narrower_codes("adult-facing-services")
+)
 
 AGENCY_LABELS = {
     "childrens-social-care": "Children's social care",

@@ -1,5 +1,7 @@
-"""The scrkg vocabulary: namespaces and the paths of the ontology, shapes and saved queries."""
+"""The scrkg vocabulary: namespaces, the paths of the ontology, shapes and saved queries, and the
+codes of the concept schemes as ontology/concepts.ttl declares them."""
 
+from functools import cache
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -28,3 +30,54 @@ PREFIXES = {
     "dcterms": "http://purl.org/dc/terms/",
     "sh": "http://www.w3.org/ns/shacl#",
 }
+
+
+SKOS_IN_SCHEME = "http://www.w3.org/2004/02/skos/core#inScheme"
+SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
+
+
+@cache
+def _concepts() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """From concepts.ttl: the codes of each scheme, and the codes each concept is broader to."""
+    import pyoxigraph as ox
+
+    schemes: dict[str, set[str]] = {}
+    narrower: dict[str, set[str]] = {}
+    for triple in ox.parse(path=str(CONCEPTS_FILE), format=ox.RdfFormat.TURTLE):
+        subject, obj = triple.subject.value, triple.object.value
+        if not (subject.startswith(SCRC) and obj.startswith(SCRC)):
+            continue
+        if triple.predicate.value == SKOS_IN_SCHEME:
+            schemes.setdefault(obj[len(SCRC) :], set()).add(subject[len(SCRC) :])
+        elif triple.predicate.value == SKOS_BROADER:
+            narrower.setdefault(obj[len(SCRC) :], set()).add(subject[len(SCRC) :])
+    return (
+        {name: frozenset(codes) for name, codes in schemes.items()},
+        {name: frozenset(codes) for name, codes in narrower.items()},
+    )
+
+
+def concept_schemes() -> dict[str, frozenset[str]]:
+    """Each concept scheme's name (``"age-bands"``) and the codes (local names) of its concepts,
+    grouping concepts included."""
+    return dict(_concepts()[0])
+
+
+def concept_codes(scheme: str) -> frozenset[str]:
+    """The codes of the concepts in ``scheme``; KeyError for a scheme concepts.ttl lacks."""
+    return _concepts()[0][scheme]
+
+
+def narrower_codes(code: str, *, transitive: bool = True) -> frozenset[str]:
+    """The codes of the concepts below ``code`` by skos:broader (all the way down unless
+    ``transitive`` is false); ``code`` itself is not among them."""
+    below = _concepts()[1]
+    found: set[str] = set()
+    todo = [code]
+    while todo:
+        for child in below.get(todo.pop(), ()):
+            if child not in found:
+                found.add(child)
+                if transitive:
+                    todo.append(child)
+    return frozenset(found)

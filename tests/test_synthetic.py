@@ -33,7 +33,7 @@ from scrkg.loader.synthetic import (
     write_csv,
     write_json,
 )
-from scrkg.ontology import CONCEPTS_FILE, DEFAULT_BASE, SCR, SCRC
+from scrkg.ontology import DEFAULT_BASE, SCR, SCRC, concept_schemes, narrower_codes
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "loader" / "bundled"
@@ -48,7 +48,8 @@ PROV_DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
 QB = "http://purl.org/linked-data/cube#"
 DOCUMENT = ox.NamedNode("https://w3id.org/scrkg/id/document/ofsted-2009-10-press-release")
 
-# The codes of docs/data-model.md, by scheme: used when ontology/concepts.ttl is not there.
+# The codes of docs/data-model.md, by scheme: the contract the generator keeps to (the
+# ontology has more, from later reviews).
 DATA_MODEL_SCHEMES = {
     "outcomes": {"died", "serious-harm"},
     "social-care-statuses": {
@@ -173,36 +174,17 @@ STATISTIC_CODES = {
     "children-died-child-in-need": 31,
 }
 GROUPING_CONCEPTS = {"toxic-trio", "adult-facing-services"}
-KNOWN = {
-    "known-to-social-care",
-    "known-no-cin-services",
-    "child-in-need",
-    "child-protection-plan",
-    "looked-after",
-}
-CIN = {"child-in-need", "child-protection-plan", "looked-after"}
-TOXIC_TRIO = {"domestic-abuse", "parental-mental-ill-health", "parental-substance-misuse"}
-ADULT_FACING = {
-    "adult-social-care",
-    "adult-mental-health",
-    "substance-misuse-service",
-    "housing",
-    "probation",
-}
+# The groups the published figures count, as the ontology nests them (skos:broader).
+KNOWN = {"known-to-social-care", *narrower_codes("known-to-social-care")}
+CIN = {"child-in-need", *narrower_codes("child-in-need")}
+TOXIC_TRIO = set(narrower_codes("toxic-trio", transitive=False))
+ADULT_FACING = set(narrower_codes("adult-facing-services"))
 PERSONAL_FIELD = re.compile(r"name|dob|birth|address|postcode|post_code|nhs", re.IGNORECASE)
 
 
 def schemes() -> dict[str, set[str]]:
-    """Codes by scheme: from ontology/concepts.ttl when it exists, else from the data model."""
-    if not CONCEPTS_FILE.exists():
-        return DATA_MODEL_SCHEMES
-    found: dict[str, set[str]] = {}
-    in_scheme = "http://www.w3.org/2004/02/skos/core#inScheme"
-    for quad in ox.parse(path=str(CONCEPTS_FILE), format=ox.RdfFormat.TURTLE):
-        if quad.predicate.value == in_scheme and quad.subject.value.startswith(SCRC):
-            scheme = quad.object.value.removeprefix(SCRC)
-            found.setdefault(scheme, set()).add(quad.subject.value.removeprefix(SCRC))
-    return found
+    """Codes by scheme, from ontology/concepts.ttl."""
+    return {name: set(codes) for name, codes in concept_schemes().items()}
 
 
 def codes_in(*names: str) -> set[str]:
