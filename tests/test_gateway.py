@@ -39,7 +39,7 @@ from scrkg.graph.gateway import (
 )
 from scrkg.graph.saved import saved_queries
 from scrkg.graph.store import DiskStore, MemoryStore
-from scrkg.web import create_app
+from scrkg.web import create_app, querying
 
 EX = "http://example.org/"
 G = EX + "graph/one"
@@ -172,6 +172,13 @@ def test_the_memory_store_runs_in_a_thread_and_still_answers_at_the_deadline():
 # -- concurrency -------------------------------------------------------------------------------
 
 
+def until(condition, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
 def test_one_query_over_the_limit_gets_503_with_retry_after(disk_store):
     app = create_app(
         {
@@ -186,9 +193,9 @@ def test_one_query_over_the_limit_gets_503_with_retry_after(disk_store):
     client.get("/sparql", query_string={"query": COUNT})  # start the worker
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         running = pool.submit(client.get, "/sparql", query_string={"query": HEAVY})
-        time.sleep(0.5)
+        until(lambda: querying.existing_gateway(app).status()["running"] == 1)
         waiting = pool.submit(client.get, "/sparql", query_string={"query": COUNT})
-        time.sleep(0.3)
+        until(lambda: querying.existing_gateway(app).status()["admitted"] == 2)  # queued
         started = time.monotonic()
         refused = client.get("/sparql", query_string={"query": COUNT})
         assert time.monotonic() - started < 0.5  # turned away at once, not after waiting

@@ -243,7 +243,10 @@ def test_queued_query_is_turned_away_after_the_queue_wait_not_the_deadline(tmp_p
 
         heavy = threading.Thread(target=run_heavy)
         heavy.start()
-        time.sleep(1.0)  # the heavy query holds the only worker
+        deadline = time.monotonic() + 30
+        while gateway.status()["running"] != 1:  # until the heavy query holds the only worker
+            assert time.monotonic() < deadline, gateway.status()
+            time.sleep(0.01)
         started = time.monotonic()
         with pytest.raises(GatewayBusy) as busy:
             gateway.run("ASK { ?s ?p ?o }")
