@@ -241,6 +241,24 @@ def _sentences(pages: Iterator[Iterable[str]], *, paged: bool) -> Iterator[Sente
         yield item.done()
 
 
+def split_text(text: str) -> list[Sentence]:
+    """Plain text (a passage, a test's words) cut into sentences by the same rules as a
+    document's paragraphs, with offsets in ``text`` and no page. ``text`` is taken as it is, not
+    normalised, so ``text[start:end]`` is each sentence."""
+    segmenter = _segmenter()
+    return [
+        Sentence(
+            text=text[start:end],
+            page=None,
+            start=start,
+            end=end,
+            prefix=text[max(0, start - CONTEXT_CHARS) : start],
+            suffix=text[end : end + CONTEXT_CHARS],
+        )
+        for start, end in _sentence_spans(text, segmenter)
+    ]
+
+
 def _segmenter():
     import pysbd
 

@@ -76,7 +76,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from scrkg.loader.documents import Sentence
+from scrkg.loader.documents import Sentence, split_text
 from scrkg.loader.records import GROUPING_CONCEPTS
 from scrkg.ontology import CONCEPTS_FILE, SCR, SCRC
 
@@ -497,8 +497,9 @@ class Tagger:
             previous_adult = adult
 
     def suggest_text(self, text: str, source: str = "text") -> list[Suggestion]:
-        """Suggestions for plain text, cut into sentences here (for tests and evaluation)."""
-        return list(self.suggest(split_sentences(text), source))
+        """Suggestions for plain text, cut into sentences as a document's paragraphs are
+        (:func:`scrkg.loader.documents.split_text`; for tests and evaluation)."""
+        return list(self.suggest(split_text(text), source))
 
     def _tag(
         self,
@@ -756,40 +757,3 @@ def _compiled(path: Path, _mtime: int) -> Tagger:
         )
     adult = frozenset(c for c, b in broader.items() if b == "adult-facing-services")
     return Tagger(schemes, broader, adult)
-
-
-# -- plain text ---------------------------------------------------------------------------------
-
-AFFIX = 32  #: characters of context kept before and after a sentence (oa:prefix, oa:suffix)
-
-
-@functools.lru_cache(maxsize=1)
-def _segmenter():  # pysbd takes a moment to set up
-    import pysbd
-
-    return pysbd.Segmenter(language="en", clean=False, char_span=False)
-
-
-def split_sentences(text: str) -> list[Sentence]:
-    """Plain text cut into sentences with their offsets in ``text`` (no pages)."""
-    sentences, cursor = [], 0
-    for piece in _segmenter().segment(text):
-        piece = piece.strip()
-        if not piece:
-            continue
-        start = text.find(piece, cursor)
-        if start < 0:  # the segmenter changed the text; keep what can be found
-            continue
-        end = start + len(piece)
-        sentences.append(
-            Sentence(
-                text=piece,
-                page=None,
-                start=start,
-                end=end,
-                prefix=text[max(0, start - AFFIX) : start],
-                suffix=text[end : end + AFFIX],
-            )
-        )
-        cursor = end
-    return sentences

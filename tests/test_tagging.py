@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from scrkg.loader.documents import Sentence
+from scrkg.loader.documents import Sentence, split_text
 from scrkg.loader.records import FIELD_SCHEMES, GROUPING_CONCEPTS, Vocabulary
-from scrkg.loader.tagging import TAGGED_FIELDS, Tagger, split_sentences
+from scrkg.loader.tagging import TAGGED_FIELDS, Tagger
 from scrkg.ontology import SCR, SCRC
 
 TESTS = Path(__file__).resolve().parent
@@ -252,7 +252,7 @@ def test_every_suggestion_names_its_scheme_field_and_property(tagger):
 
 def test_the_quote_is_the_sentence_with_its_offsets(tagger):
     text = "Child A lived with her mother.  The mother misused heroin. Nothing else was known."
-    sentences = split_sentences(text)
+    sentences = split_text(text)
     assert [s.text for s in sentences] == [
         "Child A lived with her mother.",
         "The mother misused heroin.",
