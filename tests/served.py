@@ -3,6 +3,8 @@
 * :func:`served` runs ``scrkg serve`` in a subprocess on a free port of 127.0.0.1, waits for it
   to answer, and stops it by its process id.
 * :class:`Listener` counts the TCP connections made to it, to prove nothing calls out.
+* :func:`until` waits for a condition, and :func:`wait_until` for a page's JavaScript expression,
+  instead of sleeping for a guess.
 * :data:`SLOW_WRITER`: a script that starts a load into the store at ``argv[1]``, prints
   ``writing`` once it holds the writer lock, and then waits two minutes to be killed.
 * :data:`CHROMIUM` and :data:`CHROMIUM_ARGS`: Debian's chromium, as the browser tests and the
@@ -29,7 +31,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
@@ -60,6 +62,24 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def until(condition: Callable[[], object], timeout: float = 30, interval: float = 0.01) -> None:
+    """Return as soon as ``condition()`` is true; AssertionError after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"still false after {timeout:g} s"
+        time.sleep(interval)
+
+
+def wait_until(page, expression: str, timeout: float = 20.0) -> None:
+    """Poll a JavaScript expression in a Playwright page until it is true (page.wait_for_function
+    evaluates a string with eval, which the strict Content-Security-Policy of the pages refuses)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(100)
 
 
 @contextlib.contextmanager

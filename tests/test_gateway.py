@@ -20,7 +20,7 @@ from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 import pytest
-from served import Listener, served
+from served import Listener, served, until
 
 import scrkg.web
 from scrkg.cli import main
@@ -170,13 +170,6 @@ def test_the_memory_store_runs_in_a_thread_and_still_answers_at_the_deadline():
 
 
 # -- concurrency -------------------------------------------------------------------------------
-
-
-def until(condition, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 def test_one_query_over_the_limit_gets_503_with_retry_after(disk_store):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
+from served import until
 
 from scrkg.graph import memo as memo_module
 from scrkg.graph.memo import Memo
@@ -33,13 +33,6 @@ def waiting(monkeypatch):
 
     monkeypatch.setattr(memo_module._Pending, "__init__", init)
     return lambda: sum(event.waiters for event in events)
-
-
-def until(condition, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 def test_remembers_and_forgets_the_least_recently_used():

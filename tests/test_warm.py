@@ -10,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from served import served
+from served import served, until
 
 from scrkg.graph import charts
 from scrkg.graph.charts import store_version
@@ -20,13 +20,6 @@ from scrkg.ontology import DEFAULT_BASE
 from scrkg.web.warm import Warmer, warm
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "coded-reviews.csv"
-
-
-def until(condition, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def test_the_warmer_computes_at_start_and_again_after_a_load(tmp_path):
@@ -40,7 +33,7 @@ def test_the_warmer_computes_at_start_and_again_after_a_load(tmp_path):
 
     warmer = Warmer(store, 0.05, recording).start()
     try:
-        until(lambda: warmer.status()["ready"])
+        until(lambda: warmer.status()["ready"], timeout=60)
         first = store_version(store)
         assert versions == [first] and (*first, "dashboard") in charts.MEMO
         time.sleep(0.3)
@@ -55,7 +48,7 @@ def test_the_warmer_computes_at_start_and_again_after_a_load(tmp_path):
         )
         second = store_version(store)
         assert second != first
-        until(lambda: warmer.status()["runs"] == 2)
+        until(lambda: warmer.status()["runs"] == 2, timeout=60)
         assert versions == [first, second] and (*second, "dashboard") in charts.MEMO
         assert warmer.status()["ready"] and warmer.status()["error"] is None
     finally:
@@ -73,13 +66,13 @@ def test_a_failed_warm_up_is_reported_and_tried_again(tmp_path):
 
     warmer = Warmer(store, 0.05, flaky).start()
     try:
-        until(lambda: warmer.status()["runs"] == 1)
+        until(lambda: warmer.status()["runs"] == 1, timeout=60)
         assert len(attempts) == 2 and warmer.status()["error"] is None
     finally:
         warmer.stop()
     failing = Warmer(store, 10, lambda s: 1 / 0).start()
     try:
-        until(lambda: failing.status()["error"] is not None)
+        until(lambda: failing.status()["error"] is not None, timeout=60)
         assert failing.status()["ready"] is False and "division" in failing.status()["error"]
     finally:
         failing.stop()
@@ -94,7 +87,7 @@ def test_serve_warms_the_caches_and_warms_them_again_after_a_load(tmp_path):
     store = tmp_path / "store"
     load_source(DiskStore(store), EXAMPLE)
     with served(store, {"SCRKG_WARM_INTERVAL": "0.2"}) as site:
-        until(lambda: health(site)["cache"]["ready"])
+        until(lambda: health(site)["cache"]["ready"], timeout=60)
         assert health(site)["cache"]["runs"] == 1
         with urllib.request.urlopen(site + "/", timeout=10) as response:
             before = response.read().decode()

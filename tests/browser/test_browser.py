@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit
 
 import pyoxigraph as ox
 import pytest
-from served import SCREENSHOTS, SITE_GROUP, served
+from served import SCREENSHOTS, SITE_GROUP, served, wait_until
 
 from scrkg.graph.store import DiskStore
 
@@ -50,16 +50,6 @@ def assert_only_local(requests: list[str]) -> None:
     assert requests, "the browser made no requests at all"
     outside = [u for u in requests if urlsplit(u).hostname != "127.0.0.1"]
     assert not outside, f"requests outside 127.0.0.1: {outside}"
-
-
-def wait_until(page, expression: str, timeout: float = 10.0) -> None:
-    """Poll a JavaScript expression until it is true (page.wait_for_function evaluates a
-    string with eval, which the strict Content-Security-Policy of these pages refuses)."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout} s: {expression}")
-        page.wait_for_timeout(100)
 
 
 def wait_for_still_view(page, timeout: float = 10.0) -> None:

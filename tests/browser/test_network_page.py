@@ -13,7 +13,6 @@ tests/test_network_file.py, as pytest imports test modules by their file name.)
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -57,15 +56,6 @@ def saved_page(tmp_path_factory) -> Path:
 def shot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def wait_until(page, expression: str, timeout: float = 20.0) -> None:
-    """Poll a JavaScript expression (the page's policy refuses the eval of wait_for_function)."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout} s: {expression}")
-        page.wait_for_timeout(100)
 
 
 def serious_violations(browser, url: str) -> list:

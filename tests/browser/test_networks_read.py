@@ -22,7 +22,7 @@ import urllib.request
 from urllib.parse import quote, urlencode
 
 import pytest
-from served import AXE, SCREENSHOTS, SITE_GROUP
+from served import AXE, SCREENSHOTS, SITE_GROUP, wait_until
 
 pytestmark = pytest.mark.xdist_group(SITE_GROUP)  # the session's `site`
 
@@ -48,14 +48,6 @@ def page(browser, site):
 def shot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-
-
-def wait_until(page, expression: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout} s: {expression}")
-        page.wait_for_timeout(100)
 
 
 def ready(page) -> None:
