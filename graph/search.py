@@ -222,7 +222,7 @@ class SearchError(ValueError):
 
 
 # ---------------------------------------------------------------------------------------------
-# The query: user text into a safe MATCH expression
+# The query: user text into words and phrases, never query syntax
 # ---------------------------------------------------------------------------------------------
 
 
