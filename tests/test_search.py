@@ -89,7 +89,7 @@ def test_the_case_studies_come_first(bundled_store):
 
 
 def test_the_api_and_the_page_find_the_case_studies(client):
-    found = client.get("/api/find?q=" + quote("three-week-old baby")).get_json()
+    found = client.get("/api/search?q=" + quote("three-week-old baby")).get_json()
     first = found["hits"][0]
     assert first["iri"] == CS1 and first["synthetic"] is False
     assert first["class"] == SCR + "SeriousCaseReview"
@@ -167,7 +167,7 @@ HOSTILE_QUERIES = [
 @pytest.mark.parametrize("text", HOSTILE_QUERIES)
 def test_hostile_queries_never_fail_nor_run_away(client, text):
     started = time.perf_counter()
-    response = client.get("/api/find", query_string={"q": text})
+    response = client.get("/api/search", query_string={"q": text})
     assert response.status_code in (200, 400)
     assert "error" in response.get_json() or "hits" in response.get_json()
     page = client.get("/search", query_string={"q": text})
@@ -198,7 +198,7 @@ def test_long_queries_are_capped_and_say_so():
 
 @pytest.mark.parametrize("text", ["", "   ", "*", '"', "-- ( ) :"])
 def test_an_empty_query_gets_a_clear_answer(client, text):
-    response = client.get("/api/find", query_string={"q": text})
+    response = client.get("/api/search", query_string={"q": text})
     assert response.status_code == 400
     assert "word" in response.get_json()["error"]
     page = client.get("/search", query_string={"q": text}).get_data(as_text=True)
@@ -206,8 +206,8 @@ def test_an_empty_query_gets_a_clear_answer(client, text):
 
 
 def test_bad_parameters_are_refused(client):
-    assert client.get("/api/find?q=baby&colour=red").status_code == 200  # not a facet: ignored
-    assert client.get("/api/find?q=baby&limit=many").status_code == 400
+    assert client.get("/api/search?q=baby&colour=red").status_code == 200  # not a facet: ignored
+    assert client.get("/api/search?q=baby&limit=many").status_code == 400
     with pytest.raises(sr.SearchError):
         sr.check_filters({"colour": ["red"]})
 
@@ -244,7 +244,7 @@ def test_hostile_labels_never_become_markup():
     assert not any(name.startswith("on") for _, attrs in parser.tags for name, _ in attrs)
     assert "&lt;script&gt;" in page and "<mark>baby</mark>" in page
     assert "<mark>marked</mark>" not in page  # the data's own marker characters were removed
-    hit = client.get("/api/find?q=baby").get_json()["hits"][0]
+    hit = client.get("/api/search?q=baby").get_json()["hits"][0]
     assert "<script" not in hit["snippet"] and "<img" not in hit["snippet"]
     assert "<mark>" in hit["snippet"] and "\ue000" not in hit["snippet_text"]
 
@@ -277,7 +277,7 @@ def test_facet_counts_are_over_all_the_hits(bundled_store):
 
 
 def test_facets_in_the_page_and_the_api(client):
-    found = client.get("/api/find?q=baby&class=review&records=real").get_json()
+    found = client.get("/api/search?q=baby&class=review&records=real").get_json()
     assert found["total"] >= 1 and all(h["iri"].startswith(ID + "review/") for h in found["hits"])
     assert {f["facet"] for f in found["facets"]} >= {"class", "records", "outcome", "age-band"}
     page = client.get("/search?q=baby").get_data(as_text=True)

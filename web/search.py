@@ -1,11 +1,10 @@
-"""Search in words: the page /search, and the JSON APIs /api/find and /api/similar.
+"""Search in words: the page /search, and the JSON APIs /api/search and /api/similar.
 
-* ``/search?q=WORDS`` (HTML) and ``/api/find?q=WORDS`` (JSON): reviews, children, lessons,
+* ``/search?q=WORDS`` (HTML) and ``/api/search?q=WORDS`` (JSON): reviews, children, lessons,
   recommendations, agencies and statements with a quote whose text has every word, best first;
   each facet (``class``, ``review-type``, ``period``, ``outcome``, ``age-band``, ``risk-factor``,
   ``agency-type``, ``lesson-theme``, ``records``) given as a parameter narrows the hits, and may
   be repeated for "any of these values"; ``offset`` and ``limit`` page through them.
-  (``/api/search`` is the network explorer's label search.)
 * ``/api/similar?iri=REVIEW``: the reviews most like a review, with the reasons.
 
 A snippet is built from the index's text with private markers around the matches; the text is
@@ -80,7 +79,7 @@ def search_page() -> Response:
     return Response(body, status=status, content_type="text/html; charset=utf-8")
 
 
-@bp.get("/api/find")
+@bp.get("/api/search")
 def api_find() -> Response:
     try:
         results = sr.search(

@@ -213,10 +213,10 @@ def main() -> None:
             print("\nmedian and 95th percentile in ms")
             print(
                 f"{'query':<30} {'hits':>7}  {'test client':>15}  {'+filters':>15}  "
-                f"{'/search HTML':>15}  {'HTTP /api/find':>15}  {'HTTP +filters':>15}"
+                f"{'/search HTML':>15}  {'HTTP /api/search':>15}  {'HTTP +filters':>15}"
             )
             for kind, text in QUERIES:
-                url = "/api/find?q=" + quote(text)
+                url = "/api/search?q=" + quote(text)
                 total = client.get(url).get_json().get("total", "-")
                 row = [
                     timings(lambda u=url: client.get(u), args.repeat),
