@@ -119,6 +119,7 @@ OWNERS: dict[str, str] = {
     "criminal-exploitation": "child",
     "extra-familial-harm": "child",
     "not-in-school-or-home-educated": "child",
+    "domestic-abuse": "household",
     "neglect": "victim",
     "physical-abuse": "victim",
     "sexual-abuse": "victim",
@@ -138,6 +139,15 @@ OWNERS: dict[str, str] = {
     "not-known-to-social-care": "child",
     "previously-known-case-closed": "child",
 }
+
+#: A concept found in a sentence takes away these, which the same words would also suggest:
+#: exploitation is the extra-familial harm named ("exploited by older men", "a county lines gang"),
+#: when the words of the two stand within :data:`SUBSUMED_GAP` characters of each other.
+SUBSUMES: dict[str, tuple[str, ...]] = {
+    "exploitation": ("extra-familial-harm",),
+    "criminal-exploitation": ("extra-familial-harm",),
+}
+SUBSUMED_GAP = 16
 
 #: A concept that needs something named in its sentence or the one before; without it the
 #: suggestion is of the concept's broader one.
@@ -192,6 +202,14 @@ _PRE_TRIGGER = re.compile(
     r"ruled?\s+out|rules\s+out|excluded\s+any|nothing\s+to\s+suggest)\b",
     re.I,
 )
+#: "no ... that suggested", "nothing in her account to suggest": a negation a few words away.
+_NOTHING_TO_SUGGEST = re.compile(
+    r"\b(?:no|nothing|none)\b(?:\s+[\w'-]+){0,8}?\s+(?:to|that|which)\s+"
+    r"(?:suggest|suggested|suggests|indicate|indicated|indicates)\s+(?:any\s+|that\s+)?$",
+    re.I,
+)
+#: The words themselves say "no" ("no friends", "no contact with her family"): not negated by it.
+_SELF_NEGATIVE = re.compile(r"(?:no|little|few|lack|limited|without|nobody)\b", re.I)
 _DENIAL = re.compile(r"\b(?:denie[sd]|deny|denying|refuted|disputed)\b", re.I)
 #: ``no`` followed by one of these words negates nothing.
 _PSEUDO_NO = frozenset(
@@ -270,6 +288,11 @@ _POST_TRIGGERS = re.compile(
     r"it\s+(?:did\s+not|didn't|had\s+not|hadn't|never)\s+happen|this\s+(?:was|is)\s+not\s+"
     r"(?:the\s+case|true)|(?:she|he|they)\s+(?:did\s+not|didn't|had\s+not|hadn't|never))"
     r"|^(?:[\s,\"]+[\w'-]+){0,12}?\s+there\s+(?:was|were|had\s+been)\s+none\b"
+    r"|^(?:[\s,\"]+[\w'-]+){0,12}?\s+(?:it|this|which|the\s+allegation)\s+(?:was|had\s+been)\s+"
+    r"(?:found\s+to\s+be\s+|found\s+|judged\s+|concluded\s+to\s+be\s+)?(?:unfounded|unsubstantiated|"
+    r"not\s+substantiated|disproved|untrue|false)\b"
+    r"|^(?:[\s,\"]+[\w'-]+){0,6}?\s+(?:as\s+)?(?:within\s+(?:safe|recommended|normal|sensible)\s+limits|"
+    r"not\s+excessive)\b"
     r"|^(?:[\s,\"]+[\w'-]+){0,12}?\s+(?:disclosed|admitted|reported)\s+(?:none|nothing)\b"
     r"|^(?:[\s,\"]+[\w'-]+){0,4}?\s+(?:was|were|had\s+been)\s+(?:\w+\s+)?(?:good|adequate|acceptable|"
     r"satisfactory|clean|tidy|appropriate)\b"
@@ -284,8 +307,12 @@ _AGENCY_PRE = re.compile(
     r"(?:(?:the\s+|a\s+|an\s+)?[\w'-]+(?:\s+[\w'-]+){0,3}?\s+(?:or|nor|and)\s+(?:to\s+)?)?"
     r"(?:the\s+|a\s+|an\s+|any\s+)?(?:local\s+)?$"
     r"|\b(?:not|never)\s+(?:been\s+|previously\s+|ever\s+)*(?:registered\s+with|"
-    r"referred\s+to|involved\s+with|seen\s+by|in\s+contact\s+with|engaged\s+with|attended|"
-    r"accessed|received)\s+(?:the\s+|a\s+|an\s+|any\s+)?(?:local\s+)?$"
+    r"referred\s+to|involved\s+with|seen\s+by|in\s+contact\s+with|engaged\s+with|attended|attend|"
+    r"accessed|received|notified\s+to|call|called|on\s+the\s+roll\s+of|"
+    r"reported\s+(?:[\w'-]+\s+){0,3}?to)\s+(?:the\s+|a\s+|an\s+|any\s+)?(?:local\s+)?$"
+    r"|\bno\s+$"
+    r"|\b(?:and|but)\s+(?:was|were|had\s+been|has\s+been)\s+(?:not|never)\s+(?:been\s+|previously\s+)*"
+    r"known\s+to\s+(?:the\s+|any\s+)?$"
     r"|\b(?:no|without)\s+(?:\w+\s+)?(?:contact|involvement|engagement|referral)\s+"
     r"(?:with|from|of|by|to)\s+(?:the\s+|a\s+|an\s+|any\s+)?$"
     r"|\b(?:unknown\s+to)\s+(?:the\s+)?$",
@@ -293,7 +320,8 @@ _AGENCY_PRE = re.compile(
 )
 _AGENCY_POST = re.compile(
     r"^(?:[\s,\"]+[\w'-]+){0,2}?\s+(?:was|were|had\s+been|has\s+been)\s+not\s+(?:\w+\s+)?involved\b"
-    r"|^(?:[\s,\"]+[\w'-]+){0,2}?\s+(?:had|has)\s+no\s+(?:involvement|contact)\b",
+    r"|^(?:[\s,\"]+[\w'-]+){0,2}?\s+(?:had|has)\s+no\s+(?:involvement|contact|"
+    r"record\s+of\s+any\s+(?:contact|involvement))\b",
     re.I,
 )
 _PRESCRIPTIVE = re.compile(
@@ -301,7 +329,8 @@ _PRESCRIPTIVE = re.compile(
     r"|\brecommend(?:s|ation|ations)\b|\b(?:it\s+is|is|are)\s+recommended\b"
     r"|\bit\s+is\s+(?:important|essential|vital|crucial)\s+that\b"
     r"|\b(?:where|when|if)\s+there\s+(?:is|are)\s+(?:a\s+|any\s+)?(?:concerns?|evidence|indications?)\b"
-    r"|\bin\s+(?:all\s+)?(?:cases|families)\s+(?:of|where|involving|with)\b",
+    r"|\bin\s+(?:all\s+)?(?:cases|families)\s+(?:of|where|involving|with)\b"
+    r"|\bhad\s+there\s+been\b|\bif\s+there\s+had\s+been\b",
     re.I,
 )
 _HEDGE = re.compile(
@@ -316,9 +345,10 @@ _HEDGE = re.compile(
 _PARENT = (
     r"(?:mother|mothers|mum|mom|father|fathers|dad|stepfather|step-father|stepmother|step-mother|"
     r"parents?|carers?|partner|partners|boyfriend|girlfriend|husband|wife|grandmother|grandfather|"
-    r"grandparents?|aunt|uncle|adults?|maternal|paternal|parental|couple|Mr|Mrs|Ms|man|woman|men|"
-    r"women|male|female)"
+    r"grandparents?|aunt|uncle|adults?|maternal|paternal|parental|couple|Mr|Mrs|Ms)"
 )
+#: Men and women named only so ("older men", "a man"): neither a parent nor a child.
+_OTHER = r"(?:man|woman|men|women|males?|females?)"
 _CHILD = (
     r"(?:child|children|baby|babies|infant|infants|boy|girl|son|daughter|sons|daughters|"
     r"siblings?|brothers?|sisters?|twins?|toddler|teenager|adolescent|young\s+person|young\s+people|"
@@ -328,12 +358,13 @@ _CHILD = (
     r"guardian|hospital|society|trust|commissioner|mental))"
 )
 _PERSON = re.compile(
-    rf"\b(?:(?P<child_name>(?:Child|Baby|Sibling)\s+[A-Z]\b)|(?P<parent>{_PARENT})|(?P<child>{_CHILD}))"
+    rf"\b(?:(?P<child_name>(?:Child|Baby|Sibling)\s+[A-Z]\b)|(?P<parent>{_PARENT})|(?P<child>{_CHILD})"
+    rf"|(?P<other>{_OTHER}))"
     r"(?:'s|s')?\b",
     re.I,
 )
 _AFTER_OWNER = re.compile(
-    r"\s*(?:(?:of|in|for|affecting|by)\s+)?(?:the\s+|her\s+|his\s+|their\s+|a\s+|an\s+)?"
+    r"\s*(?:(?:of|in|for|affecting)\s+)?(?:the\s+|her\s+|his\s+|their\s+|a\s+|an\s+)?"
     rf"(?:(?P<parent>{_PARENT})|(?P<child>{_CHILD}|(?:Child|Baby)\s+[A-Z]))\b",
     re.I,
 )
@@ -343,7 +374,9 @@ _ADULT_SERVICES = re.compile(r"\badult[- ](?:facing\s+)?services?\b", re.I)
 
 
 def _kind(match: re.Match[str]) -> str:
-    return "parent" if match.group("parent") else "child"
+    if match.group("parent"):
+        return "parent"
+    return "other" if match.group("other") else "child"
 
 
 def _mentions(text: str) -> list[re.Match[str]]:
@@ -353,6 +386,7 @@ def _mentions(text: str) -> list[re.Match[str]]:
     for m in _PERSON.finditer(text):
         if (
             m.group("parent") is None
+            and m.group("other") is None
             and not m.group(0).endswith(("'s", "s'"))
             and _OWNER_SKIP.search(text, 0, m.start())
         ):
@@ -521,7 +555,7 @@ class Tagger:
                     c in self._adult_services for c in entry.codes
                 ):
                     adult = True
-                codes = self._owned(entry, text, m, carried, mentions)
+                codes = self._owned(scheme.name, entry, text, m, carried, mentions)
                 if not codes:
                     continue
                 confidence = CONFIDENCE[entry.kind]
@@ -549,6 +583,12 @@ class Tagger:
                 code, c = self._broader.get(code, code), round(c * FELL_BACK, 2)
             if code not in best or best[code][0] < c:
                 best[code] = (c, scheme, m, entry)
+        for code, taken in SUBSUMES.items():
+            if code in best:
+                near = best[code][2]
+                for other in taken:
+                    if other in best and _gap(best[other][2], near) <= SUBSUMED_GAP:
+                        best.pop(other)
         for code in list(best):  # a narrower concept found: its broader ones are not suggested
             up = self._broader.get(code)
             while up is not None:
@@ -578,6 +618,7 @@ class Tagger:
 
     def _owned(
         self,
+        scheme: str,
         entry: Entry,
         text: str,
         m: re.Match[str],
@@ -589,6 +630,9 @@ class Tagger:
         ruled = [code for code in entry.codes if code in OWNERS]
         if not ruled:
             return [(code, 1.0) for code in entry.codes]
+        if scheme == "agency-types":  # a service is whoever's it is said to be, else anyone's
+            owner = _possessor(text, m)
+            return [(c, 1.0) for c in entry.codes if owner is None or OWNERS.get(c) != owner]
         owner = _owner(text, m, carried, mentions)
         if owner is None and len(entry.codes) > 1:
             return []
@@ -597,12 +641,13 @@ class Tagger:
             rule = OWNERS.get(code)
             if rule is None:
                 kept.append((code, 1.0))
-            elif rule == "parent" and owner != "child":
+            elif rule == "parent" and owner not in ("child", "other"):
                 kept.append((code, 1.0 if owner else UNOWNED))
             elif (
                 (rule == "parent-only" and owner == "parent")
                 or (rule == "child" and owner != "parent")
-                or (rule == "victim" and not (owner == "parent" and _suffered_as_child(text, m)))
+                or (rule == "victim" and not _parent_suffered(entry, text, m, owner, mentions))
+                or (rule == "household" and not (owner == "parent" and _in_own_childhood(text, m)))
             ):
                 kept.append((code, 1.0))
         return kept
@@ -610,23 +655,58 @@ class Tagger:
 
 _PASSIVE = re.compile(r"\b(?:was|were|been|being)\s+(?:\w+\s+){0,2}$", re.I)
 _OWN_CHILDHOOD = re.compile(
-    r"\b(?:as\s+(?:a\s+)?(?:child|children|teenager|girl|boy|young\s+person)|in\s+(?:her|his|their)"
-    r"\s+(?:own\s+)?(?:childhood|youth)|when\s+(?:she|he|they)\s+(?:was|were)\s+(?:a\s+)?"
+    r"\b(?:as\s+(?:a\s+)?(?:child|children|teenager|girl|boy|young\s+person)|"
+    r"(?:in|throughout|during)\s+(?:her|his|their)\s+(?:own\s+)?(?:childhood|youth)|"
+    r"(?:by|between|of|from)\s+(?:her|his|their)\s+own\s+(?:parents|mother|father|family)|when\s+(?:she|he|they)\s+(?:was|were)\s+(?:a\s+)?"
     r"(?:child|young|younger|teenager|girl|boy))\b",
     re.I,
 )
 _RISK_OF = re.compile(r"\brisk\s+of\s+(?:\w+\s+)?$", re.I)
 
 
-def _suffered_as_child(text: str, m: re.Match[str]) -> bool:
-    """Whether the words say a parent suffered the maltreatment: passive, or in their childhood."""
-    return bool(_PASSIVE.search(text, 0, m.start()) or _OWN_CHILDHOOD.search(text, m.end()))
+def _gap(a: re.Match[str], b: re.Match[str]) -> int:
+    """Characters between two matches of a sentence (0 when they touch or overlap)."""
+    return max(0, max(a.start(), b.start()) - min(a.end(), b.end()))
+
+
+def _in_own_childhood(text: str, m: re.Match[str]) -> bool:
+    """Whether the words after the match put it in a parent's own childhood."""
+    return _OWN_CHILDHOOD.search(text, m.end()) is not None
+
+
+_INJURY = re.compile(
+    r"fractur|bruis|burn|scald|injur|broken|haemorrhag|haematoma|bite|strangl|smother", re.I
+)
+_OBJECT_AFTER = re.compile(r"\s+(?:her|him|them)\b", re.I)
+_PRONOUN_NEAR_AFTER = re.compile(r"(?:\s+[\w'-]+){0,4}?\s+(?:on|to|of)\s+(?:her|his)\b", re.I)
+
+
+def _parent_suffered(
+    entry: Entry, text: str, m: re.Match[str], owner: str | None, mentions: list[re.Match[str]]
+) -> bool:
+    """Whether the words say a parent suffered the maltreatment, not the child: done to a
+    pronoun that stands for the sentence's subject, a parent ("her partner had strangled her");
+    passive or in the parent's own childhood ("had been neglected as a child"); or a sign of it
+    (an injury) that a pronoun ties to the parent ("treated her for a fractured
+    wrist", "the bruising on her arms")."""
+    before = [p for p in mentions if p.end() <= m.start()]
+    if _OBJECT_AFTER.match(text, m.end()) and before:
+        return _kind(before[0]) == "parent"
+    if owner != "parent":
+        return False
+    if _PASSIVE.search(text, 0, m.start()) or _in_own_childhood(text, m):
+        return True
+    return bool(_INJURY.search(m.group(0))) and bool(
+        (before and _PRONOUN.search(text, before[-1].end(), m.start()))
+        or _PRONOUN_NEAR_AFTER.match(text, m.end())
+    )
 
 
 def _owner(
     text: str, m: re.Match[str], carried: str | None, mentions: list[re.Match[str]]
 ) -> str | None:
-    """Whose the matched words are: ``parent``, ``child`` or None."""
+    """Whose the matched words are: ``parent``, ``child``, ``other`` (an adult named only as
+    one) or None."""
     inside = _PERSON.search(text, m.start(), m.end())
     if inside:
         return _kind(inside)
@@ -635,10 +715,52 @@ def _owner(
         return "parent" if after.group("parent") else "child"
     before = [p for p in mentions if p.end() <= m.start()]
     if before:
-        return _kind(before[-1])
+        last = before[-1]
+        pronoun = _SUBJECT_PRONOUN.search(text, last.end(), m.start())
+        if pronoun and _gender(last.group(0)) in (None, _gender(pronoun.group(0))):
+            pronoun = None  # "her father ... when he had been drinking": the father
+        if pronoun:  # "Child A ... placed with foster carers, from whose home she went missing"
+            return _kind(before[0])
+        return _kind(last)
     if carried and _PRONOUN.search(text, 0, m.start()):
         return carried
     return None
+
+
+_SUBJECT_PRONOUN = re.compile(r"\b(?:she|he)\b", re.I)
+_FEMALE = re.compile(
+    r"\b(?:mother|mothers|mum|mom|stepmother|step-mother|girlfriend|wife|grandmother|aunt|woman|"
+    r"women|female|girl|daughter|daughters|sister|sisters|stepdaughter|Mrs|Ms|she|her)\b",
+    re.I,
+)
+_MALE = re.compile(
+    r"\b(?:father|fathers|dad|stepfather|step-father|boyfriend|husband|grandfather|uncle|man|men|"
+    r"male|boy|son|sons|brother|brothers|stepson|Mr|he|him|his)\b",
+    re.I,
+)
+
+
+def _gender(words: str) -> str | None:
+    """``female``, ``male`` or None (not told, or more than one person)."""
+    if _FEMALE.search(words):
+        return "female"
+    if _MALE.search(words):
+        return "male"
+    return None
+
+
+_POSSESSOR = re.compile(
+    rf"\b(?:(?P<parent>{_PARENT})|(?P<child>{_CHILD}|(?:Child|Baby)\s+[A-Z]))(?:'s|s')\s+$", re.I
+)
+
+
+def _possessor(text: str, m: re.Match[str]) -> str | None:
+    """``parent`` or ``child`` when a person's possessive stands just before the words ("the
+    child's mental health team"), else None."""
+    found = _POSSESSOR.search(text, max(0, m.start() - 40), m.start())
+    if found is None:
+        return None
+    return "parent" if found.group("parent") else "child"
 
 
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:
@@ -656,6 +778,10 @@ def _negated(text: str, m: re.Match[str]) -> bool:
     before = text[left : m.start()]
     if _NOT_ADJACENT.search(before) or _DENIAL.search(before):
         return True
+    if _NOTHING_TO_SUGGEST.search(before):
+        return True
+    if _SELF_NEGATIVE.match(m.group(0)):
+        return _POST_TRIGGERS.match(text[m.end() : right]) is not None
     words = list(_WORD.finditer(before))
     window = before[words[-8].start() :] if len(words) > 8 else before
     for trigger in _PRE_TRIGGER.finditer(window):
