@@ -205,7 +205,8 @@ _PRE_TRIGGER = re.compile(
 #: "no ... that suggested", "nothing in her account to suggest": a negation a few words away.
 _NOTHING_TO_SUGGEST = re.compile(
     r"\b(?:no|nothing|none)\b(?:\s+[\w'-]+){0,8}?\s+(?:to|that|which)\s+"
-    r"(?:suggest|suggested|suggests|indicate|indicated|indicates)\s+(?:any\s+|that\s+)?$",
+    r"(?:suggest|suggested|suggests|indicate|indicated|indicates)\s+(?:any\s+|that\s+)?"
+    r"(?:[\w'-]+\s+(?:or|and)\s+)?$",
     re.I,
 )
 #: The words themselves say "no" ("no friends", "no contact with her family"): not negated by it.
@@ -717,11 +718,17 @@ def _owner(
     if before:
         last = before[-1]
         pronoun = _SUBJECT_PRONOUN.search(text, last.end(), m.start())
-        if pronoun and _gender(last.group(0)) in (None, _gender(pronoun.group(0))):
-            pronoun = None  # "her father ... when he had been drinking": the father
-        if pronoun:  # "Child A ... placed with foster carers, from whose home she went missing"
-            return _kind(before[0])
-        return _kind(last)
+        if pronoun and last is not before[0]:
+            said, first = _gender(pronoun.group(0)), before[0]
+            named = _gender(last.group(0))
+            plural = re.search(r"[^s']s$", last.group(0)) is not None
+            if (
+                (named is not None and named != said)
+                or plural
+                or (named is None and _gender(first.group(0)) == said)
+            ):  # "Child A ... with foster carers, from whose home she went missing"
+                return _kind(first)
+        return _kind(last)  # "her father ... when he had been drinking": the father
     if carried and _PRONOUN.search(text, 0, m.start()):
         return carried
     return None

@@ -1,8 +1,8 @@
 """The tagger (loader/tagging.py): what it suggests from a sentence, and what it must not.
 
-Passages here are fictional and pseudonymous. The quality over the labelled tuning set
-(tests/data/tagging/tuning.jsonl) is guarded here; tests/benchmarks/bench_tagging.py prints it
-for the tuning set and the held-out set.
+Passages here are fictional and pseudonymous. The quality over the two labelled tuning sets
+(tests/data/tagging/tuning.jsonl and tuning-blind.jsonl) is guarded here;
+tests/benchmarks/bench_tagging.py prints it for them and for the held-out set.
 """
 
 from __future__ import annotations
@@ -313,13 +313,14 @@ def test_the_press_release_lessons_are_found_with_their_quotes(tagger):
 # -- quality and speed -----------------------------------------------------------------------------
 
 
-def test_the_tuning_set_is_well_formed():
+@pytest.mark.parametrize(("name", "prefix"), [("tuning", "t"), ("tuning-blind", "b")])
+def test_the_tuning_sets_are_well_formed(name, prefix):
     vocabulary = Vocabulary.from_file()
-    rows = bench_tagging.passages(bench_tagging.FILES["tuning"])
+    rows = bench_tagging.passages(bench_tagging.FILES[name])
     assert len(rows) >= 200
     assert len({row["id"] for row in rows}) == len(rows)
     for row in rows:
-        assert re.fullmatch(r"t-\d{3}", row["id"])
+        assert re.fullmatch(rf"{prefix}-\d{{3}}", row["id"])
         assert set(bench_tagging.CORE) <= set(row["expect"])
         for scheme, expected in row["expect"].items():
             for code in expected:
@@ -327,11 +328,14 @@ def test_the_tuning_set_is_well_formed():
                 assert code not in GROUPING_CONCEPTS
 
 
-def test_the_tuning_set_meets_the_targets(tagger):
-    scores = bench_tagging.score(tagger, bench_tagging.passages(bench_tagging.FILES["tuning"]))
-    total = bench_tagging.core(scores)
-    assert total.precision >= 0.90, total.mistakes
-    assert total.recall >= 0.80, total.mistakes
+def test_the_tuning_sets_together_meet_the_targets(tagger):
+    total = bench_tagging.Score()
+    for name in bench_tagging.TUNING:
+        scores = bench_tagging.score(tagger, bench_tagging.passages(bench_tagging.FILES[name]))
+        total.add(bench_tagging.core(scores))
+    assert total.tp > 600
+    assert total.precision >= 0.90, total.precision
+    assert total.recall >= 0.80, total.recall
 
 
 def test_a_hundred_page_document_is_tagged_in_well_under_four_seconds(tagger):
@@ -342,3 +346,47 @@ def test_a_hundred_page_document_is_tagged_in_well_under_four_seconds(tagger):
     began = time.process_time()
     Tagger.from_ontology()  # cached while the ontology is unchanged
     assert time.process_time() - began < 0.05
+
+
+# -- rules found on the blind tuning set ---------------------------------------------------------
+
+
+def test_a_pronoun_since_the_last_person_named_points_back_to_the_subject(tagger):
+    text = "Child A was placed with foster carers, from whose home she went missing twice."
+    assert risks(tagger, text) == {"going-missing"}
+    # a pronoun that fits the last person named stays with them
+    text = "Child A said she was scared of her father when he had been drinking."
+    assert "parental-substance-misuse" in risks(tagger, text)
+
+
+def test_an_injury_of_the_mother_is_not_the_childs_maltreatment(tagger):
+    text = "The father's violence to the mother grew and the hospital treated her for a fractured wrist."
+    assert codes(tagger, "The partner had strangled her.", "maltreatment-types") == set()
+    assert codes(tagger, text, "maltreatment-types") == set()
+    text = "Child A told her teacher that her stepfather had sexually abused her."
+    assert codes(tagger, text, "maltreatment-types") == {"sexual-abuse"}
+
+
+def test_nothing_to_suggest_it_negates_and_a_counterfactual_is_hypothetical(tagger):
+    assert (
+        risks(tagger, "There was nothing in her account to suggest abuse or exploitation.") == set()
+    )
+    text = "An assessment would have been made had there been any concern about mental health."
+    assert risks(tagger, text) == set()
+    text = "The mother's alcohol use was recorded as within safe limits."
+    assert risks(tagger, text) == set()
+
+
+def test_a_service_of_a_parent_is_named_whoever_stands_near(tagger):
+    text = "The GP referred the mother, who feared harming the baby, to the crisis team."
+    assert "adult-mental-health" in codes(tagger, text, "agency-types")
+    text = "The social worker was still in her probation period."
+    assert "probation" not in codes(tagger, text, "agency-types")
+
+
+def test_exploitation_takes_away_the_extra_familial_harm_it_names(tagger):
+    assert risks(tagger, "The girl had been sexually exploited by a group of older men.") == {
+        "exploitation"
+    }
+    text = "Child A was associating with older males and was at risk of sexual exploitation."
+    assert risks(tagger, text) == {"exploitation", "extra-familial-harm"}
