@@ -89,6 +89,7 @@ def canonical(found: set) -> list[tuple[str, ...]]:
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.5])
+@pytest.mark.slow
 def test_a_load_killed_mid_write_leaves_the_old_data_or_all_the_new(
     tmp_path, sources, reference, delay
 ):

@@ -224,6 +224,7 @@ HEAVY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?
 
 
 @pytest.mark.parametrize("kind", ["disk", "memory"])
+@pytest.mark.slow
 def test_queued_query_is_turned_away_after_the_queue_wait_not_the_deadline(tmp_path, kind):
     store = DiskStore(tmp_path / "store") if kind == "disk" else MemoryStore()
     store.replace_graph(

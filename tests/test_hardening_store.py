@@ -168,6 +168,7 @@ def test_the_snapshot_a_running_load_writes_is_never_removed(loaded):
     assert set(snapshots(loaded)) == before
 
 
+@pytest.mark.slow
 def test_a_really_killed_load_is_cleaned_up_by_the_next_load(loaded, tmp_path):
     big = tmp_path / "big.csv"
     assert scrkg("generate", "--reviews", "1500", "-o", str(big)).returncode == 0

@@ -197,6 +197,7 @@ class CountingStore(MemoryStore):
         super().replace_graphs(graphs)
 
 
+@pytest.mark.slow
 def test_load_bundled_writes_once_and_is_idempotent():
     store = CountingStore()
     results = load_bundled(store)

@@ -1038,6 +1038,7 @@ def valid_graph() -> rdflib.Graph:
     return rdflib.Graph().parse(data=VALID, format="turtle")
 
 
+@pytest.mark.slow
 def test_shapes_accept_a_valid_example(shapes, vocabulary) -> None:
     conforms, messages, text = run_shapes(valid_graph(), shapes, vocabulary, meta_shacl=True)
     assert conforms, text

@@ -14,6 +14,8 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+import pytest
+
 from scrkg.web.ontology_page import column_names, heading_words, plain_pieces
 
 #: What a reader must not meet in the text of a page.
@@ -89,6 +91,7 @@ def test_the_crawl_reaches_every_kind_of_page(bundled_client):
     assert len(pages) > 100
 
 
+@pytest.mark.slow
 def test_no_page_shows_rdf_syntax(bundled_client):
     found = {}
     for path in site_pages(bundled_client):

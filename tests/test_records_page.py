@@ -122,6 +122,7 @@ def test_children_who_died_in_need_show_their_reviews_and_agencies(bundled_clien
     assert 'class="source-quote"' in shown
 
 
+@pytest.mark.slow
 def test_every_chart_bar_lists_the_records_it_counts(bundled_client):
     store = bundled_client.application.config["STORE"]
     for real_only in (False, True):

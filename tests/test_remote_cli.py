@@ -51,6 +51,7 @@ def remote_quads(url: str) -> ox.Dataset:
         store.close()
 
 
+@pytest.mark.slow
 def test_load_stats_query_and_export_on_a_server(runner, endpoint, tmp_path):
     load = runner.invoke(main, ["--endpoint", endpoint, "load", "--bundled"])
     assert load.exit_code == 0, load.output
@@ -96,6 +97,7 @@ def test_load_stats_query_and_export_on_a_server(runner, endpoint, tmp_path):
     assert canonical(ox.parse(path=str(out), format=ox.RdfFormat.N_QUADS)) == remote_quads(endpoint)
 
 
+@pytest.mark.slow
 def test_the_endpoint_comes_from_the_environment(runner, endpoint, monkeypatch, tmp_path):
     monkeypatch.setenv("SCRKG_ENDPOINT", endpoint)
     assert runner.invoke(main, ["load", "--bundled"]).exit_code == 0
@@ -121,6 +123,7 @@ def test_a_down_server_is_one_clear_line(runner):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_a_bad_query_and_a_bad_file_on_a_server(runner, endpoint, tmp_path):
     bad = runner.invoke(main, ["--endpoint", endpoint, "query", "SELECT ?x WHERE { ?x"])
     assert bad.exit_code == 1 and "The SPARQL query is not valid" in bad.output
@@ -133,6 +136,7 @@ def test_a_bad_query_and_a_bad_file_on_a_server(runner, endpoint, tmp_path):
     assert remote_quads(endpoint) == before
 
 
+@pytest.mark.slow
 def test_copy_to_a_server_and_back(runner, endpoint, tmp_path):
     assert runner.invoke(main, ["load", "--bundled"]).exit_code == 0  # the local store
     local = DiskStore(tmp_path / "cli-store")

@@ -331,6 +331,7 @@ def test_the_server_holds_the_same_data_as_the_embedded_store(remote_bundled, bu
     )
 
 
+@pytest.mark.slow
 def test_loading_again_changes_nothing(remote_bundled):
     before = canonical(remote_bundled.quads())
     results = load_bundled(remote_bundled)
@@ -348,6 +349,7 @@ def test_loading_again_changes_nothing(remote_bundled):
         ("ntriples", ox.RdfFormat.N_TRIPLES),
     ],
 )
+@pytest.mark.slow
 def test_export_is_isomorphic_to_the_data(remote_bundled, fmt, rdf_format):
     out = io.BytesIO()
     remote_bundled.export(out, fmt)
@@ -953,6 +955,7 @@ def test_the_store_can_be_pickled_for_worker_processes(remote_bundled):
 # -- copying whole stores -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_copy_to_a_server_and_back_is_isomorphic(bundled_store, scratch):
     copies, others = copy_store(bundled_store, scratch)
     assert others == []
@@ -975,6 +978,7 @@ def test_isomorphism_sees_through_blank_node_names_only():
 # -- the site on a remote store -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_site_runs_on_the_remote_store(remote_bundled):
     from scrkg.web import create_app
 
@@ -1103,6 +1107,7 @@ def test_virtuosos_own_graphs_are_hidden(virtuoso):
     store.close()
 
 
+@pytest.mark.slow
 def test_virtuosos_row_and_time_limits_are_errors_not_short_answers(tmp_path):
     """Virtuoso cuts an answer to ResultSetMaxRows with HTTP 200 (and X-SPARQL-MaxRows), and
     stops a query at MaxQueryExecutionTime with "500 SPARQL Request Failed"."""

@@ -10,6 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from served import served, until
 
 from scrkg.graph import charts
@@ -83,6 +84,7 @@ def health(site: str) -> dict:
         return json.load(response)
 
 
+@pytest.mark.slow
 def test_serve_warms_the_caches_and_warms_them_again_after_a_load(tmp_path):
     store = tmp_path / "store"
     load_source(DiskStore(store), EXAMPLE)

@@ -322,6 +322,7 @@ def test_query_api_fallback_runs_through_the_gateway(client):
     assert graph.mimetype == "text/turtle" and "attachment" in graph.headers["Content-Disposition"]
 
 
+@pytest.mark.slow
 def test_ontology_page_lists_classes_properties_and_nested_schemes(bundled_client):
     html = bundled_client.get("/ontology").get_data(as_text=True)
     assert 'href="/def/CaseReview"' in html and "case review" in html

@@ -115,6 +115,7 @@ def edge_point(page, source: str, prop: str, target: str) -> dict[str, float]:
     return point
 
 
+@pytest.mark.slow
 def test_site_in_a_browser(page, site):
     # The dashboard: figures and charts.
     page.goto(site + "/")
@@ -327,6 +328,7 @@ def hover_and_click_everything(page) -> None:
                 element.click(timeout=500, no_wait_after=True)
 
 
+@pytest.mark.slow
 def test_labels_that_try_to_run_script_stay_text(browser, hostile_site):
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()

@@ -65,6 +65,7 @@ def open_page(page, url: str) -> str:
     return page.evaluate(VISIBLE_TEXT)
 
 
+@pytest.mark.slow
 def test_pages_and_query_results_show_no_rdf_syntax(site, page):
     page.goto(site + "/")
     hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
