@@ -707,7 +707,7 @@ POST_2018_CONCEPTS = {
         "early-help",
         "was-not-brought",
     ],
-} | {scheme: list(SCHEMES[scheme]) for scheme in POST_2018_SCHEMES}
+} | {scheme: list(SCHEMES[scheme]) for scheme in sorted(POST_2018_SCHEMES)}
 ORG_ORGANIZATION = URIRef("http://www.w3.org/ns/org#Organization")
 
 
