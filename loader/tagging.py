@@ -43,15 +43,25 @@ What an analyst expects, and so what the tagger does:
   suggested when the owner is a parent ("the mother had been neglected as a child", "the
   17-year-old mother", "the mother's views"). The owner is the person named in the words or just
   after them ("the learning disability of the mother"), else the last person named before them
-  in the sentence, else, when a pronoun stands before them, the first person named in the
-  sentence before. Words shared by concepts of different owners (``learning disability``,
-  ``self-harm``) suggest nothing when no owner is found. CAMHS is an agency only: the risk
-  factors read ``mental health`` but the agency label ``CAMHS`` is in another scheme.
+  in the sentence, unless a ``she`` or ``he`` since that person does not fit them (a man, a woman,
+  several people: "placed with foster carers, from whose home she went missing"), when it is the
+  first person named in the sentence; with nobody named before, when a pronoun stands before
+  them, the first person named in the sentence before. Words done to ``her`` or ``him`` ("had
+  strangled her") are the sentence subject's, and an injury a pronoun ties to a parent ("treated
+  her for a fractured wrist") is the parent's, not the child's maltreatment. A man or woman named
+  only so ("older men") is neither parent nor child. A service (an agency type) is no one's unless
+  a possessive says whose ("the child's mental health team"). Words shared by concepts of
+  different owners (``learning disability``, ``self-harm``) suggest nothing when no owner is
+  found. CAMHS is an agency only: the risk factors read ``mental health`` but the agency label
+  ``CAMHS`` is in another scheme.
 * Hypotheticals and recommendations ("agencies should ensure that domestic abuse is
   considered", "where there are concerns about neglect", "Recommendation 2: ...") are about
   practice to come, not about this child: they suggest lesson themes (at full confidence) and
   agency types (at lower confidence), never risk factors or maltreatment. "Should have" and
   "must have" speak of the past case and are not hypothetical.
+* Counterfactuals ("had there been any concern") are hypothetical too.
+* Exploitation takes away the extra-familial harm whose words stand within a few characters of
+  it ("sexually exploited by older men", "a county lines gang").
 * Hedged words ("may have", "possible", "suspected", "at risk of", "allegations") are suggested
   at lower confidence.
 * The theme of adult services' information sharing needs an adult-facing service (adult social

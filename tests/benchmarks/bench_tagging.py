@@ -2,18 +2,20 @@
 
 Run it from the project root (it prints its figures; it asserts nothing):
 
-    .venv/bin/python tests/benchmarks/bench_tagging.py               # both labelled files
-    .venv/bin/python tests/benchmarks/bench_tagging.py --only tuning --show tuning  # tuning
-                                                      # only, with its mistakes
+    .venv/bin/python tests/benchmarks/bench_tagging.py               # the three labelled files
+    .venv/bin/python tests/benchmarks/bench_tagging.py --only tuning-blind --show tuning-blind
+                                                      # one tuning file, with its mistakes
 
-The labelled files are tests/data/tagging/tuning.jsonl (written beside the lexicon and used to
-tune it) and tests/data/tagging/held-out.jsonl (written apart from the lexicon, never used to tune
-it), each described in tests/data/tagging/README.md. For every passage the tagger's set of
-concepts of a scheme is compared with the expected set, where the passage gives one (a scheme
-given as ``[]`` expects nothing, so anything suggested is a false positive; a scheme left out is
-not scored). Precision, recall and F1 are micro-averaged over the passages, per scheme and over
-the three core schemes together (risk factors, maltreatment types, agency types). Also printed:
-how fast the tagger reads a document of about 3,000 sentences (the passages, repeated).
+The labelled files, each described in tests/data/tagging/README.md: tests/data/tagging/tuning.jsonl
+(written beside the lexicon and used to tune it), tuning-blind.jsonl (written blind to the lexicon
+by a third writer, then used to tune it too) and held-out.jsonl (written apart from the lexicon,
+never used to tune it: the honest measure; tune with ``--only`` on the tuning files). For every
+passage the tagger's set of concepts of a scheme is compared with the expected set, where the
+passage gives one (a scheme given as ``[]`` expects nothing, so anything suggested is a false
+positive; a scheme left out is not scored). Precision, recall and F1 are micro-averaged over the
+passages, per scheme and over the three core schemes together (risk factors, maltreatment types,
+agency types). Also printed: how fast the tagger reads a document of about 3,000 sentences (the
+passages, repeated).
 """
 
 from __future__ import annotations
