@@ -278,6 +278,13 @@ TAG_FORMATS = ("jsonl", "csv", "json")
     type=click.IntRange(min=1),
     help="Refuse a document larger than N bytes.",
 )
+@click.option(
+    "--min-confidence",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="Write only suggestions of this confidence or more (0 writes every one).",
+)
 @fails_cleanly
 def tag(
     files: tuple[str, ...],
@@ -285,6 +292,7 @@ def tag(
     output: str | None,
     review_id: str | None,
     max_bytes: int | None,
+    min_confidence: float,
 ) -> None:
     """Suggest codes from review documents (PDF, HTML, DOCX, text), each with the sentence it
     rests on, for a person to confirm (see docs/tagging.md).
@@ -330,6 +338,8 @@ def tag(
         flagged: dict[tuple[int, int], tuple[Any, str, int]] = {}
         cleared: dict[tuple[int, int], tuple[Any, str]] = {}
         for suggestion in tagger.suggest(_counted(document.sentences(), read), document.source):
+            if suggestion.confidence < min_confidence:
+                continue
             key = (suggestion.start, suggestion.end)
             kind = _personal_data(suggestion.quote)
             if kind is not None:  # the sentence itself: left out
