@@ -60,6 +60,18 @@ What an analyst expects, and so what the tagger does:
   agency types (at lower confidence), never risk factors or maltreatment. "Should have" and
   "must have" speak of the past case and are not hypothetical.
 * Counterfactuals ("had there been any concern") are hypothetical too.
+* Agencies are those of the case: an agency in a sentence about the review itself (its panel,
+  a learning event, its commissioning, the safeguarding partners) or about the nation
+  ("nationally, ...") is suggested below the default threshold, as is one of a recommendation;
+  "no referral was made to MARAC" is no involvement; a local authority named as a place
+  ("in another local authority") or as the owner of a service ("the council's housing team") is
+  not suggested; a child protection conference or strategy discussion is no agency; a
+  paediatrician in a sentence naming a hospital, ward or emergency department is the acute
+  hospital's, unless a community paediatrician.
+* An injury (bruising, a fracture, a burn, a head injury) is a sign: physical abuse below the
+  default threshold unless the sentence says so (inflicted, non-accidental, hit, assaulted ...).
+  An offence of indecent images ("convicted of downloading") is no maltreatment of the child;
+  "the word neglect" and "nationally, neglect ..." suggest no risk factor or maltreatment.
 * Exploitation takes away the extra-familial harm whose words stand within a few characters of
   it ("sexually exploited by older men", "a county lines gang").
 * Hedged words ("may have", "possible", "suspected", "at risk of", "allegations") are suggested
@@ -71,9 +83,11 @@ What an analyst expects, and so what the tagger does:
 
 Confidence starts at 0.9 for a preferred label, 0.85 for an alternative label, 0.75 for a
 hidden label and 0.7 for a pattern, and is multiplied by 0.6 when hedged, 0.7 for an agency in
-a recommendation, 0.8 for a theme that fell back to its broader one and 0.9 for a parental
+a recommendation, a hypothetical or a sentence about the review or the nation, 0.5 for an
+injury not stated as abuse, 0.8 for a theme that fell back to its broader one and 0.9 for a parental
 factor whose owner was not found. One suggestion is made per concept and sentence, the one of
-highest confidence.
+highest confidence. ``scrkg tag`` writes only suggestions of :data:`MIN_CONFIDENCE` or more
+(``--min-confidence``), chosen on the two tuning sets.
 """
 
 from __future__ import annotations
@@ -165,7 +179,12 @@ NEEDS_ADULT_SERVICES = frozenset({"information-sharing-adult-services"})
 
 CONFIDENCE = {"pref": 0.9, "alt": 0.85, "hidden": 0.75, "pattern": 0.7}
 KIND_ORDER = ("pattern", "pref", "alt", "hidden")
-HEDGED, RECOMMENDED_AGENCY, FELL_BACK, UNOWNED = 0.6, 0.7, 0.8, 0.9
+HEDGED, RECOMMENDED_AGENCY, FELL_BACK, UNOWNED, SIGN = 0.6, 0.5, 0.8, 0.9, 0.5
+#: The default least confidence of a suggestion that is written (``scrkg tag --min-confidence``):
+#: an agency of a recommendation, of a hypothetical or of a sentence about the review itself
+#: (0.45 at most) and an injury not stated as abuse (0.45 at most) fall below it, as do hedged
+#: hidden labels and patterns (0.45, 0.42).
+MIN_CONFIDENCE = 0.5
 
 # -- the words around a match --------------------------------------------------------------------
 
@@ -322,6 +341,7 @@ _AGENCY_PRE = re.compile(
     r"accessed|received|notified\s+to|call|called|on\s+the\s+roll\s+of|"
     r"reported\s+(?:[\w'-]+\s+){0,3}?to)\s+(?:the\s+|a\s+|an\s+|any\s+)?(?:local\s+)?$"
     r"|\bno\s+$"
+    r"|\bno\s+(?:\w+\s+)?referrals?\s+(?:was|were|had\s+been)\s+(?:\w+\s+)?made\s+to\s+(?:the\s+)?$"
     r"|\b(?:and|but)\s+(?:was|were|had\s+been|has\s+been)\s+(?:not|never)\s+(?:been\s+|previously\s+)*"
     r"known\s+to\s+(?:the\s+|any\s+)?$"
     r"|\b(?:no|without)\s+(?:\w+\s+)?(?:contact|involvement|engagement|referral)\s+"
@@ -351,6 +371,51 @@ _HEDGE = re.compile(
     r"|\breportedly\b|\b(?:appear|appears|appeared|seem|seems|seemed)\s+to\b|\brisk\s+of\b"
     r"|\bunconfirmed\b|\buncertain\b",
     re.I,
+)
+
+#: A sentence about the review itself (its panel, its learning event, its commissioning, the
+#: safeguarding partners as such) names agencies that took part in the review, not in the case.
+_ABOUT_REVIEW = re.compile(
+    r"\blearning\s+(?:event|session|workshop)s?\b|\breview\s+panel\b|\bpanel\s+(?:members?|meetings?|included)\b"
+    r"|\bsafeguarding\s+partners\b|\bcommissioned\s+(?:an?\s+|the\s+)?(?:independent\s+)?(?:author|reviewer|review)"
+    r"|\bindependent\s+(?:reviewer|author)\b|\brapid\s+review\s+meeting\b|\bterms\s+of\s+reference\b"
+    r"|\brecommendations\s+of\s+this\s+review\b",
+    re.I,
+)
+#: A sentence about words or about the country, not the family ("the word neglect", "nationally").
+_GENERAL = re.compile(
+    r"^\W*(?:nationally|in\s+england\s+as\s+a\s+whole|research\s+(?:shows|suggests))\b", re.I
+)
+_THE_WORD = re.compile(r"\bthe\s+(?:words?|terms?|label)\s+[\"']?$", re.I)
+#: A local authority named as a place ("in another local authority") is no agency of the case.
+_OTHER_PLACE = re.compile(
+    r"\b(?:another|a\s+different|a\s+neighbouring|neighbouring|other)\s+$", re.I
+)
+#: The council named as the owner of a service ("the council's housing team") is that service.
+_OWNS_SERVICE = re.compile(
+    r"'s\s+(?:\w+\s+)?(?:housing|homelessness|children's|social|education|adult|early|youth|"
+    r"leaving|family|families)\b",
+    re.I,
+)
+#: An offence of indecent images ("convicted of downloading"): no maltreatment of the child.
+_OFFENCE_BEFORE = re.compile(
+    r"\b(?:convicted\s+of|convictions?\s+for|offences?\s+of|charged\s+with|downloading|downloaded|"
+    r"possession\s+of|possessing|viewing|viewed|accessing|sharing)\s+(?:\w+\s+){0,2}$",
+    re.I,
+)
+#: An injury is a sign; it is physical abuse when the sentence says so.
+_SIGN_WORDS = re.compile(
+    r"fractur|bruis|burn|scald|broken|haemorrhag|haematoma|bite|head\s+injur|blunt\s+force", re.I
+)
+_ABUSE_STATED = re.compile(
+    r"\binflicted\b|\bnon[\s-]?accidental\b|\bNAI\b|\bdeliberate(?:ly)?\b|\babus(?:e|ed|ive)\b|"
+    r"\bassault\w*|\bhit\b|\bhitting\b|\bpunch\w*|\bkick\w*|\bshaken\b|\bshook\b|\bstrangl\w*|"
+    r"\bsmother\w*|\bbeaten\b|\bbeat\b|\bcaused\s+by\s+(?:the\s+|her\s+|his\s+)?(?:father|mother|partner)",
+    re.I,
+)
+#: A hospital named in the sentence: its paediatrician is the hospital's.
+_HOSPITAL = re.compile(
+    r"\bhospital\b|\bward\b|\bemergency\s+department\b|\bA&E\b|\bED\b|\bintensive\s+care\b"
 )
 
 _PARENT = (
@@ -558,6 +623,8 @@ class Tagger:
         """The suggestions of one sentence, and whether it names an adult-facing service."""
         best: dict[str, tuple[float, _Scheme, re.Match[str], Entry]] = {}
         prescriptive = _PRESCRIPTIVE.search(text) is not None
+        about_review = _ABOUT_REVIEW.search(text) is not None
+        general = _GENERAL.search(text) is not None
         adult = _ADULT_SERVICES.search(text) is not None
         pending_context: list[tuple[str, float, _Scheme, re.Match[str], Entry]] = []
         for scheme in self._schemes:
@@ -570,16 +637,34 @@ class Tagger:
                 if not codes:
                     continue
                 confidence = CONFIDENCE[entry.kind]
-                if scheme.name in FACT_SCHEMES and prescriptive:
+                if scheme.name in FACT_SCHEMES and (
+                    prescriptive or general or _THE_WORD.search(text, 0, m.start())
+                ):
                     continue
                 if scheme.name in NEGATED_SCHEMES and _negated(text, m):
                     continue
                 if scheme.name == "maltreatment-types" and _RISK_OF.search(text, 0, m.start()):
                     continue  # at risk of it is not suffering it
+                if scheme.name == "maltreatment-types" and _OFFENCE_BEFORE.search(
+                    text, 0, m.start()
+                ):
+                    continue  # an offence of indecent images is not the child's abuse
+                if (
+                    "physical-abuse" in entry.codes
+                    and _SIGN_WORDS.search(m.group(0))
+                    and not _ABUSE_STATED.search(text)
+                ):
+                    confidence *= SIGN  # an injury not stated as abuse
                 if scheme.name == "agency-types":
-                    if _agency_negated(text, m):
+                    if _agency_negated(text, m) or (
+                        "local-authority" in entry.codes
+                        and (
+                            _OTHER_PLACE.search(text, 0, m.start())
+                            or _OWNS_SERVICE.match(text, m.end())
+                        )
+                    ):
                         continue
-                    if prescriptive:
+                    if prescriptive or about_review or general:
                         confidence *= RECOMMENDED_AGENCY
                 if _hedged(text, m):
                     confidence *= HEDGED
@@ -594,6 +679,14 @@ class Tagger:
                 code, c = self._broader.get(code, code), round(c * FELL_BACK, 2)
             if code not in best or best[code][0] < c:
                 best[code] = (c, scheme, m, entry)
+        if "paediatrics" in best and _HOSPITAL.search(text):  # the hospital's paediatrician
+            c, scheme, m, entry = best.pop("paediatrics")
+            if not m.group(0).lower().startswith("community") and (
+                "acute-hospital" not in best or best["acute-hospital"][0] < c
+            ):
+                best["acute-hospital"] = (c, scheme, m, entry)
+            elif m.group(0).lower().startswith("community"):
+                best["paediatrics"] = (c, scheme, m, entry)
         for code, taken in SUBSUMES.items():
             if code in best:
                 near = best[code][2]

@@ -14,7 +14,11 @@ passage the tagger's set of concepts of a scheme is compared with the expected s
 passage gives one (a scheme given as ``[]`` expects nothing, so anything suggested is a false
 positive; a scheme left out is not scored). Precision, recall and F1 are micro-averaged over the
 passages, per scheme and over the three core schemes together (risk factors, maltreatment types,
-agency types). Also printed: how fast the tagger reads a document of about 3,000 sentences (the
+agency types). Suggestions below the default least confidence of ``scrkg tag``
+(``MIN_CONFIDENCE`` of loader/tagging.py, ``--min-confidence`` here) are not counted, as the
+command does not write them; for the two tuning files only, a table of the core three's precision
+and recall at other thresholds is printed too (the held-out files are never scored but at the
+default). Also printed: how fast the tagger reads a document of about 3,000 sentences (the
 passages, repeated).
 """
 
@@ -27,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scrkg.loader.documents import split_text
-from scrkg.loader.tagging import Tagger
+from scrkg.loader.tagging import MIN_CONFIDENCE, Tagger
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tagging"
 FILES = {
@@ -74,19 +78,24 @@ def passages(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def predicted(tagger: Tagger, text: str) -> dict[str, set[str]]:
-    """The concepts the tagger suggests for a passage, by scheme."""
+def predicted(
+    tagger: Tagger, text: str, min_confidence: float = MIN_CONFIDENCE
+) -> dict[str, set[str]]:
+    """The concepts the tagger suggests for a passage at ``min_confidence`` or more, by scheme."""
     found: dict[str, set[str]] = {}
     for suggestion in tagger.suggest_text(text):
-        found.setdefault(suggestion.scheme, set()).add(suggestion.code)
+        if suggestion.confidence >= min_confidence:
+            found.setdefault(suggestion.scheme, set()).add(suggestion.code)
     return found
 
 
-def score(tagger: Tagger, rows: list[dict]) -> dict[str, Score]:
+def score(
+    tagger: Tagger, rows: list[dict], min_confidence: float = MIN_CONFIDENCE
+) -> dict[str, Score]:
     """Scores per scheme over the passages (micro-averaged)."""
     scores: dict[str, Score] = {}
     for row in rows:
-        found = predicted(tagger, row["text"])
+        found = predicted(tagger, row["text"], min_confidence)
         for scheme, expected in row["expect"].items():
             got, want = found.get(scheme, set()), set(expected)
             s = scores.setdefault(scheme, Score())
@@ -136,11 +145,29 @@ def report(name: str, scores: dict[str, Score], rows: int) -> None:
     )
 
 
+THRESHOLDS = (0.0, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
+
+
+def thresholds(tagger: Tagger, rows: list[dict]) -> None:
+    """The core three's precision and recall at each of :data:`THRESHOLDS` (tuning files only)."""
+    print(f"  {'min confidence':>14} {'P':>6} {'R':>6} {'F1':>6}")
+    for t in THRESHOLDS:
+        c = core(score(tagger, rows, t))
+        mark = "  <- default" if t == MIN_CONFIDENCE else ""
+        print(f"  {t:14.2f} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f}{mark}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--show", choices=sorted(FILES), help="print the mistakes on this file")
     parser.add_argument(
         "--only", choices=sorted(FILES), help="score this file only (tune on tuning only)"
+    )
+    parser.add_argument(
+        "--min-confidence",
+        type=float,
+        default=MIN_CONFIDENCE,
+        help=f"count suggestions at this confidence or more (default {MIN_CONFIDENCE})",
     )
     args = parser.parse_args()
     began = time.perf_counter()
@@ -155,8 +182,10 @@ def main() -> None:
             continue
         rows = passages(path)
         all_rows += rows
-        scores = score(tagger, rows)
-        report(name, scores, len(rows))
+        scores = score(tagger, rows, args.min_confidence)
+        report(f"{name} (min confidence {args.min_confidence})", scores, len(rows))
+        if name in TUNING:
+            thresholds(tagger, rows)
         if args.show == name:
             for _, s in sorted(scores.items()):
                 for mistake in s.mistakes:
