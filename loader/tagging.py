@@ -82,7 +82,7 @@ What an analyst expects, and so what the tagger does:
   theme, using all sources of information.
 
 Confidence starts at 0.9 for a preferred label, 0.85 for an alternative label, 0.75 for a
-hidden label and 0.7 for a pattern, and is multiplied by 0.6 when hedged, 0.7 for an agency in
+hidden label and 0.7 for a pattern, and is multiplied by 0.6 when hedged, 0.5 for an agency in
 a recommendation, a hypothetical or a sentence about the review or the nation, 0.5 for an
 injury not stated as abuse, 0.8 for a theme that fell back to its broader one and 0.9 for a parental
 factor whose owner was not found. One suggestion is made per concept and sentence, the one of

@@ -316,3 +316,23 @@ def test_the_press_release_tagged_confirmed_and_loaded_carries_its_evidence(runn
         )
     }
     assert not {ox.NamedNode(SCRC + code) for code in rejected} & held
+
+
+def test_min_confidence_leaves_out_the_suggestions_below_it(runner, tmp_path):
+    from scrkg.loader.tagging import MIN_CONFIDENCE
+
+    path = tmp_path / "review-m.txt"
+    path.write_text(
+        "Health visitors must ask about domestic abuse at every contact. "
+        "The health visitor saw the baby at home.",
+        encoding="utf-8",
+    )
+    default = tag_lines(runner, str(path))
+    every = tag_lines(runner, str(path), "--min-confidence", "0")
+    assert all(line["confidence"] >= MIN_CONFIDENCE for line in default)
+    assert [line["concept"] for line in default if line["field"] == "agencies"] == [
+        SCRC + "health-visiting"
+    ]
+    assert len([line for line in every if line["field"] == "agencies"]) == 2
+    result = runner.invoke(main, ["tag", str(path), "--min-confidence", "2"])
+    assert result.exit_code == 2
