@@ -35,7 +35,7 @@ from scrkg.loader.errors import (
     SourceFormatError,
     TooManyProblems,
 )
-from scrkg.loader.guard import personal_field, personal_value
+from scrkg.loader.guard import personal_value
 from scrkg.loader.iris import encode_id
 from scrkg.loader.mapping import (
     AGE_BAND,
@@ -84,6 +84,7 @@ from scrkg.loader.tabular import (
     REVIEW_COLUMNS,
     _CsvReader,
     decode_utf8,
+    field_problem,
     parse_json,
 )
 from scrkg.ontology import SCR
@@ -357,24 +358,6 @@ def read_draft(data: bytes, file: str, vocabulary: Vocabulary, suffix: str = ".c
     return draft
 
 
-def _column_problem(name: str, location: str, what: str) -> Any:
-    term = personal_field(name)
-    if term is not None:
-        return PersonalDataError(
-            f"the {what} {name!r} looks like personal data ({term}); scrkg holds pseudonymous "
-            f"codes only, remove this {what}",
-            location=location,
-            field=name,
-            rule="personal-data-field",
-        )
-    return SourceFormatError(
-        f"unknown {what} {name!r}; the {what}s of a draft are: {', '.join(DRAFT_COLUMNS)}",
-        location=location,
-        field=name,
-        rule=f"unknown-{what}",
-    )
-
-
 def _csv_rows(data: bytes, file: str, log: ProblemLog) -> list[tuple[str, dict[str, str]]]:
     text = decode_utf8(data, file)
     rows: list[tuple[str, dict[str, str]]] = []
@@ -384,7 +367,7 @@ def _csv_rows(data: bytes, file: str, log: ProblemLog) -> list[tuple[str, dict[s
         header = [name.strip() for name in next(reader, [])]
         for name in header:
             if name not in DRAFT_COLUMNS:
-                log.add(_column_problem(name, "row 1", "column"))
+                log.add(field_problem(name, "row 1", DRAFT_COLUMNS, "column"))
         if len(set(header)) != len(header):
             log.add(SourceFormatError("a column appears twice", location="row 1", rule="header"))
         missing = [name for name in REQUIRED_DRAFT_COLUMNS if name not in header]
@@ -448,7 +431,7 @@ def _json_rows(data: bytes, file: str, log: ProblemLog) -> list[tuple[str, dict[
         row = dict.fromkeys(DRAFT_COLUMNS, "")
         for key, value in item.items():
             if key not in DRAFT_COLUMNS:
-                log.add(_column_problem(key, f"{where}.{key}", "key"))
+                log.add(field_problem(key, f"{where}.{key}", DRAFT_COLUMNS, "key"))
             elif value is None:
                 row[key] = ""
             elif isinstance(value, str):

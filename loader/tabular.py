@@ -100,7 +100,7 @@ def decode_utf8(data: bytes, file: str) -> str:
         ) from None
 
 
-def _field_problem(name: str, location: str, known: tuple[str, ...], what: str):
+def field_problem(name: str, location: str, known: tuple[str, ...], what: str):
     """The error for a column or key that is not part of the format."""
     term = personal_field(name)
     if term is not None:
@@ -205,7 +205,7 @@ class _CsvReader:
             seen.add(name)
             if name not in COLUMNS and not _RECOMMENDATION.match(name):
                 known = COLUMNS + RECOMMENDATION_COLUMNS
-                self.checker.add(_field_problem(name, "row 1", known, "column"))
+                self.checker.add(field_problem(name, "row 1", known, "column"))
                 ok = False
         missing = [name for name in REQUIRED_COLUMNS if name not in seen]
         if missing:
@@ -509,7 +509,7 @@ class _JsonReader:
             return None
         for key in value:
             if key not in keys:
-                self.checker.add(_field_problem(key, _join(path, key), keys, "key"))
+                self.checker.add(field_problem(key, _join(path, key), keys, "key"))
         for key in required:
             if key not in value:
                 self.checker.problem(
