@@ -811,24 +811,38 @@ PATTERN_KINDS = ("risk-factors", "agencies", "themes")
 PATTERN_FORMATS = ("csv", "json", "graphml")
 
 
+def pattern_filters(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that narrow a pattern to some children and reviews (scrkg patterns, and
+    scrkg network --pattern)."""
+    options = [
+        click.option(
+            "--outcome",
+            help="Only children with this outcome (died or serious-harm) and their reviews.",
+        ),
+        click.option(
+            "--age-band",
+            help="Only children of this age band code (e.g. under-1) and their reviews.",
+        ),
+        click.option(
+            "--period", help="Only reviews of this reporting year (YYYY-YY) and their children."
+        ),
+        click.option(
+            "--min-cases",
+            type=click.IntRange(min=1),
+            default=5,
+            show_default=True,
+            help="Pairs on fewer cases are flagged few_cases: not drawn as associated, and left "
+            "out of centrality and communities.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command()
 @click.argument("kind", type=click.Choice(PATTERN_KINDS))
-@click.option(
-    "--outcome",
-    type=click.Choice(("died", "serious-harm")),
-    help="Only children with this outcome (and their reviews).",
-)
-@click.option(
-    "--age-band", help="Only children of this age band code (e.g. under-1) and their reviews."
-)
-@click.option("--period", help="Only reviews of this reporting year (YYYY-YY) and their children.")
-@click.option(
-    "--min-cases",
-    type=click.IntRange(min=1),
-    default=5,
-    show_default=True,
-    help="Pairs with fewer cases are flagged few_cases and left out of centrality and communities.",
-)
+@pattern_filters
 @click.option(
     "--format",
     "fmt",
@@ -998,16 +1012,7 @@ def similar(obj: Context, iri: str, limit: int, fmt: str) -> None:
     metavar="NAME",
     help="The association network of a pattern: " + ", ".join(PATTERN_KINDS) + ".",
 )
-@click.option("--outcome", help="--pattern: only children with this outcome (died, serious-harm).")
-@click.option("--age-band", help="--pattern: only children of this age band code.")
-@click.option("--period", help="--pattern: only reviews of this reporting year (YYYY-YY).")
-@click.option(
-    "--min-cases",
-    type=click.IntRange(min=1),
-    default=5,
-    show_default=True,
-    help="--pattern: pairs on fewer cases are not drawn as associated.",
-)
+@pattern_filters
 @click.option(
     "-o",
     "output",
