@@ -451,14 +451,19 @@ def reader_pairs(reader: ox.Store) -> Pairs:
         kept = " ".join(str(o) for o in objects)
         only = f"VALUES ?o {{ {kept} }} " if kept else ""
         for predicate in predicates:
-            rows = reader.query(
-                f"SELECT ?s ?o WHERE {{ {only}?s {ox.NamedNode(predicate)} ?o }}",
-                use_default_graph_as_union=True,
-            )
-            for row in rows:
-                subject = row[0]
-                if isinstance(subject, ox.NamedNode):
-                    yield subject.value, predicate, row[1]
+            # Read in full before yielding: pyoxigraph's solutions must be dropped by the thread
+            # that made them, and a generator left half-read is dropped by whichever thread
+            # collects it.
+            found = [
+                (subject.value, value)
+                for subject, value in reader.query(
+                    f"SELECT ?s ?o WHERE {{ {only}?s {ox.NamedNode(predicate)} ?o }}",
+                    use_default_graph_as_union=True,
+                )
+                if isinstance(subject, ox.NamedNode)
+            ]
+            for subject, value in found:
+                yield subject, predicate, value
 
     return pairs
 

@@ -338,21 +338,22 @@ class DiskStore(Store):
                     writer.bulk_extend(_quads(g, triples))
                 # The search index of the new snapshot, written inside it before the pointer
                 # moves (graph/search.py): a load that fails here leaves both as they were.
-                # It is built in a thread while RocksDB compacts the snapshot (optimize lets
-                # go of the GIL), and the pointer moves only when both are done.
+                # It is built while a thread has RocksDB compact the snapshot, and the pointer
+                # moves only when both are done. The thread runs nothing but RocksDB (optimize
+                # lets go of the GIL), so Python objects are made and collected in this thread:
+                # pyoxigraph's query results must be dropped by the thread that made them.
                 from scrkg.graph.search import index_snapshot
 
-                with ThreadPoolExecutor(1, thread_name_prefix="search-index") as pool:
-                    building = pool.submit(index_snapshot, target, writer)
+                with ThreadPoolExecutor(1, thread_name_prefix="compact") as pool:
+                    # Compact the new snapshot before readers see it: bulk_extend leaves many
+                    # RocksDB files, and queries on an uncompacted snapshot are slower
+                    # (docs/performance.md).
+                    compacting = pool.submit(_compact, writer)
                     try:
-                        # Compact the new snapshot before readers see it: bulk_extend leaves
-                        # many RocksDB files, and queries on an uncompacted snapshot ran 1.3-2x
-                        # slower (measured at 1M triples; optimize costs about 4 s there).
-                        writer.optimize()
-                        writer.flush()
+                        index_snapshot(target, writer)
                     finally:
-                        wait([building])  # never remove the snapshot under the build
-                    building.result()
+                        wait([compacting])  # never remove the snapshot under the compaction
+                    compacting.result()
                 writer = None  # closed: RocksDB writes nothing more into the snapshot
                 self._switch_to(name)
             except BaseException as error:
@@ -476,3 +477,9 @@ def disk_full_message(path: str | os.PathLike[str], error: OSError) -> str | Non
 def open_store(path: str | os.PathLike[str] | None) -> Store:
     """Open the on-disk store at ``path``, or an in-memory one when ``path`` is None."""
     return MemoryStore() if path is None else DiskStore(path)
+
+
+def _compact(writer: ox.Store) -> None:
+    """Compact a new snapshot and write it out (RocksDB only: no Python objects are made)."""
+    writer.optimize()
+    writer.flush()
