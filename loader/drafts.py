@@ -75,7 +75,6 @@ from scrkg.loader.records import (
     Review,
     Vocabulary,
     check_reviews,
-    possessive_name,
     split_list,
 )
 from scrkg.loader.tabular import (
@@ -659,8 +658,6 @@ class _DraftReader:
         if not text.strip():
             return True
         kind = personal_value(text, free_text=free_text)
-        if kind is None and free_text and possessive_name(text):
-            kind = "a person's name"
         if kind is None:
             return True
         if column == "document":

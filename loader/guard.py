@@ -22,7 +22,9 @@ Names are recognised from two word lists shipped in ``loader/bundled/`` (``foren
 UK forenames that are not also everyday words, months or places, and ``surnames.txt``), in
 context: a capitalised forename (``Mary``, ``MARY``), a forename followed by a listed surname in
 any case (``mary smith``), a title followed by a capitalised word (``Mrs Okafor``), and a listed
-name after ``named`` or ``called``. Pseudonyms such as ``Child A``, ``Mr X`` or ``Baby P`` pass,
+name after ``named`` or ``called``; in free text, also a name just before a possessive
+``'s`` (``Mary Seacole's house``), where a place word after a forename would otherwise let it
+through. Pseudonyms such as ``Child A``, ``Mr X`` or ``Baby P`` pass,
 and so do forenames inside the names of places and agencies (``St Mary's Hospital``,
 ``Queen Elizabeth Hospital``).
 
@@ -273,8 +275,34 @@ def personal_value(text: str, *, free_text: bool = False) -> str | None:
         return "a street address"
     if free_text and _single_date(text):
         return "a date (it could be a date of birth)"
-    if person_name(text):
+    if person_name(text) or (free_text and possessive_name(text)):
         return "a person's name"
+    return None
+
+
+# -- names before a possessive -----------------------------------------------------------------
+
+_POSSESSIVE = re.compile(r"['\u2019]s(?![^\W_])")
+#: How much text before a possessive ``'s`` is read for a name (a forename and a surname or two).
+POSSESSIVE_WINDOW = 40
+
+
+def possessive_name(text: str) -> str | None:
+    """A person's name just before a possessive ``'s`` (``Mary Smith's board``), or None.
+
+    The guard lets a forename through when a word such as ``board`` or ``house`` follows it
+    (``Mary Seacole House``); a possessive between them says the place is a person's, so the few
+    words before each ``'s`` are screened on their own. ``St Mary's`` still passes.
+    """
+    text = normalise(text)
+    for match in _POSSESSIVE.finditer(text):
+        start = max(0, match.start() - POSSESSIVE_WINDOW)
+        window = text[start : match.start()]
+        if start:
+            window = window.partition(" ")[2]  # do not start inside a word
+        name = person_name(window)
+        if name:
+            return name
     return None
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from scrkg.loader.errors import LoadError, PersonalDataError, ProblemLog, RuleError
-from scrkg.loader.guard import normalise, person_name, personal_value
+from scrkg.loader.guard import personal_value
 from scrkg.ontology import CONCEPTS_FILE, SCR, SCRC
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -274,8 +274,6 @@ class Checker:
     def screened(self, value: str, location: str, field_name: str, *, free_text: bool) -> bool:
         """False (after reporting) when a value looks like personal data."""
         kind = personal_value(value, free_text=free_text)
-        if kind is None and free_text and possessive_name(value):
-            kind = "a person's name"
         if kind is None:
             return True
         self.log.add(
@@ -577,32 +575,6 @@ def closest_codes(value: str, codes: Iterable[str], vocabulary: Vocabulary) -> l
     best = max(s[0] for s in scored)
     ranked = sorted((s for s in scored if s[0] == best), reverse=True)
     return [code for *_, code in ranked[:3]]
-
-
-# -- names before a possessive -----------------------------------------------------------------
-
-_POSSESSIVE = re.compile(r"['\u2019]s(?![^\W_])")
-#: How much text before a possessive ``'s`` is read for a name (a forename and a surname or two).
-POSSESSIVE_WINDOW = 40
-
-
-def possessive_name(text: str) -> str | None:
-    """A person's name just before a possessive ``'s`` (``Mary Smith's board``), or None.
-
-    The guard lets a forename through when a word such as ``board`` or ``house`` follows it
-    (``Mary Seacole House``); a possessive between them says the place is a person's, so the few
-    words before each ``'s`` are screened on their own. ``St Mary's`` still passes.
-    """
-    text = normalise(text)
-    for match in _POSSESSIVE.finditer(text):
-        start = max(0, match.start() - POSSESSIVE_WINDOW)
-        window = text[start : match.start()]
-        if start:
-            window = window.partition(" ")[2]  # do not start inside a word
-        name = person_name(window)
-        if name:
-            return name
-    return None
 
 
 def check_reviews(reviews: list[Review], checker: Checker) -> None:

@@ -419,12 +419,8 @@ def _counted(items: Any, seen: list[Any]) -> Any:
 def _personal_data(text: str) -> str | None:
     """What personal data a quote, prefix or suffix looks like it holds, or None."""
     from scrkg.loader.guard import personal_value
-    from scrkg.loader.records import possessive_name
 
-    kind = personal_value(text, free_text=True)
-    if kind is None and possessive_name(text):
-        kind = "a person's name"
-    return kind
+    return personal_value(text, free_text=True)
 
 
 def _place(source: str, suggestion: Any) -> str:

@@ -58,6 +58,7 @@ ADVERSARIAL = {
     "outward codes": "AB12 " * (MB // 5),
     "titles": "Mr " * (MB // 3),
     "forenames": "Mary " * (MB // 5),
+    "possessives": "Mary's " * (MB // 7),
     "hyphens": "a-" * (MB // 2),
     "spaces": " " * MB,
 }
@@ -77,6 +78,7 @@ PATTERN_INPUTS = {
     "_ADDRESS": ["house numbers", "spaced digits"],
     "_DATE": ["date separators", "day and month", "spaced digits"],
     "_TOKEN": ["hyphens", "letters"],
+    "_POSSESSIVE": ["possessives", "letters"],
 }
 LIMIT_SECONDS = 2.0
 
