@@ -16,8 +16,9 @@ server's convention (:data:`CONVENTIONS`) and each can be set. Facts the code re
   ``tdb2:unionDefaultGraph true``; GraphDB and Virtuoso do it already); the store checks it at
   first use with an ASK over a triple it knows is in a named graph, and refuses to go on when it
   is not.
-* A load is atomic: each graph goes by PUT to a staging graph ``<graph>/staging-<random>``, its
-  triple count is checked, and then one SPARQL Update request ``DROP SILENT GRAPH <live>;
+* A load is atomic: each graph goes to a staging graph ``<graph>/staging-<random>`` (a PUT,
+  then POSTs, of :data:`DEFAULT_UPLOAD_TRIPLES` triples each), its triple count is checked,
+  and then one SPARQL Update request ``DROP SILENT GRAPH <live>;
   MOVE <staging> TO <live>`` (for every graph of the load) switches them all. Oxigraph, Fuseki
   and GraphDB run one update request as one transaction: all of it happens or none. A failure
   before the switch drops the staging graphs and leaves the live ones as they were. Virtuoso
@@ -157,8 +158,11 @@ WRITE_TIMEOUT_FACTOR = 10
 MIRROR_CHECK_SECONDS = 1.0
 #: The time a load records in the graph it wrote.
 PROV_GENERATED = "http://www.w3.org/ns/prov#generatedAtTime"
-#: Triples serialised per chunk of a graph upload.
-UPLOAD_CHUNK = 50_000
+#: Triples sent in one request of a graph upload: the first request PUTs them into the staging
+#: graph, each next one POSTs the next as many into it. Small requests keep each of the server's
+#: transactions small (Virtuoso stalled on one PUT of a million triples, see
+#: docs/sparql-servers.md); triples that share a blank node always go in the same request.
+DEFAULT_UPLOAD_TRIPLES = 50_000
 #: The most characters of a server's error text shown to the user.
 MAX_SERVER_TEXT = 400
 
@@ -443,6 +447,7 @@ class RemoteStore(Store):
         retries: int = DEFAULT_RETRIES,
         backoff: float = DEFAULT_BACKOFF,
         max_answer_bytes: int = DEFAULT_MAX_ANSWER,
+        upload_triples: int = DEFAULT_UPLOAD_TRIPLES,
     ) -> None:
         _check_url(endpoint, "--endpoint")
         parts = urlsplit(endpoint)
@@ -463,6 +468,7 @@ class RemoteStore(Store):
         self.retries = max(0, int(retries))
         self.backoff = float(backoff)
         self.max_answer_bytes = int(max_answer_bytes)
+        self.upload_triples = max(1, int(upload_triples))
         self._union_checked = False
         self._mirror: ox.Store | None = None
         self._mirror_key: object = None
@@ -706,7 +712,13 @@ class RemoteStore(Store):
                 if not triples:
                     continue
                 uploaded.append(staging[graph])
-                self._put_graph(staging[graph], triples)
+                try:
+                    self._put_graph(staging[graph], triples)
+                except RemoteStoreUnavailable as error:
+                    raise RemoteStoreUnavailable(
+                        f"{error} Nothing was replaced: the live graphs are as they were (the "
+                        "server's log may say why it stalled); load again once it answers."
+                    ) from None
                 held = self.triple_count(staging[graph])
                 if held != len(triples):
                     raise RemoteStoreError(
@@ -766,25 +778,29 @@ class RemoteStore(Store):
         )
 
     def _put_graph(self, graph: str, triples: Sequence[ox.Triple]) -> None:
+        """Write the triples to ``graph`` (a staging graph, which no query of scrkg's reads):
+        a PUT of the first :attr:`upload_triples`, then a POST of each next as many. Each
+        request waits for its answer at most the write timeout."""
         self._learn_authentication(self.urls.graph_store)
-        with self._graph_body(triples) as body:
-            response = self._request(
-                "PUT",
-                self.urls.graph_store,
-                read=False,
-                params={"graph": graph},
-                data=body,
-                headers={"Content-Type": N_TRIPLES},
-                what="write a graph",
-            )
-        self._check_status(response, "write a graph", self.urls.graph_store, "graph-store")
+        for number, chunk in enumerate(_upload_chunks(triples, self.upload_triples)):
+            method = "POST" if number else "PUT"
+            with self._graph_body(chunk) as body:
+                response = self._request(
+                    method,
+                    self.urls.graph_store,
+                    read=False,
+                    params={"graph": graph},
+                    data=body,
+                    headers={"Content-Type": N_TRIPLES},
+                    what=f"answer the {method} of {len(chunk):,} triples to <{graph}>",
+                )
+            self._check_status(response, "write a graph", self.urls.graph_store, "graph-store")
 
     def _graph_body(self, triples: Sequence[ox.Triple]) -> BinaryIO:
-        """The graph as N-Triples in a file (in memory up to 64 MiB, then on disk): it is sent
+        """The triples as N-Triples in a file (in memory up to 64 MiB, then on disk): it is sent
         with its length, and sent again from its start if the server asks for credentials."""
         body = tempfile.SpooledTemporaryFile(max_size=64 * 2**20)  # noqa: SIM115 - the caller closes it
-        for start in range(0, len(triples), UPLOAD_CHUNK):
-            ox.serialize(triples[start : start + UPLOAD_CHUNK], body, ox.RdfFormat.N_TRIPLES)
+        ox.serialize(triples, body, ox.RdfFormat.N_TRIPLES)
         body.seek(0)
         return body  # type: ignore[return-value]
 
@@ -1049,6 +1065,11 @@ class RemoteStore(Store):
             f"The SPARQL server at {url} did not {what} within {timeout:g} s. It may be "
             "overloaded, or the work too heavy: try again later, simplify the query, or "
             "allow more time with --endpoint-timeout (SCRKG_ENDPOINT_TIMEOUT)."
+            if read
+            else f"The SPARQL server at {url} did not {what} within {timeout:g} s (a write "
+            f"waits {WRITE_TIMEOUT_FACTOR} times --endpoint-timeout): it is overloaded or "
+            "stalled; check its log, try again later, or allow more time with "
+            "--endpoint-timeout (SCRKG_ENDPOINT_TIMEOUT)."
         )
         reason = ""
         for attempt in range(attempts):
@@ -1298,6 +1319,53 @@ def _graph_triples(store: Store, graph: str) -> list[ox.Triple]:
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+def _upload_chunks(triples: Sequence[ox.Triple], size: int) -> Iterator[list[ox.Triple]]:
+    """The triples in requests of about ``size``: a blank node is named afresh in each request
+    (its label is local to one document), so the triples linked by blank nodes go together,
+    in one request even if there are more than ``size`` of them."""
+    parent: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def root(node: ox.BlankNode) -> ox.BlankNode:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    linked: list[tuple[ox.Triple, list[ox.BlankNode]]] = []
+    chunk: list[ox.Triple] = []
+    for triple in triples:
+        nodes = _blank_nodes(triple)
+        if nodes:
+            first = root(nodes[0])
+            for node in nodes[1:]:
+                parent[root(node)] = first
+            linked.append((triple, nodes))
+            continue
+        chunk.append(triple)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    groups: dict[ox.BlankNode, list[ox.Triple]] = {}
+    for triple, nodes in linked:
+        groups.setdefault(root(nodes[0]), []).append(triple)
+    for group in groups.values():
+        if chunk and len(chunk) + len(group) > size:
+            yield chunk
+            chunk = []
+        chunk.extend(group)
+    if chunk:
+        yield chunk
+
+
+def _blank_nodes(term: ox.Triple | ox.Term) -> list[ox.BlankNode]:
+    """The blank nodes of a triple, quoted triples included."""
+    if isinstance(term, ox.BlankNode):
+        return [term]
+    if isinstance(term, ox.Triple):
+        return [*_blank_nodes(term.subject), *_blank_nodes(term.object)]
+    return []
 
 
 def _iri(iri: str) -> str:

@@ -41,6 +41,7 @@ from scrkg.graph.remote import (
     RemoteStoreConfigError,
     RemoteStoreError,
     RemoteStoreUnavailable,
+    _upload_chunks,
     copy_store,
     endpoint_urls,
     guess_convention,
@@ -402,6 +403,50 @@ def test_replace_graph_replaces_only_that_graph(scratch):
     assert {s["o"].value for s in found} == {"x0", "x1"}
     scratch.replace_graph(f"{EX}g2", [])
     assert scratch.named_graphs() == [f"{EX}g1"]
+
+
+def linked_by_blank_nodes(n: int) -> list[ox.Triple]:
+    """``n`` triples in chains of three linked by blank nodes: _:a p _:b, _:b p _:c, _:c p x."""
+    out = []
+    for i in range(0, n, 3):
+        a, b, c = ox.BlankNode(), ox.BlankNode(), ox.BlankNode()
+        p = ox.NamedNode(f"{EX}link")
+        out += [ox.Triple(a, p, b), ox.Triple(b, p, c), ox.Triple(c, p, ox.Literal(f"end{i}"))]
+    return out[:n]
+
+
+def test_an_upload_goes_in_requests_of_the_set_size_with_blank_nodes_together(scratch):
+    scratch.upload_triples = 4
+    graph = [*triples(10), *linked_by_blank_nodes(9)]
+    requests_sent = []
+    original = scratch._request
+
+    def counting(method, url, **kwargs):
+        if url == scratch.urls.graph_store and method in ("PUT", "POST"):
+            requests_sent.append(method)
+        return original(method, url, **kwargs)
+
+    scratch._request = counting
+    scratch.replace_graphs({f"{EX}g1": graph, f"{EX}g2": triples(3, "w")})
+    # g1: the plain triples in 4 + 4 + 2, then each chain of 3 alone; g2 in one PUT
+    assert requests_sent == ["PUT", "POST", "POST", "POST", "POST", "POST", "PUT"]
+    assert isomorphic(
+        graph, [ox.Triple(q.subject, q.predicate, q.object) for q in scratch.quads(f"{EX}g1")]
+    )
+    assert scratch.triple_count(f"{EX}g2") == 3
+    assert scratch.staging_graphs() == []
+
+
+def test_upload_chunks_keep_the_triples_of_one_blank_node_together():
+    graph = [*linked_by_blank_nodes(12), *triples(5)]
+    chunks = list(_upload_chunks(graph, 2))
+    assert sorted(map(str, (t for c in chunks for t in c))) == sorted(map(str, graph))
+    for chunk in chunks:
+        nodes = {n for t in chunk for n in (t.subject, t.object) if isinstance(n, ox.BlankNode)}
+        linked = [t for t in graph if {t.subject, t.object} & nodes]
+        assert all(t in chunk for t in linked)
+    assert [len(c) for c in chunks] == [2, 2, 1, 3, 3, 3, 3]
+    assert [len(c) for c in _upload_chunks(triples(5), 5)] == [5]
 
 
 def test_default_graph_and_named_graph_queries_answer_as_on_the_embedded_store(scratch):
@@ -776,6 +821,38 @@ def test_a_slow_server_times_out_with_advice():
             store.named_graphs()
         assert time.monotonic() - started < 2
         assert len(listener.requests) == 1 and sleeps == []  # a timeout is not retried
+        store.close()
+
+
+def test_a_write_that_gets_no_answer_fails_within_the_bound_and_replaces_nothing():
+    release = threading.Event()
+    empty_answer = json.dumps({"head": {"vars": ["g"]}, "results": {"bindings": []}}).encode()
+
+    def silent_to_writes(handler):
+        if handler.command == "PUT":
+            release.wait(30)  # accepts the upload and never answers it
+            return None
+        if handler.path.startswith("/update"):
+            return 204, {}, b""
+        return 200, {"Content-Type": "application/sparql-results+json"}, empty_answer
+
+    with Listener(silent_to_writes) as listener:
+        store, _ = quick_store(listener.url, timeout=0.2)
+        started = time.monotonic()
+        try:
+            with pytest.raises(RemoteStoreUnavailable) as raised:
+                store.replace_graphs({f"{EX}g": triples(3)})
+        finally:
+            release.set()
+        assert time.monotonic() - started < 6  # a write waits 10 times the timeout: 2 s
+        message = str(raised.value)
+        assert "\n" not in message
+        assert f"The SPARQL server at {listener.url}/store did not answer the PUT of 3" in message
+        assert "within 2 s" in message and "Nothing was replaced" in message
+        assert "--endpoint-timeout" in message
+        methods = [(r[0], r[1].split("?")[0]) for r in listener.requests]
+        assert methods[-2:] == [("PUT", "/store"), ("POST", "/update")]  # the staging dropped
+        assert "update=DROP" in listener.requests[-1][3].decode()
         store.close()
 
 
