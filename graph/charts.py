@@ -18,7 +18,7 @@ from typing import TypeVar
 from scrkg.graph.figures import Figure, published_figures
 from scrkg.graph.memo import Memo
 from scrkg.graph.store import Store
-from scrkg.ontology import PREFIXES
+from scrkg.ontology import PREFIXES, local_name
 
 T = TypeVar("T")
 
@@ -183,7 +183,7 @@ def charts(store: Store, *, real_only: bool = False) -> list[Chart]:
             bars.append(
                 Bar(
                     iri=concept,
-                    label=label.value if label is not None else concept.rsplit("/", 1)[-1],
+                    label=label.value if label is not None else local_name(concept),
                     count=int(row["count"].value),
                 )
             )

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from scrkg.graph.charts import per_version
 from scrkg.graph.memo import Memo
 from scrkg.graph.store import Store
-from scrkg.ontology import ONTOLOGY_IRI, SCR, SCRC
+from scrkg.ontology import ONTOLOGY_IRI, SCR, SCRC, local_name
 
 #: Neighbours shown per property group before a "+N more" node.
 GROUP_LIMIT = 20
@@ -170,12 +170,6 @@ def visible_text(text: str) -> str:
     """The text with each control character shown as ``[U+XXXX]``, so that a label cannot
     reverse or hide the text around it."""
     return _CONTROLS.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
-
-
-def local_name(iri: str) -> str:
-    """The part of an IRI after its last '#' or '/', for resources without a label."""
-    tail = re.split(r"[#/]", iri.rstrip("/#"))[-1]
-    return tail or iri
 
 
 def property_label(iri: str, labels: dict[str, str] | None = None) -> str:

@@ -63,7 +63,7 @@ import pyoxigraph as ox
 
 from scrkg.graph.memo import Memo
 from scrkg.graph.store import Store
-from scrkg.ontology import SCRC
+from scrkg.ontology import SCRC, local_name
 
 T = TypeVar("T")
 
@@ -393,9 +393,7 @@ def _cases(rows: Iterable[Row], kind: PatternKind, filters: Filters) -> dict[str
 
 def code_of(iri: str) -> str:
     """The concept's code: its local name under scrc:, else the IRI's last segment."""
-    if iri.startswith(SCRC):
-        return iri[len(SCRC) :]
-    return re.split(r"[/#]", iri.rstrip("/#"))[-1] or iri
+    return local_name(iri)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ import pyoxigraph as ox
 import tantivy
 
 from scrkg.graph.memo import Memo
-from scrkg.ontology import SCR
+from scrkg.ontology import SCR, local_name
 
 #: The index folder inside a snapshot directory of an on-disk store, and its two parts.
 INDEX_DIR = "search"
@@ -494,9 +494,10 @@ def _english_first(values: list[tuple[str, str]]) -> list[str]:
     return list(dict.fromkeys(text for text, _ in ordered))
 
 
-def _local_name(iri: str) -> str:
-    tail = re.split(r"[#/]", iri.rstrip("/#"))[-1]
-    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", tail).replace("-", " ") or iri
+def _spelt_out(iri: str) -> str:
+    """An IRI's local name as words: ``SeriousCaseReview`` and ``serious-case-review`` read
+    ``Serious Case Review`` and ``serious case review``."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local_name(iri)).replace("-", " ")
 
 
 def build_index(pairs: Pairs, folder: str | os.PathLike[str] | None = None) -> SearchIndex:
@@ -658,11 +659,11 @@ def _write(
         if kind == "review":
             found = sorted(review_classes[iri])
             cls = ([c for c in found if c != SCR + "CaseReview"] or found)[0]
-            class_label = class_labels.get(cls, _local_name(cls).lower())
+            class_label = class_labels.get(cls, _spelt_out(cls).lower())
         names = doc_labels[iri]
         is_synthetic = iri in synthetic
         doc_rows.append(
-            (number, iri, kind, cls, class_label, names[0] if names else _local_name(iri),
+            (number, iri, kind, cls, class_label, names[0] if names else _spelt_out(iri),
              int(is_synthetic))
         )  # fmt: skip
         label = "\n".join(names)

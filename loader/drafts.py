@@ -86,7 +86,7 @@ from scrkg.loader.tabular import (
     field_problem,
     parse_json,
 )
-from scrkg.ontology import SCR
+from scrkg.ontology import SCR, local_name
 
 #: The columns of a draft, in the order the tagger writes them.
 DRAFT_COLUMNS = (
@@ -211,7 +211,7 @@ def draft_rows(
                 "review_id": review_id,
                 "child_id": child_id if child else "",
                 "field": suggestion.field,
-                "code": _code_of(suggestion.concept),
+                "code": local_name(suggestion.concept),
                 "accept": "",
                 "quote": suggestion.quote,
                 "page": suggestion.page,
@@ -242,11 +242,6 @@ def draft_rows(
         for child, name in required
     ]
     return placeholders + rows, left_out
-
-
-def _code_of(concept: str) -> str:
-    """A concept's code: the local name of its IRI (``.../concept/neglect`` -> ``neglect``)."""
-    return concept.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 def _reason(label: str, matched: str) -> str:

@@ -1,6 +1,7 @@
 """The scrkg vocabulary: namespaces, the paths of the ontology, shapes and saved queries, and the
 codes of the concept schemes as ontology/concepts.ttl declares them."""
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -30,6 +31,12 @@ PREFIXES = {
     "dcterms": "http://purl.org/dc/terms/",
     "sh": "http://www.w3.org/ns/shacl#",
 }
+
+
+def local_name(iri: str) -> str:
+    """The part of an IRI after its last ``#`` or ``/`` (trailing ones aside): a concept's code,
+    a term's name, a record's id; the IRI itself when nothing follows."""
+    return re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
 
 
 SKOS_IN_SCHEME = "http://www.w3.org/2004/02/skos/core#inScheme"

@@ -30,6 +30,7 @@ from flask import Blueprint, Response, request
 from scrkg.graph import synthetic_notice
 from scrkg.graph.gateway import GatewayError, NotAcceptable
 from scrkg.graph.store import EXPORT_FORMATS
+from scrkg.ontology import local_name
 from scrkg.web import get_store, querying
 
 bp = Blueprint("exports", __name__)
@@ -239,8 +240,7 @@ def _choose_format(name: str | None, *, default: str) -> str | None:
 
 
 def _slug(iri: str) -> str:
-    last = iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", last).strip("-.")[:80]
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", local_name(iri)).strip("-.")[:80]
     return slug or "graph"
 
 

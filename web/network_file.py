@@ -50,6 +50,7 @@ from scrkg.graph import neighbours as nb
 from scrkg.graph import patterns as pt
 from scrkg.graph import synthetic_notice
 from scrkg.graph.store import Store
+from scrkg.ontology import local_name
 from scrkg.web.explorer import GROUP_STYLE
 
 bp = Blueprint("network_file", __name__)
@@ -137,7 +138,7 @@ def focus_network(store: Store, iri: str, limit: int = nb.GROUP_LIMIT) -> Networ
         graph,
         notes,
     )
-    data.stem = "scrkg-network-" + _slug(nb.local_name(iri))
+    data.stem = "scrkg-network-" + _slug(local_name(iri))
     return data
 
 

@@ -33,7 +33,7 @@ from scrkg.graph.charts import CHART_SPECS, dashboard_data, per_version
 from scrkg.graph.figures import Figure, SeriesFigure, published_series
 from scrkg.graph.results import spreadsheet_cell
 from scrkg.graph.store import Store
-from scrkg.ontology import PREFIXES, SCRC
+from scrkg.ontology import PREFIXES, SCRC, local_name
 from scrkg.web import get_store
 from scrkg.web.explorer import base_iri, resource_path, site_explore_link
 
@@ -311,9 +311,9 @@ def read_records(store: Store, selection: Selection) -> Records:
         found.rows.append(
             Row(
                 record=record,
-                label=_text(row, "label") or record.rsplit("/", 1)[-1],
+                label=_text(row, "label") or local_name(record),
                 review=review,
-                review_label=_text(row, "reviewLabel") or review.rsplit("/", 1)[-1],
+                review_label=_text(row, "reviewLabel") or local_name(review),
                 period=_text(row, "period"),
                 detail1=_text(row, "detail1"),
                 detail2=_text(row, "detail2"),
@@ -326,7 +326,7 @@ def read_records(store: Store, selection: Selection) -> Records:
     for row in store.query(agencies_query(selection)):
         found.agencies.append(
             Agencies(
-                label=_text(row, "label") or _text(row, "type").rsplit("/", 1)[-1],
+                label=_text(row, "label") or local_name(_text(row, "type")),
                 link=resource_path(_text(row, "type"), base),
                 records=int(_text(row, "records")),
                 reviews=int(_text(row, "reviews")),

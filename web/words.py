@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from scrkg.ontology import local_name
+
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -116,11 +118,6 @@ STANDARD_WORDS = {
     ORG + "Organization": "organisation",
     ORG + "OrganizationalCollaboration": "partnership",
 }
-
-
-def local_name(iri: str) -> str:
-    """The part of an IRI after its last '#' or '/'."""
-    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1] or iri
 
 
 def words_for(iri: str, labels: dict[str, str]) -> str:
