@@ -262,15 +262,6 @@ class DashboardData:
     real_only: bool = False  # the charts count real records only
 
 
-def store_version(store: Store) -> tuple[object, ...]:
-    """A key that changes whenever the store's contents change: the live snapshot of an
-    on-disk store, else the store object and its triple count."""
-    snapshot = getattr(store, "current_snapshot", None)
-    if callable(snapshot):
-        return ("disk", str(getattr(store, "path", "")), snapshot())
-    return ("memory", id(store), store.triple_count())
-
-
 #: Dashboards and other per-version answers (the explorer's menus, the whole-graph view...);
 #: hub member lists have their own (graph/neighbours.py).
 MEMO = Memo(64)
@@ -311,7 +302,7 @@ def per_version(store: Store, name: str, compute: Callable[[], T], memo: Memo = 
     """``compute()``, remembered in ``memo`` under ``name`` until the store's contents change
     (for answers that cost tens of milliseconds or more and change only with a load); computed
     once when several threads ask at the same time (graph/memo.py)."""
-    return memo.get((*store_version(store), name), compute)
+    return memo.get((store.version(), name), compute)
 
 
 def _has_figures_query() -> bool:

@@ -40,10 +40,9 @@ Every observed pair is an edge of :attr:`Pattern.graph` (with ``associated`` say
 in the association network); items are sorted by count (then label and IRI), pairs by count, lift
 and IRIs, each pair's ends in IRI order: the same data and filters always give the same output.
 
-Results are cached per store state (:func:`store_state`: the ``(graph, scr:checksum,
-prov:generatedAtTime)`` of every source graph, one cheap query), so repeat calls are instant and a
-load that changes the data invalidates them. The raw cases are cached separately, so a new filter
-over unchanged data does not query the store again.
+Results are cached per store version (``Store.version()``, which changes whenever the data
+does), so repeat calls are instant and a load that changes the data invalidates them. The raw
+cases are cached separately, so a new filter over unchanged data does not query the store again.
 """
 
 from __future__ import annotations
@@ -141,11 +140,6 @@ LABELS_QUERY = """SELECT ?concept ?label WHERE {
   ?concept skos:prefLabel ?label .
   FILTER(lang(?label) = "" || langMatches(lang(?label), "en"))
 }"""
-
-STATE_QUERY = """SELECT ?graph ?checksum ?time WHERE {
-  GRAPH ?graph { ?graph scr:checksum ?checksum OPTIONAL { ?graph prov:generatedAtTime ?time } }
-}"""
-
 
 # ---------------------------------------------------------------------------------------------
 # Filters
@@ -307,22 +301,6 @@ def _rounded(values: dict[str, Any]) -> dict[str, Any]:
 _MEMO = Memo(64)
 
 
-def store_state(store: Store) -> tuple[object, ...]:
-    """A key that changes when the store's data changes: the ``(graph, scr:checksum,
-    prov:generatedAtTime)`` each loaded source graph states about itself (one small query). A
-    graph without a checksum (built by hand, not loaded) is keyed by the store object and the
-    graph's size."""
-    checked = sorted(
-        (row["graph"].value, row["checksum"].value, row["time"].value if row["time"] else "")
-        for row in store.query(STATE_QUERY)
-    )
-    names = {graph for graph, _, _ in checked}
-    unchecked = tuple(
-        (graph, store.triple_count(graph)) for graph in store.named_graphs() if graph not in names
-    )
-    return (tuple(checked), (id(store), unchecked) if unchecked else None)
-
-
 def clear_cache() -> None:
     _MEMO.clear()
 
@@ -417,7 +395,7 @@ def co_occurrence(
     filters = Filters(outcome, age_band, period)
     if not isinstance(min_cases, int) or min_cases < 1:
         raise PatternError(f"min_cases must be a whole number of at least 1, not {min_cases!r}.")
-    state = store_state(store)
+    state = store.version()
     return _cached(
         (state, "pattern", spec.key, filters, min_cases),
         lambda: _compute(store, state, spec, filters, min_cases),
@@ -544,13 +522,13 @@ def _communities(association: nx.Graph) -> list[list[str]]:
 
 def periods(store: Store) -> list[str]:
     """The reporting years of the reviews in the store, oldest first."""
-    rows = _population(store, store_state(store))
+    rows = _population(store, store.version())
     return sorted({period for *_, period in rows if period})
 
 
 def filter_choices(store: Store) -> dict[str, list[tuple[str, str]]]:
     """The values each filter accepts, as (code, label): outcomes, age bands, periods."""
-    state = store_state(store)
+    state = store.version()
     labels = _labels(store, state)
     rows = _population(store, state)
     return {
@@ -607,7 +585,7 @@ def reviews_behind(
     wanted = tuple(sorted({i for i in (item, other) if i}))
     if not wanted:
         raise PatternError("Name the item (and, for a pair, the other item) by its IRI.")
-    state = store_state(store)
+    state = store.version()
     cases = _cases(_population(store, state), spec, filters)
     baskets = _baskets(store, state, spec)
     need = frozenset(wanted)

@@ -54,7 +54,7 @@ import secrets
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 from urllib.parse import urlsplit, urlunsplit
@@ -428,6 +428,15 @@ class RemoteSettings:
 # -- the store ----------------------------------------------------------------------------------
 
 
+#: How long a remote store's version is taken as it is before the server is asked again.
+VERSION_SECONDS = 1.0
+#: What each source graph says of its load: its checksum and when it was loaded.
+VERSION_QUERY = (
+    "SELECT ?g ?checksum ?time WHERE { GRAPH ?g { ?g <https://w3id.org/scrkg/def#checksum> "
+    "?checksum OPTIONAL { ?g <http://www.w3.org/ns/prov#generatedAtTime> ?time } } }"
+)
+
+
 class RemoteStore(Store):
     """scrkg's store on a SPARQL 1.1 server (see the module's notes). The server evaluates the
     queries, so it must refuse SERVICE itself (docs/query-safety.md); except on Virtuoso, whose
@@ -473,6 +482,7 @@ class RemoteStore(Store):
         self._mirror: ox.Store | None = None
         self._mirror_key: object = None
         self._mirror_checked = -math.inf
+        self._version: tuple[float, object] = (-math.inf, None)
         self._setup()
 
     def _setup(self) -> None:
@@ -499,7 +509,9 @@ class RemoteStore(Store):
         state = self.__dict__.copy()
         for name in ("_local", "_sessions", "_lock", "_mirror_lock", "_fetcher"):
             state.pop(name, None)
-        state.update(_mirror=None, _mirror_key=None, _mirror_checked=-math.inf)
+        state.update(
+            _mirror=None, _mirror_key=None, _mirror_checked=-math.inf, _version=(-math.inf, None)
+        )
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -510,6 +522,29 @@ class RemoteStore(Store):
     def address(self) -> str:
         """The server's address as given, without credentials."""
         return self.urls.address
+
+    def version(self) -> Hashable:
+        """What each source graph on the server says of its load (its checksum and load time,
+        new with every load, even one that keeps the triple count), the size of any graph that
+        says nothing, and the writes made through this object: asked of the server at most once
+        every :data:`VERSION_SECONDS`, not on every page."""
+        checked, known = self._version
+        now = time.monotonic()
+        if known is None or now - checked >= VERSION_SECONDS:
+            rows = self.query(VERSION_QUERY)
+            stated = sorted(
+                (row["g"].value, row["checksum"].value, row["time"].value if row["time"] else "")
+                for row in rows
+            )
+            said = {graph for graph, _, _ in stated}
+            silent = tuple(
+                (graph, self.triple_count(graph))
+                for graph in self.named_graphs()
+                if graph not in said
+            )
+            known = (tuple(stated), silent)
+            self._version = (now, known)
+        return ("remote", self.urls.address, self._writes, known)
 
     def close(self) -> None:
         if self._fetcher is not None:
@@ -693,6 +728,8 @@ class RemoteStore(Store):
         try:
             self._replace_graphs(graphs)
         finally:
+            self._writes += 1
+            self._version = (-math.inf, None)
             if self._dialect is not None:
                 self._forget_mirror()
 

@@ -1225,17 +1225,14 @@ def index_for(store: Any) -> SearchIndex:
 
 
 def _open_or_build(store: Any) -> SearchIndex:
-    from scrkg.graph.store import SNAPSHOTS, DiskStore
-
-    if isinstance(store, DiskStore):
-        name = store.current_snapshot()
-        if name is not None:
-            path = store.path / SNAPSHOTS / name / INDEX_DIR
-            if (path / INDEX_FILE).is_file():
-                try:
-                    return SearchIndex.open_dir(path)
-                except (SearchError, sqlite3.Error, OSError, ValueError):
-                    pass  # a damaged or older index: build one in memory instead
+    snapshot = store.snapshot_dir()
+    if snapshot is not None:
+        path = snapshot / INDEX_DIR
+        if (path / INDEX_FILE).is_file():
+            try:
+                return SearchIndex.open_dir(path)
+            except (SearchError, sqlite3.Error, OSError, ValueError):
+                pass  # a damaged or older index: build one in memory instead
     return build_index(store_pairs(store))
 
 

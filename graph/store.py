@@ -24,7 +24,7 @@ import os
 import shutil
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import BinaryIO
@@ -68,13 +68,39 @@ class Store(ABC):
       gateway confines the thread that runs them); False when a SPARQL server evaluates them.
     * ``worker_path``: a path from which another process can open the same data read-only (so
       queries can run in worker processes that the deadline kills), or None.
+    * :meth:`version`: a key that changes whenever the data changes, for every cache of answers
+      drawn from the store.
+    * :meth:`snapshot_dir`: the folder of the live snapshot, where files built with the data
+      (the search index) are kept, or None.
+    * :meth:`check`, :meth:`writer_pid` and :meth:`remove_abandoned_snapshots`: what a store
+      that lives in files can say or tidy when a command starts; nothing for the others.
     """
 
     evaluates_here = True
+    #: Writes made through this object; part of the version of a store that has nothing better.
+    _writes = 0
 
     @property
     def worker_path(self) -> str | None:
         return None
+
+    def version(self) -> Hashable:
+        """A key that changes whenever the store's data changes."""
+        return (type(self).__name__, id(self), self._writes)
+
+    def snapshot_dir(self) -> Path | None:
+        return None
+
+    def check(self) -> None:  # noqa: B027 - nothing to check for backends that hold no files
+        """Say now, with what to do, when the data cannot be read."""
+
+    def writer_pid(self) -> int | None:
+        """The process id of a load writing to the store right now, or None."""
+        return None
+
+    def remove_abandoned_snapshots(self) -> tuple[int, int]:
+        """Remove what interrupted loads left behind: how many pieces, and the bytes freed."""
+        return 0, 0
 
     @abstractmethod
     def _reader(self) -> ox.Store:
@@ -192,6 +218,7 @@ class MemoryStore(Store):
             if node in set(self._store.named_graphs()):
                 self._store.remove_graph(node)
             self._store.extend(quads)
+        self._writes += 1
 
 
 class DiskStore(Store):
@@ -217,6 +244,14 @@ class DiskStore(Store):
     @property
     def worker_path(self) -> str | None:
         return str(self.path.resolve())
+
+    def version(self) -> Hashable:
+        """The live snapshot's name: every load writes a new snapshot and moves the pointer."""
+        return ("disk", str(self.path), self.current_snapshot())
+
+    def snapshot_dir(self) -> Path | None:
+        name = self.current_snapshot()
+        return self.path / SNAPSHOTS / name if name is not None else None
 
     def current_snapshot(self) -> str | None:
         """The name of the live snapshot, or None for a store nothing was loaded into."""

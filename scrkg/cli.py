@@ -29,7 +29,13 @@ from scrkg.graph.results import (
     query_types,
     write_answer,
 )
-from scrkg.graph.store import EXPORT_FORMATS, StoreError, disk_full_message, open_store
+from scrkg.graph.store import (
+    EXPORT_FORMATS,
+    Store,
+    StoreError,
+    disk_full_message,
+    open_store,
+)
 from scrkg.loader import LoadError, generate_file, load_bundled, validate_source
 from scrkg.loader.load import load_sources
 from scrkg.ontology import DEFAULT_BASE
@@ -695,13 +701,9 @@ def stats(obj: Context) -> None:
 SCR_IS_SYNTHETIC = "https://w3id.org/scrkg/def#isSynthetic"
 
 
-def check_at_start(store: object) -> None:
+def check_at_start(store: Store) -> None:
     """Read an on-disk store through before using it, so that a damaged one is reported now
     with what to do (StoreCorruptError), and say so when a load is writing to it."""
-    from scrkg.graph.store import DiskStore
-
-    if not isinstance(store, DiskStore):
-        return
     store.check()
     writer = store.writer_pid()
     if writer is not None:
@@ -713,13 +715,9 @@ def check_at_start(store: object) -> None:
         )
 
 
-def remove_abandoned_snapshots(store: object) -> None:
+def remove_abandoned_snapshots(store: Store) -> None:
     """Remove the half-written snapshots that killed loads left in an on-disk store, and say so
     on stderr in one line."""
-    from scrkg.graph.store import DiskStore
-
-    if not isinstance(store, DiskStore):
-        return
     count, freed = store.remove_abandoned_snapshots()
     if count:
         snapshots = "snapshot" if count == 1 else "snapshots"

@@ -438,15 +438,15 @@ def test_cached_until_a_load_changes_the_data(tmp_path):
     load_source(store, source)
     first = pt.co_occurrence(store, "risk-factors")
     assert pt.co_occurrence(store, "risk-factors") is first  # the cached object, not recounted
-    state = pt.store_state(store)
+    state = store.version()
     assert load_source(store, source).status == "unchanged"
-    assert pt.store_state(store) == state and pt.co_occurrence(store, "risk-factors") is first
+    assert store.version() == state and pt.co_occurrence(store, "risk-factors") is first
     # The same file with one more child who has domestic abuse and young parents.
     extra = row("R26", "C26", agencies=[S], lessons=[], outcome="died", age="under-1",
                 period="2009-10", risks=[DA, YP])  # fmt: skip
     source.write_text(source.read_text(encoding="utf-8") + extra + "\n", encoding="utf-8")
     load_source(store, source)
-    assert pt.store_state(store) != state
+    assert store.version() != state
     changed = pt.co_occurrence(store, "risk-factors")
     assert changed is not first
     assert (changed.cases, changed.item(DA).count, changed.pair(DA, YP).count) == (26, 8, 1)

@@ -197,3 +197,27 @@ def test_the_empty_disk_store_answers_queries(disk_store):
     assert disk_store.named_graphs() == []
     time.sleep(0)  # nothing was created on disk by reading
     assert not disk_store.path.exists()
+
+
+def test_the_version_changes_with_every_write_even_of_the_same_size(store):
+    store.replace_graph(EX + "g", triples(3, "a"))
+    first = store.version()
+    assert store.version() == first  # asking again changes nothing
+    store.replace_graph(EX + "g", triples(3, "b"))  # same triple count, other data
+    assert store.triple_count() == 3 and store.version() != first
+
+
+def test_a_disk_store_keeps_its_version_and_snapshot_across_handles(tmp_path):
+    writer = DiskStore(tmp_path / "store")
+    writer.replace_graph(EX + "g", triples(2))
+    reader = DiskStore(tmp_path / "store")
+    assert reader.version() == writer.version()
+    assert reader.snapshot_dir() == tmp_path / "store" / "snapshots" / writer.current_snapshot()
+    writer.replace_graph(EX + "g", triples(2, "w"))
+    assert reader.version() == writer.version()  # the reader follows the pointer
+
+
+def test_a_memory_store_has_no_files_to_check_or_tidy(memory_store):
+    assert memory_store.snapshot_dir() is None and memory_store.writer_pid() is None
+    memory_store.check()
+    assert memory_store.remove_abandoned_snapshots() == (0, 0)

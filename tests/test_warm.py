@@ -14,7 +14,6 @@ import pytest
 from served import served, until
 
 from scrkg.graph import charts
-from scrkg.graph.charts import store_version
 from scrkg.graph.store import DiskStore
 from scrkg.loader import load_source
 from scrkg.ontology import DEFAULT_BASE
@@ -29,14 +28,14 @@ def test_the_warmer_computes_at_start_and_again_after_a_load(tmp_path):
     versions: list[object] = []
 
     def recording(store_: DiskStore) -> None:
-        versions.append(store_version(store_))
+        versions.append(store_.version())
         warm(store_)
 
     warmer = Warmer(store, 0.05, recording).start()
     try:
         until(lambda: warmer.status()["ready"], timeout=60)
-        first = store_version(store)
-        assert versions == [first] and (*first, "dashboard") in charts.MEMO
+        first = store.version()
+        assert versions == [first] and (first, "dashboard") in charts.MEMO
         time.sleep(0.3)
         assert warmer.status()["runs"] == 1  # an unchanged store is not warmed again
 
@@ -47,10 +46,10 @@ def test_the_warmer_computes_at_start_and_again_after_a_load(tmp_path):
             graph=DEFAULT_BASE + "graph/second-copy",
             replace=[DEFAULT_BASE + "graph/coded-reviews"],
         )
-        second = store_version(store)
+        second = store.version()
         assert second != first
         until(lambda: warmer.status()["runs"] == 2, timeout=60)
-        assert versions == [first, second] and (*second, "dashboard") in charts.MEMO
+        assert versions == [first, second] and (second, "dashboard") in charts.MEMO
         assert warmer.status()["ready"] and warmer.status()["error"] is None
     finally:
         warmer.stop()

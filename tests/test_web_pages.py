@@ -432,7 +432,7 @@ def test_neighbour_pages_come_in_label_order_and_follow_a_load(
     assert labels == sorted(labels, key=str.lower) and len(labels) == HUB_CHILDREN
     assert labels[:2] == ["Child C02", "Child C03"]
     key = (
-        *charts.store_version(store),
+        store.version(),
         f"members in {SCR}hasRiskFactor {SCRC}domestic-abuse",
     )
     # A remembered list sits in its own memo, apart from the dashboard's answers.

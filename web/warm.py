@@ -19,7 +19,7 @@ from typing import Any
 
 from scrkg.graph import neighbours as nb
 from scrkg.graph import patterns as pt
-from scrkg.graph.charts import dashboard_data, store_version
+from scrkg.graph.charts import dashboard_data
 from scrkg.graph.store import Store
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ class Warmer:
         warmed: object = None
         while not self._stop.is_set():
             try:
-                version = store_version(self.store)
+                version = self.store.version()
                 if version != warmed:
                     self._set(ready=False)
                     started = time.perf_counter()

@@ -72,7 +72,7 @@ def bench(store: Store, label: str, work: Path, target: float) -> None:
         )
     pt.clear_cache()
     all_three = seconds(lambda: [pt.co_occurrence(store, kind) for kind in pt.KINDS])
-    state = seconds(lambda: pt.store_state(store), 20)
+    state = seconds(lambda: store.version(), 20)
     print(
         f"  all three cold {all_three:.3f} s; store-state check {1000 * state:.2f} ms;"
         f" slowest single pattern {worst:.3f} s (target under {target:g} s:"
