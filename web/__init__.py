@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, g
+from flask import Flask, g
 
-from scrkg.graph.store import Store, StoreError, open_store
+from scrkg.graph.store import Store, open_store
 from scrkg.web.settings import SETTINGS, read_settings
 
 
@@ -24,29 +24,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config and "STORE" in test_config:
         app.config["STORE"] = test_config["STORE"]
 
-    from scrkg.web import blueprints, security
+    from scrkg.web import blueprints, errors, layout, security
 
     security.init_app(app)  # hosts, credentials, headers, limits, audit log
+    errors.init_app(app)  # every error answer
+    layout.init_app(app)  # what every page's template may use
     for blueprint in blueprints.ALL:
         app.register_blueprint(blueprint)
     app.teardown_appcontext(_release_store)
-    app.register_error_handler(StoreError, _store_unavailable)
     return app
-
-
-def _store_unavailable(error: StoreError) -> Response:
-    """A store that cannot be read (a SPARQL server down or slow, a corrupt or missing snapshot)
-    gets 503 with its message: a page for browsers, plain text for programs."""
-    from flask import render_template, request
-
-    wants_html = request.accept_mimetypes.best_match(["text/html", "text/plain"]) == "text/html"
-    if wants_html and not request.path.startswith(("/api/", "/sparql", "/export")):
-        body, kind = render_template("unavailable.html", message=str(error)), "text/html"
-    else:
-        body, kind = f"{error}\n", "text/plain"
-    response = Response(body, status=503, content_type=f"{kind}; charset=utf-8")
-    response.headers["Retry-After"] = "5"
-    return response
 
 
 def get_store() -> Store:

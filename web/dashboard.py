@@ -20,9 +20,8 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request
 
-from scrkg.graph.charts import DashboardData, SyntheticCounts, dashboard_data, per_version
+from scrkg.graph.charts import DashboardData, dashboard_data, per_version
 from scrkg.graph.figures import FIGURES_QUERY, SERIES_QUERY, published_series, series_by_measure
-from scrkg.graph.neighbours import visible_text
 from scrkg.graph.store import Store
 from scrkg.web import get_store
 from scrkg.web.explorer import base_iri, resource_path
@@ -131,18 +130,3 @@ def dashboard() -> str:
         published_link=published_link,
         case_studies=per_version(store, "case-studies", lambda: case_studies(store)),
     )
-
-
-@bp.app_template_filter("visible")
-def visible_filter(text: object) -> str:
-    """Data text with control characters (bidi overrides...) shown as [U+XXXX]."""
-    return visible_text("" if text is None else str(text))
-
-
-@bp.app_context_processor
-def synthetic_notice() -> dict[str, SyntheticCounts | None]:
-    """Every page learns whether the store holds synthetic records, to say so in the layout."""
-    try:
-        return {"synthetic_counts": dashboard_data(get_store()).synthetic}
-    except Exception:  # noqa: BLE001 - the layout must render even when the store cannot
-        return {"synthetic_counts": None}

@@ -100,11 +100,6 @@ def resource_path(iri: str | None, base: str | None = None) -> str | None:
 PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
 
-@bp.app_template_filter("resource_url")
-def resource_url_filter(iri: str | None) -> str | None:
-    return resource_path(iri, base_iri())
-
-
 def link_prefixes() -> list[list[str]]:
     """(IRI prefix, site path) pairs, longest first, for the pages' JavaScript."""
     return [

@@ -32,6 +32,7 @@ from scrkg.graph.gateway import GatewayError, NotAcceptable
 from scrkg.graph.store import EXPORT_FORMATS
 from scrkg.ontology import local_name
 from scrkg.web import get_store, querying
+from scrkg.web.errors import text_response
 
 bp = Blueprint("exports", __name__)
 
@@ -65,12 +66,12 @@ def export() -> Response:
     graph = params.get("graph")
     sparql = params.get("query")
     if graph and sparql:
-        return _text(
+        return text_response(
             400, "Export either one named graph (graph=IRI) or a query (query=...), not both."
         )
     fmt = _choose_format(params.get("format"), default="turtle" if sparql else "trig")
     if fmt is None:
-        return _text(
+        return text_response(
             406,
             "No export format fits the request. Use format= one of "
             f"{', '.join(EXPORT_FORMATS)}, or Accept: {', '.join(MEDIA_TYPES)}.",
@@ -82,9 +83,9 @@ def export() -> Response:
         try:
             ox.NamedNode(graph)
         except ValueError:
-            return _text(400, f"{graph!r} is not a graph IRI.")
+            return text_response(400, f"{graph!r} is not a graph IRI.")
         if graph not in store.named_graphs():
-            return _text(404, f"There is no named graph <{graph}> in the store.")
+            return text_response(404, f"There is no named graph <{graph}> in the store.")
         name = "scrkg-" + _slug(graph)
 
         def write(output: BinaryIO) -> None:
@@ -121,7 +122,7 @@ def _export_query(sparql: str, fmt: str) -> Response:
             prefixes=True,
         )
     except NotAcceptable:
-        return _text(
+        return text_response(
             400,
             "Export takes a CONSTRUCT or DESCRIBE query, which gives a graph; for the rows of a "
             "SELECT or ASK query use /sparql.",
@@ -242,10 +243,6 @@ def _choose_format(name: str | None, *, default: str) -> str | None:
 def _slug(iri: str) -> str:
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", local_name(iri)).strip("-.")[:80]
     return slug or "graph"
-
-
-def _text(status: int, message: str) -> Response:
-    return Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
 def _with_charset(media_type: str) -> str:

@@ -51,6 +51,7 @@ from scrkg.graph import patterns as pt
 from scrkg.graph import synthetic_notice
 from scrkg.graph.store import Store
 from scrkg.ontology import local_name
+from scrkg.web.errors import text_response
 from scrkg.web.explorer import GROUP_STYLE
 
 bp = Blueprint("network_file", __name__)
@@ -607,12 +608,12 @@ def network_download() -> Response:
 
     chosen = [name for name in ("focus", "query", "pattern", "view") if request.args.get(name)]
     if len(chosen) != 1:
-        return _text(400, "Give one of focus=IRI, query=SPARQL, pattern=NAME or view=NAME.")
+        return text_response(400, "Give one of focus=IRI, query=SPARQL, pattern=NAME or view=NAME.")
     store = get_store()
     try:
         data = _requested(store, chosen[0], request.args[chosen[0]])
     except _Refused as refused:
-        return _text(refused.status, refused.message)
+        return text_response(refused.status, refused.message)
     html = render(data, source=f"the scrkg site at {request.url_root}")
     response = Response(html, content_type="text/html; charset=utf-8")
     response.headers.set("Content-Disposition", "attachment", filename=download_name(data))
@@ -675,7 +676,3 @@ def _pattern(store: Store, kind: str) -> NetworkData:
     except BadRequest as error:
         raise _Refused(400, error.message) from None
     return pattern_network(store, pattern)
-
-
-def _text(status: int, message: str) -> Response:
-    return Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")

@@ -25,7 +25,7 @@ from scrkg.graph.charts import per_version
 from scrkg.graph.store import MemoryStore, Store
 from scrkg.ontology import CONCEPTS_FILE, DEFAULT_BASE, ONTOLOGY_FILE, ONTOLOGY_IRI, PREFIXES
 from scrkg.web import get_store
-from scrkg.web.explorer import base_iri, resource_path
+from scrkg.web.explorer import resource_path
 from scrkg.web.words import (
     DCAT,
     DCTERMS,
@@ -34,7 +34,6 @@ from scrkg.web.words import (
     RDF,
     RDFS,
     SKOS,
-    STANDARD_WORDS,
     local_name,
     words_for,
 )
@@ -260,19 +259,3 @@ def heading_words(variable: str) -> str:
 def column_names(text: str) -> str:
     """Query variables in prose (``?agrees``) as the column headings the results show."""
     return re.sub(r"\?([A-Za-z_]\w*)", lambda m: f"“{heading_words(m.group(1))}”", text)
-
-
-@bp.app_template_filter("plain")
-def plain_filter(text: object) -> list[Piece]:
-    """Prose in pieces for the ``plain`` macro of the templates (text is never markup)."""
-    try:
-        labels = ontology_of(get_store()).labels
-    except Exception:  # noqa: BLE001 - prose still shows when the store cannot be read
-        labels = {}
-    return plain_pieces("" if text is None else str(text), labels, base_iri())
-
-
-@bp.app_template_filter("term_words")
-def term_words_filter(iri: str) -> str:
-    """A term of another vocabulary (a range such as xsd:date) in words."""
-    return STANDARD_WORDS.get(iri) or words_for(iri, {})

@@ -39,7 +39,7 @@ from scrkg.graph.results import spreadsheet_safe
 from scrkg.graph.saved import SavedQuery, saved_queries
 from scrkg.ontology import PREFIXES
 from scrkg.web import get_store, querying
-from scrkg.web.ontology_page import STANDARD_WORDS
+from scrkg.web.words import STANDARD_WORDS
 
 bp = Blueprint("query_page", __name__)
 

@@ -44,10 +44,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request
-from werkzeug.exceptions import HTTPException
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from scrkg.graph.errors import SettingError
+from scrkg.web.errors import text_response
 
 #: The Content-Security-Policy of every response: nothing from another origin, no inline script
 #: or style, no plugins, no framing, forms and fetches only to this site.
@@ -228,7 +228,7 @@ class Authenticator:
         wait = max(self.by_client.wait(client, now), self.by_user.wait(user_key, now))
         if wait > 0:
             g.audit_auth = "limited"
-            return _text(
+            return text_response(
                 429,
                 "Too many failed sign-ins from this address or for this user; try again in "
                 f"{math.ceil(wait)} seconds.",
@@ -242,7 +242,7 @@ class Authenticator:
             return user
         if not self.checks.acquire(blocking=False):
             g.audit_auth = "busy"
-            return _text(
+            return text_response(
                 503,
                 "The site is busy checking other sign-ins; try again in a moment.",
                 retry_after=1,
@@ -409,14 +409,14 @@ def init_app(app: Flask) -> None:
     def _guard() -> Response | None:
         g.started = time.monotonic()
         if current_app.debug:
-            return _text(
+            return text_response(
                 500,
                 "scrkg does not answer in debug mode, which would show code and data to "
                 "anyone; run it with `scrkg serve`.",
             )
         if hosts is not None and host_name(request.host) not in hosts:
             g.refused = True
-            return _text(
+            return text_response(
                 400,
                 f"This site does not answer for the host {host_name(request.host)!r}. Its "
                 "administrator can add the name to SCRKG_ALLOWED_HOSTS.",
@@ -440,7 +440,7 @@ def init_app(app: Flask) -> None:
                 audit.write(_record(audit, response.status_code))
             except OSError as error:
                 app.logger.error("cannot write the audit log: %s", error)
-                failed = _text(
+                failed = text_response(
                     503,
                     "The audit log cannot be written, so this site answers nothing until its "
                     "administrator fixes it (SCRKG_AUDIT_LOG).",
@@ -449,24 +449,6 @@ def init_app(app: Flask) -> None:
                     failed.headers[name] = value
                 return failed
         return response
-
-    @app.errorhandler(405)
-    def _method_not_allowed(error: HTTPException) -> Response:
-        response = error.get_response()
-        response.set_data(
-            f"{request.method} is not allowed here: this site only reads (GET; a SPARQL query "
-            "may also be POSTed to /sparql). Data is loaded with `scrkg load`.\n"
-        )
-        response.content_type = "text/plain; charset=utf-8"
-        return response
-
-    @app.errorhandler(413)
-    def _too_large(_error: HTTPException) -> Response:
-        return _text(
-            413,
-            f"The request is larger than {limit:,} bytes, the most this site takes "
-            "(SCRKG_MAX_REQUEST_BYTES).",
-        )
 
 
 def _record(audit: AuditLog, status: int) -> dict[str, object]:
@@ -489,10 +471,3 @@ def _record(audit: AuditLog, status: int) -> dict[str, object]:
     if started is not None:
         record["ms"] = round((time.monotonic() - started) * 1000, 1)
     return record
-
-
-def _text(status: int, message: str, *, retry_after: int = 0) -> Response:
-    response = Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
-    if retry_after:
-        response.headers["Retry-After"] = str(retry_after)
-    return response
