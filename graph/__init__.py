@@ -1,0 +1,31 @@
+"""The scrkg graph: where the data lives, how a query is run, and the data the pages show.
+
+Three layers, each importing only the ones above it:
+
+**Storage** (what a backend can do, declared on :class:`store.Store`: ``evaluates_here``,
+``worker_path``, ``version()``, ``snapshot_dir()``)
+
+* ``store``: :class:`~store.Store`, :class:`~store.DiskStore` (immutable snapshots behind an
+  atomic pointer), :class:`~store.MemoryStore`, :func:`~store.open_store`, ``StoreError`` and its
+  kinds, ``EXPORT_FORMATS``.
+* ``remote``: :class:`~remote.RemoteStore` on a SPARQL server, its URL ``CONVENTIONS``,
+  ``RemoteSettings``, :func:`~remote.copy_store`.
+
+**Running queries** (a user's SPARQL, checked, confined and capped)
+
+* ``gateway``: :class:`~gateway.QueryGateway`, ``Limits``, ``GatewayError``, ``NotAcceptable``,
+  ``query_hash``; ``workers`` and ``sandbox`` (worker processes, seccomp) behind it.
+* ``capped``: results written under a byte cap (``Written``, ``truncation_message``);
+  ``results``: spreadsheet-safe cells.
+* ``errors``: ``GatewayError``, ``QuerySyntaxError``, ``SettingError``.
+* ``saved``: the saved analyst queries.
+
+**Data for pages** (each answer remembered per store version: ``charts.per_version``, ``memo``)
+
+* ``charts`` (the dashboard), ``figures`` (published figures and series), ``neighbours`` (the
+  explorer), ``patterns`` (what occurs together), ``search`` (words, facets, reviews like this
+  one), ``synthetic_notice`` (how downloads say they hold synthetic records).
+
+Import the module you need (``from scrkg.graph.store import open_store``); nothing is imported
+here, so that the command line starts quickly.
+"""
