@@ -20,7 +20,7 @@ Three layers, each importing only the ones above it:
 * ``errors``: ``GatewayError``, ``QuerySyntaxError``, ``SettingError``.
 * ``saved``: the saved analyst queries.
 
-**Data for pages** (each answer remembered per store version: ``charts.per_version``, ``memo``)
+**Data for pages** (each answer remembered per store version: ``memo.per_version``)
 
 * ``charts`` (the dashboard), ``figures`` (published figures and series), ``neighbours`` (the
   explorer), ``patterns`` (what occurs together), ``search`` (words, facets, reviews like this

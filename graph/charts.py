@@ -11,12 +11,11 @@ dashboard does not recount an unchanged store.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from scrkg.graph.figures import Figure, published_figures
-from scrkg.graph.memo import Memo
+from scrkg.graph.memo import per_version
 from scrkg.graph.store import Store
 from scrkg.ontology import PREFIXES, local_name
 
@@ -262,11 +261,6 @@ class DashboardData:
     real_only: bool = False  # the charts count real records only
 
 
-#: Dashboards and other per-version answers (the explorer's menus, the whole-graph view...);
-#: hub member lists have their own (graph/neighbours.py).
-MEMO = Memo(64)
-
-
 def dashboard_data(store: Store, *, real_only: bool = False) -> DashboardData:
     """The published figures, the charts, the synthetic counts and what is loaded, cached per
     store version; with ``real_only`` the charts count real records only (cached apart)."""
@@ -296,13 +290,6 @@ def _real_only_data(store: Store) -> DashboardData:
         loaded=everything.loaded,
         real_only=True,
     )
-
-
-def per_version(store: Store, name: str, compute: Callable[[], T], memo: Memo = MEMO) -> T:
-    """``compute()``, remembered in ``memo`` under ``name`` until the store's contents change
-    (for answers that cost tens of milliseconds or more and change only with a load); computed
-    once when several threads ask at the same time (graph/memo.py)."""
-    return memo.get((store.version(), name), compute)
 
 
 def _has_figures_query() -> bool:

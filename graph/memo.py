@@ -77,3 +77,15 @@ class Memo:
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
+
+
+#: Dashboards and other per-version answers (the explorer's menus, the whole-graph view...);
+#: hub member lists and search indexes have their own.
+MEMO = Memo(64)
+
+
+def per_version(store: Any, name: str, compute: Callable[[], T], memo: Memo = MEMO) -> T:
+    """``compute()``, remembered in ``memo`` under ``name`` until the store's data changes
+    (``store.version()``): for answers that cost tens of milliseconds or more and change only
+    with a load; computed once when several threads ask at the same time."""
+    return memo.get((store.version(), name), compute)

@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from scrkg.graph.charts import per_version
-from scrkg.graph.memo import Memo
+from scrkg.graph.memo import Memo, per_version
 from scrkg.graph.store import Store
 from scrkg.ontology import ONTOLOGY_IRI, SCR, SCRC, local_name
 

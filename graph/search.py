@@ -1219,7 +1219,7 @@ INDEXES = Memo(4)
 def index_for(store: Any) -> SearchIndex:
     """The index of the store's current data: the file inside the live snapshot of an on-disk
     store, else one built in memory, kept until the data changes."""
-    from scrkg.graph.charts import per_version
+    from scrkg.graph.memo import per_version
 
     return per_version(store, "search-index", lambda: _open_or_build(store), memo=INDEXES)
 

@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 from served import AXE, CHROMIUM, CHROMIUM_ARGS, served
 
+from scrkg.graph import memo
 from scrkg.graph.store import DiskStore, MemoryStore
 
 
@@ -68,10 +69,9 @@ def client(store):
 @pytest.fixture(scope="module")
 def bundled_client(bundled_store):
     """A test client of the site over `bundled_store`, its charts computed afresh."""
-    from scrkg.graph import charts
     from scrkg.web import create_app
 
-    charts.MEMO.clear()
+    memo.MEMO.clear()
     return create_app({"STORE": bundled_store, "TESTING": True}).test_client()
 
 

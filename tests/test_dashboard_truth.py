@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from scrkg.graph import charts
+from scrkg.graph import charts, memo
 from scrkg.graph.store import MemoryStore
 from scrkg.loader import load_source
 from scrkg.ontology import SCR, SCRC
@@ -108,7 +108,7 @@ def real_counts_by_concept(store: MemoryStore, key: str, limit: int = 0) -> list
 
 @pytest.fixture(scope="module")
 def bundled_pages(bundled_store) -> dict[str, str]:
-    charts.MEMO.clear()
+    memo.MEMO.clear()
     return {"all": page(bundled_store), "real": page(bundled_store, "/?records=real")}
 
 
@@ -119,7 +119,7 @@ def own_store(tmp_path) -> MemoryStore:
     source.write_text("\n".join([COLUMNS, *OWN_REVIEWS]) + "\n", encoding="utf-8")
     store = MemoryStore()
     load_source(store, source)
-    charts.MEMO.clear()
+    memo.MEMO.clear()
     return store
 
 
@@ -182,14 +182,14 @@ def test_the_switch_is_plain_links_and_the_chart_queries_follow_it(bundled_pages
 
 
 def test_real_records_only_is_cached_apart(bundled_store):
-    charts.MEMO.clear()
+    memo.MEMO.clear()
     real = charts.dashboard_data(bundled_store, real_only=True)
     assert charts.dashboard_data(bundled_store, real_only=True) is real
     everything = charts.dashboard_data(bundled_store)
     assert everything is not real and not everything.real_only and real.real_only
     version = bundled_store.version()
-    assert (version, "dashboard") in charts.MEMO
-    assert (version, "dashboard-real-records") in charts.MEMO
+    assert (version, "dashboard") in memo.MEMO
+    assert (version, "dashboard-real-records") in memo.MEMO
 
 
 def test_a_store_of_own_reviews_is_titled_by_their_period(own_store):
@@ -206,7 +206,7 @@ def test_a_store_of_own_reviews_is_titled_by_their_period(own_store):
 
 
 def test_an_empty_store_is_told_how_to_load_data():
-    charts.MEMO.clear()
+    memo.MEMO.clear()
     html = page(MemoryStore())
     assert re.search(r"<h1>Case reviews</h1>", html)
     assert "<code>scrkg load --bundled</code>" in html

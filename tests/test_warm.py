@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from served import served, until
 
-from scrkg.graph import charts
+from scrkg.graph import memo
 from scrkg.graph.store import DiskStore
 from scrkg.loader import load_source
 from scrkg.ontology import DEFAULT_BASE
@@ -35,7 +35,7 @@ def test_the_warmer_computes_at_start_and_again_after_a_load(tmp_path):
     try:
         until(lambda: warmer.status()["ready"], timeout=60)
         first = store.version()
-        assert versions == [first] and (first, "dashboard") in charts.MEMO
+        assert versions == [first] and (first, "dashboard") in memo.MEMO
         time.sleep(0.3)
         assert warmer.status()["runs"] == 1  # an unchanged store is not warmed again
 
@@ -49,7 +49,7 @@ def test_the_warmer_computes_at_start_and_again_after_a_load(tmp_path):
         second = store.version()
         assert second != first
         until(lambda: warmer.status()["runs"] == 2, timeout=60)
-        assert versions == [first, second] and (second, "dashboard") in charts.MEMO
+        assert versions == [first, second] and (second, "dashboard") in memo.MEMO
         assert warmer.status()["ready"] and warmer.status()["error"] is None
     finally:
         warmer.stop()

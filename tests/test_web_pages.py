@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 import pytest
 
-from scrkg.graph import charts, neighbours
+from scrkg.graph import charts, memo, neighbours
 from scrkg.graph.figures import Figure
 from scrkg.graph.store import MemoryStore
 from scrkg.ontology import DEFAULT_BASE, PREFIXES, SCR, SCRC
@@ -213,7 +213,7 @@ def test_dashboard_shows_figures_with_a_marker_where_they_differ(client, monkeyp
     ]
     monkeypatch.setattr(charts, "published_figures", lambda store: figures)
     monkeypatch.setattr(charts, "_has_figures_query", lambda: True)
-    charts.MEMO.clear()
+    memo.MEMO.clear()
     html = client.get("/").get_data(as_text=True)
     assert "Children who died" in html and "Reviews judged good" in html
     assert html.count("≠ differs") == 1 and html.count("= matches") == 1
@@ -222,7 +222,7 @@ def test_dashboard_shows_figures_with_a_marker_where_they_differ(client, monkeyp
     # Each figure opens its records: the figure's name and the computed number link to them.
     assert html.count('href="/records?figure=children-died&amp;period="') == 2
     assert html.count('href="/records?figure=reviews-graded-good-percent&amp;period="') == 2
-    charts.MEMO.clear()
+    memo.MEMO.clear()
 
 
 def test_dashboard_charts_and_synthetic_counts(client):
@@ -249,7 +249,7 @@ def test_dashboard_charts_and_synthetic_counts(client):
 
 
 def test_dashboard_counts_are_cached_per_store_version(store):
-    charts.MEMO.clear()
+    memo.MEMO.clear()
     first = charts.dashboard_data(store)
     assert charts.dashboard_data(store) is first
     store.replace_graph(ID + "graph/extra", [t(ID + "child/X", RDF + "type", SCR + "Child")])
@@ -437,7 +437,7 @@ def test_neighbour_pages_come_in_label_order_and_follow_a_load(
     )
     # A remembered list sits in its own memo, apart from the dashboard's answers.
     assert (key in neighbours.MEMBER_LISTS) == (remembered_from < HUB_CHILDREN)
-    assert key not in charts.MEMO
+    assert key not in memo.MEMO
     # A load that adds a child with the factor is seen at once: no stale remembered list.
     new = ID + "child/C00"
     store.replace_graph(

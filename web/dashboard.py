@@ -20,8 +20,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request
 
-from scrkg.graph.charts import DashboardData, dashboard_data, per_version
+from scrkg.graph.charts import DashboardData, dashboard_data
 from scrkg.graph.figures import FIGURES_QUERY, SERIES_QUERY, published_series, series_by_measure
+from scrkg.graph.memo import per_version
 from scrkg.graph.store import Store
 from scrkg.web import get_store
 from scrkg.web.explorer import base_iri, resource_path

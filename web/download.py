@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from flask import Blueprint, render_template
 
 from scrkg.graph import synthetic_notice
-from scrkg.graph.charts import per_version
+from scrkg.graph.memo import per_version
 from scrkg.graph.store import EXPORT_FORMATS, Store
 from scrkg.ontology import ONTOLOGY_IRI
 from scrkg.web import get_store

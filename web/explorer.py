@@ -36,7 +36,7 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from scrkg.graph import neighbours as nb
-from scrkg.graph.charts import per_version
+from scrkg.graph.memo import per_version
 from scrkg.graph.store import Store
 from scrkg.ontology import DEFAULT_BASE, ONTOLOGY_IRI, SCR, SCRC
 from scrkg.web import get_store

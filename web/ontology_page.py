@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from flask import Blueprint, render_template
 
-from scrkg.graph.charts import per_version
+from scrkg.graph.memo import per_version
 from scrkg.graph.store import MemoryStore, Store
 from scrkg.ontology import CONCEPTS_FILE, DEFAULT_BASE, ONTOLOGY_FILE, ONTOLOGY_IRI, PREFIXES
 from scrkg.web import get_store

@@ -29,8 +29,9 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request
 
 from scrkg.graph import synthetic_notice
-from scrkg.graph.charts import CHART_SPECS, dashboard_data, per_version
+from scrkg.graph.charts import CHART_SPECS, dashboard_data
 from scrkg.graph.figures import Figure, SeriesFigure, published_series
+from scrkg.graph.memo import per_version
 from scrkg.graph.results import spreadsheet_cell
 from scrkg.graph.store import Store
 from scrkg.ontology import PREFIXES, SCRC, local_name

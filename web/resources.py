@@ -32,7 +32,7 @@ from urllib.parse import quote, unquote, urlencode
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from scrkg.graph.charts import per_version
+from scrkg.graph.memo import per_version
 from scrkg.graph.store import Store
 from scrkg.ontology import ONTOLOGY_IRI, PREFIXES, SCR, SCRC
 from scrkg.web import get_store
