@@ -25,6 +25,14 @@ server's convention (:data:`CONVENTIONS`) and each can be set. Facts the code re
   commits a request's work only at its end (a server killed during it keeps the old graphs),
   but keeps what ran before an operation that failed: scrkg then says which graphs were
   replaced (:data:`KEEPS_PARTIAL_UPDATES`).
+* Reading a whole graph back (copies, exports, scrkg's copy of Virtuoso's graphs) is one
+  streamed SELECT, except on Virtuoso, which cannot answer it for a large graph (it cuts any
+  answer at 1,048,576 rows, and refuses a CONSTRUCT or graph-store GET of over 1,000,000
+  triples): there a graph is read in pages of about :data:`DEFAULT_VIRTUOSO_PAGE_TRIPLES`
+  triples, each page the triples of some predicates (a predicate with more than a page is
+  split by a hash of its subjects), and the rows read are checked against the graph's count
+  (:meth:`RemoteStore._graph_in_pages`). No ORDER BY: Virtuoso sorts at most 10,000 rows for
+  one page.
 * Reads (query POSTs) are retried with exponential backoff on connection errors and 5xx
   answers; writes never are. A server that is down, slow or cuts its answer short gives
   :class:`RemoteStoreUnavailable`, whose message names the URL and what to check.
@@ -163,6 +171,15 @@ PROV_GENERATED = "http://www.w3.org/ns/prov#generatedAtTime"
 #: transactions small (Virtuoso stalled on one PUT of a million triples, see
 #: docs/sparql-servers.md); triples that share a blank node always go in the same request.
 DEFAULT_UPLOAD_TRIPLES = 50_000
+#: On Virtuoso, the most triples of a graph read back in one request (see the module's notes):
+#: far below its limits of one answer, and read within the default timeout on a busy machine.
+DEFAULT_VIRTUOSO_PAGE_TRIPLES = 200_000
+#: A predicate with more triples than a page is read in parts: the triples whose subject is a
+#: blank node, then those whose subject IRI's MD5 starts with each hexadecimal digit.
+_HASH_PARTS = (
+    "isBlank(?s)",
+    *(f'!isBlank(?s) && STRSTARTS(MD5(STR(?s)), "{d}")' for d in "0123456789abcdef"),
+)
 #: The most characters of a server's error text shown to the user.
 MAX_SERVER_TEXT = 400
 
@@ -457,6 +474,7 @@ class RemoteStore(Store):
         backoff: float = DEFAULT_BACKOFF,
         max_answer_bytes: int = DEFAULT_MAX_ANSWER,
         upload_triples: int = DEFAULT_UPLOAD_TRIPLES,
+        page_triples: int | None = None,
     ) -> None:
         _check_url(endpoint, "--endpoint")
         parts = urlsplit(endpoint)
@@ -478,6 +496,15 @@ class RemoteStore(Store):
         self.backoff = float(backoff)
         self.max_answer_bytes = int(max_answer_bytes)
         self.upload_triples = max(1, int(upload_triples))
+        #: Read a graph back in pages of about this many triples (None: in one streamed
+        #: answer); by default only on Virtuoso.
+        self.page_triples: int | None = (
+            max(1, int(page_triples))
+            if page_triples is not None
+            else DEFAULT_VIRTUOSO_PAGE_TRIPLES
+            if self._dialect is not None
+            else None
+        )
         self._union_checked = False
         self._mirror: ox.Store | None = None
         self._mirror_key: object = None
@@ -691,7 +718,11 @@ class RemoteStore(Store):
         return (_oxigraph_form(rows[0]["o"]) if self._dialect else rows[0]["o"]).value
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
-        """Every quad of the server's named graphs (or of one), streamed from one query."""
+        """Every quad of the server's named graphs (or of one), streamed from one query, or
+        graph by graph in pages of :attr:`page_triples`."""
+        if self.page_triples is not None:
+            graphs = [graph] if graph is not None else self.named_graphs()
+            return (quad for g in graphs for quad in self._graph_in_pages(g))
         form = _oxigraph_form if self._dialect else _same
         if graph is not None:
             node = ox.NamedNode(graph)
@@ -704,6 +735,54 @@ class RemoteStore(Store):
             for r in self._stream(text)
             if not _STAGING.search(r["g"].value) and r["g"].value not in hidden
         )
+
+    def _graph_in_pages(self, graph: str) -> Iterator[ox.Quad]:
+        """The quads of one graph, in requests of about :attr:`page_triples` triples each: the
+        triples of a few predicates (their counts summed up to a page), or of one predicate
+        with more than a page, one part of its subjects at a time (:data:`_HASH_PARTS`). The
+        rows read must add up to the graph's count: a graph that changed while it was read,
+        or a subject no part holds, is an error rather than a short copy."""
+        form = _oxigraph_form if self._dialect else _same
+        node, g = ox.NamedNode(graph), _iri(graph)
+        counts = self._select(
+            f"SELECT ?p (COUNT(*) AS ?n) {{ GRAPH {g} {{ ?s ?p ?o }} }} GROUP BY ?p"
+        )
+        sizes = sorted(
+            ((r["p"], int(r["n"].value)) for r in counts if r["p"] is not None),
+            key=lambda size: size[0].value,
+        )
+        big = [[p] for p, n in sizes if n > self.page_triples]  # each in parts
+        pages: list[list[ox.NamedNode]] = []
+        page_size = 0
+        for predicate, n in sizes:
+            if n > self.page_triples:
+                continue
+            if not pages or page_size + n > self.page_triples:
+                pages.append([])
+                page_size = 0
+            pages[-1].append(predicate)
+            page_size += n
+        expected, read = sum(n for _, n in sizes), 0
+        for page in big + pages:
+            if page in big:
+                p = _iri(page[0].value)
+                parts = [
+                    f"SELECT ?s ?o {{ GRAPH {g} {{ ?s {p} ?o FILTER({part}) }} }}"
+                    for part in _HASH_PARTS
+                ]
+            else:
+                values = " ".join(_iri(p.value) for p in page)
+                parts = [f"SELECT ?s ?p ?o {{ GRAPH {g} {{ VALUES ?p {{ {values} }} ?s ?p ?o }} }}"]
+            for text in parts:
+                for r in self._stream(text):
+                    read += 1
+                    yield ox.Quad(r["s"], r["p"] or page[0], form(r["o"]), node)
+        if read != expected:
+            raise RemoteStoreError(
+                f"The graph <{graph}> on the SPARQL server at {self.urls.query} gave {read:,} "
+                f"triples when read in pages, but counts {expected:,}: it changed while scrkg "
+                "read it (try again), or it holds subjects that are neither IRIs nor blank nodes."
+            )
 
     def export(self, output: BinaryIO, fmt: str, graph: str | None = None) -> None:
         """As :meth:`Store.export`, from the server."""

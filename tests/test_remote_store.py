@@ -32,6 +32,7 @@ import pytest
 import requests
 from served import VirtuosoServer, free_port
 
+from scrkg.graph import remote
 from scrkg.graph.figures import published_figures
 from scrkg.graph.gateway import run_query
 from scrkg.graph.remote import (
@@ -435,6 +436,53 @@ def test_an_upload_goes_in_requests_of_the_set_size_with_blank_nodes_together(sc
     )
     assert scratch.triple_count(f"{EX}g2") == 3
     assert scratch.staging_graphs() == []
+
+
+def test_a_graph_is_read_back_in_pages_of_the_set_size(scratch, monkeypatch):
+    """Virtuoso cannot answer one SELECT of a graph over 1,048,576 triples, so scrkg reads a
+    graph back in pages there (by default) and wherever page_triples is set: a few predicates a
+    page, a predicate bigger than a page in parts by its subjects, blank nodes kept."""
+    assert scratch.page_triples == (200_000 if scratch._dialect else None)
+    chains = linked_by_blank_nodes(12)  # 12 triples of one predicate, blank node subjects
+    small = [
+        ox.Triple(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(f"{EX}q{i}"), ox.Literal(f"x{i}"))
+        for i in range(5)
+    ]
+    graph = [*triples(30), *chains, *small]  # ex:p (30), ex:link (12), ex:q0..q4 (1 each)
+    scratch.replace_graphs({f"{EX}g1": graph, f"{EX}g2": triples(3, "w")})
+    scratch.page_triples = 4
+    asked: list[str] = []
+    original = scratch._stream
+
+    def recording(sparql):
+        asked.append(sparql)
+        return original(sparql)
+
+    scratch._stream = recording
+    read = [ox.Triple(q.subject, q.predicate, q.object) for q in scratch.quads(f"{EX}g1")]
+    assert len(read) == len(graph) and isomorphic(graph, read)
+    split = [q for q in asked if "MD5" in q or "isBlank" in q]
+    assert len(split) == 2 * 17  # ex:p and ex:link, each in 17 parts
+    values = [q for q in asked if "VALUES" in q]
+    assert sorted(q.count(f"<{EX}q") for q in values) == [1, 4]  # a page holds 4 triples
+    # The whole store, graph by graph: what scrkg copies, exports and (on Virtuoso) queries.
+    everything = list(scratch.quads())
+    assert {q.graph_name.value for q in everything} == {f"{EX}g1", f"{EX}g2"}
+    assert len(everything) == len(graph) + 3
+    found = scratch.query(f"SELECT (COUNT(*) AS ?n) {{ ?s <{EX}link> ?o }}")
+    assert int(next(iter(found))["n"].value) == 12
+    copied = MemoryStore()
+    copies, _ = copy_store(scratch, copied)
+    assert all(c.isomorphic for c in copies)
+
+
+def test_a_page_that_misses_triples_is_an_error_not_a_short_graph(scratch, monkeypatch):
+    scratch.replace_graph(f"{EX}g", [*triples(3), *linked_by_blank_nodes(9)])
+    scratch.page_triples = 2
+    parts = [p for p in remote._HASH_PARTS if p != "isBlank(?s)"]  # blank subjects left out
+    monkeypatch.setattr(remote, "_HASH_PARTS", tuple(parts))
+    with pytest.raises(RemoteStoreError, match=r"gave 3 triples when read in pages.*counts 12"):
+        list(scratch.quads(f"{EX}g"))
 
 
 def test_upload_chunks_keep_the_triples_of_one_blank_node_together():
