@@ -15,8 +15,9 @@ Three layers, each importing only the ones above it:
 
 * ``gateway``: :class:`~gateway.QueryGateway`, ``Limits``, ``GatewayError``, ``NotAcceptable``,
   ``query_hash``; ``workers`` and ``sandbox`` (worker processes, seccomp) behind it.
-* ``capped``: results written under a byte cap (``Written``, ``truncation_message``);
-  ``results``: spreadsheet-safe cells.
+* ``result_writers``: results written in each format under a row and byte cap (``Written``,
+  ``truncation_message``); ``tables``: results as a terminal's table, CSV, TSV or JSON for the
+  command line, and spreadsheet-safe cells for downloads.
 * ``errors``: ``GatewayError``, ``QuerySyntaxError``, ``SettingError``.
 * ``saved``: the saved analyst queries.
 

@@ -14,16 +14,15 @@ Checks, before the store sees a query (docs/query-safety.md says how the layers 
 
 Then :class:`QueryGateway` runs it under limits (:class:`Limits`): at most ``workers`` queries at
 once and ``queue`` more waiting (one more gets :class:`GatewayBusy`, 503 with Retry-After), each
-stopped at a deadline (:class:`QueryTimeout`, 503), its rows and bytes capped (graph/capped.py:
-a cut result says so). On an on-disk store each query runs in a long-lived worker process that
-opens the store read-only itself and is killed at the deadline (graph/workers.py). An in-memory
-store cannot be opened by another process, so there the query is checked by a worker process
-(pyoxigraph's parser crashes its process on some very long repetitions) and then run in a
-confined thread of this process: the client still gets its 503 at the deadline, but the thread
-runs on until pyoxigraph finishes (it checks for cancellation between rows) and keeps its place
-among the ``workers`` meanwhile. In-memory stores are for tests and one-off scripts; ``scrkg
-serve`` and ``scrkg query`` always use the on-disk store, and so worker processes.
-"""
+stopped at a deadline (:class:`QueryTimeout`, 503), its rows and bytes capped
+(graph/result_writers.py: a cut result says so). On an on-disk store each query runs in a long-lived
+worker process that opens the store read-only itself and is killed at the deadline
+(graph/workers.py). An in-memory store cannot be opened by another process, so there the query is
+checked by a worker process (pyoxigraph's parser crashes its process on some very long repetitions)
+and then run in a confined thread of this process: the client still gets its 503 at the deadline,
+but the thread runs on until pyoxigraph finishes (it checks for cancellation between rows) and keeps
+its place among the ``workers`` meanwhile. In-memory stores are for tests and one-off scripts;
+``scrkg serve`` and ``scrkg query`` always use the on-disk store, and so worker processes."""
 
 from __future__ import annotations
 
@@ -43,14 +42,6 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from scrkg.graph.capped import (
-    SPARQL_JSON,
-    Cancelled,
-    Written,
-    write_boolean,
-    write_graph,
-    write_solutions,
-)
 from scrkg.graph.errors import (
     GatewayBusy,
     GatewayError,
@@ -62,6 +53,14 @@ from scrkg.graph.errors import (
     QueryTooDeep,
     QueryTooLarge,
     SettingError,
+)
+from scrkg.graph.result_writers import (
+    SPARQL_JSON,
+    Cancelled,
+    Written,
+    write_boolean,
+    write_graph,
+    write_solutions,
 )
 from scrkg.graph.sandbox import SandboxUnavailable, confine_thread, confined
 from scrkg.graph.store import Store, StoreError

@@ -40,7 +40,6 @@ from dataclasses import asdict
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from scrkg.graph.capped import Written
 from scrkg.graph.gateway import (
     CHECKED,
     ERRORS,
@@ -56,6 +55,7 @@ from scrkg.graph.gateway import (
     failure,
     timeout_error,
 )
+from scrkg.graph.result_writers import Written
 from scrkg.graph.sandbox import SandboxUnavailable, confine_process
 
 CHUNK = 1 << 20  # bytes per message from a worker

@@ -18,23 +18,23 @@ from typing import Any
 import click
 
 from scrkg import __version__
-from scrkg.graph.capped import truncation_message
 from scrkg.graph.errors import GatewayError, QuerySyntaxError, SettingError
 from scrkg.graph.figures import published_figures
 from scrkg.graph.remote import CONVENTIONS, DEFAULT_TIMEOUT, RemoteSettings, copy_store
-from scrkg.graph.results import (
-    RESULT_FORMATS,
-    ResultFormatError,
-    format_mismatch,
-    query_types,
-    write_answer,
-)
+from scrkg.graph.result_writers import truncation_message
 from scrkg.graph.store import (
     EXPORT_FORMATS,
     Store,
     StoreError,
     disk_full_message,
     open_store,
+)
+from scrkg.graph.tables import (
+    RESULT_FORMATS,
+    ResultFormatError,
+    format_mismatch,
+    query_types,
+    write_answer,
 )
 from scrkg.loader import LoadError, generate_file, load_bundled, validate_source
 from scrkg.loader.load import load_sources

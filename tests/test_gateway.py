@@ -24,7 +24,6 @@ from served import Listener, served, until
 
 import scrkg.web
 from scrkg.cli import main
-from scrkg.graph.capped import SOLUTION_TYPES, write_solutions
 from scrkg.graph.gateway import (
     GatewayBusy,
     Limits,
@@ -37,6 +36,7 @@ from scrkg.graph.gateway import (
     check_limits,
     query_depth,
 )
+from scrkg.graph.result_writers import SOLUTION_TYPES, write_solutions
 from scrkg.graph.saved import saved_queries
 from scrkg.graph.store import DiskStore, MemoryStore
 from scrkg.web import create_app, querying

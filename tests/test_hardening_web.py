@@ -13,9 +13,9 @@ from urllib.parse import quote
 import pyoxigraph as ox
 import pytest
 
-from scrkg.graph.results import spreadsheet_cell, spreadsheet_safe
 from scrkg.graph.saved import saved_queries
 from scrkg.graph.store import MemoryStore
+from scrkg.graph.tables import spreadsheet_cell, spreadsheet_safe
 
 GRAPH = "https://w3id.org/scrkg/id/graph/hostile"
 SUBJECT = "https://w3id.org/scrkg/id/review/H1"

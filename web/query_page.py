@@ -16,7 +16,7 @@ it wrote (a dashboard chart's) carry ``run``, an HMAC of the text under a key th
 this process (:func:`site_query_link`), so they run on opening; no one outside can make one.
 
 The page's download links go to ``/api/query``, whose CSV and TSV are made safe to open in a
-spreadsheet (see graph/results.py, :func:`spreadsheet_safe`); /sparql's CSV and TSV stay
+spreadsheet (see graph/tables.py, :func:`spreadsheet_safe`); /sparql's CSV and TSV stay
 exactly as the SPARQL standards describe them. A download that holds synthetic data (a true
 ``synthetic`` column, or an IRI that carries ``scr:isSynthetic true``) says so in its file name
 (``results-includes-synthetic.csv``) and in the header ``X-SCRKG-Synthetic: true``; Turtle and
@@ -34,9 +34,9 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from scrkg.graph import gateway, synthetic_notice
-from scrkg.graph.capped import Written
-from scrkg.graph.results import spreadsheet_safe
+from scrkg.graph.result_writers import Written
 from scrkg.graph.saved import SavedQuery, saved_queries
+from scrkg.graph.tables import spreadsheet_safe
 from scrkg.ontology import PREFIXES
 from scrkg.web import get_store, querying
 from scrkg.web.words import STANDARD_WORDS

@@ -14,8 +14,8 @@ import weakref
 
 from flask import Flask, Response, current_app, g, jsonify
 
-from scrkg.graph.capped import Written
 from scrkg.graph.gateway import GatewayError, Limits, QueryGateway, query_hash
+from scrkg.graph.result_writers import Written
 from scrkg.graph.store import open_store
 
 _EXTENSION = "scrkg.gateway"

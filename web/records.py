@@ -32,8 +32,8 @@ from scrkg.graph import synthetic_notice
 from scrkg.graph.charts import CHART_SPECS, dashboard_data
 from scrkg.graph.figures import Figure, SeriesFigure, published_series
 from scrkg.graph.memo import per_version
-from scrkg.graph.results import spreadsheet_cell
 from scrkg.graph.store import Store
+from scrkg.graph.tables import spreadsheet_cell
 from scrkg.ontology import PREFIXES, SCRC, local_name
 from scrkg.web import get_store
 from scrkg.web.explorer import base_iri, resource_path, site_explore_link

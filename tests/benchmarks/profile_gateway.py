@@ -14,7 +14,7 @@ For each saved query, the median over ``--repeat`` runs after a warm-up, in mill
 * ``ox json``: pyoxigraph evaluating the query and writing SPARQL JSON itself, which is what a
   bare ``oxigraph serve`` does;
 * ``execute``: the gateway's work in one thread (``execute``: check, evaluation, and the rows
-  written one by one in Python, graph/capped.py), what a worker does;
+  written one by one in Python, graph/result_writers.py), what a worker does;
 * ``gateway``: ``QueryGateway.run`` with its worker processes, the answer's bytes sent back
   through a pipe (the worker round trip is ``gateway - execute``);
 * the size of the JSON answer.
@@ -41,8 +41,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from scrkg.graph.capped import SPARQL_JSON
 from scrkg.graph.gateway import Job, Limits, QueryGateway, check_query, execute
+from scrkg.graph.result_writers import SPARQL_JSON
 from scrkg.graph.saved import saved_queries
 from scrkg.graph.store import DiskStore
 

@@ -1,9 +1,9 @@
 """Writing query results: SELECT/ASK as a table, CSV, TSV or SPARQL JSON; graphs as RDF.
 
 ``scrkg query`` runs through the query gateway, which hands back the result already serialised
-(graph/capped.py): :func:`query_types` says which media types to ask it for, :func:`write_answer`
-writes what came back (a table is drawn from the SPARQL JSON), and :func:`format_mismatch` words
-the error when ``--format`` does not fit the kind of result.
+(graph/result_writers.py): :func:`query_types` says which media types to ask it for,
+:func:`write_answer` writes what came back (a table is drawn from the SPARQL JSON), and
+:func:`format_mismatch` words the error when ``--format`` does not fit the kind of result.
 
 The table is for a terminal, so control characters from the data (ESC, BEL, NUL and the rest
 of C0 and C1) are shown escaped, as ``\x1b``; csv, tsv and json stay exact.
@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from scrkg.graph.capped import SPARQL_JSON, Written
+from scrkg.graph.result_writers import SPARQL_JSON, Written
 from scrkg.ontology import PREFIXES
 
 SOLUTION_FORMATS = {
