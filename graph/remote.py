@@ -558,7 +558,7 @@ class RemoteStore(Store):
         checked, known = self._version
         now = time.monotonic()
         if known is None or now - checked >= VERSION_SECONDS:
-            rows = self.query(VERSION_QUERY)
+            rows = self.server_query(VERSION_QUERY)  # the server's, not Virtuoso's copy
             stated = sorted(
                 (row["g"].value, row["checksum"].value, row["time"].value if row["time"] else "")
                 for row in rows

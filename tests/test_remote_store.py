@@ -406,6 +406,32 @@ def test_replace_graph_replaces_only_that_graph(scratch):
     assert scratch.named_graphs() == [f"{EX}g1"]
 
 
+def test_the_version_follows_loads_by_another_process_without_a_count_per_call(
+    scratch, scratch_server, tmp_path, monkeypatch
+):
+    """Another client's load is seen within a second, even one that keeps the triple count; a
+    version asked again within that second asks the server nothing."""
+    source = tmp_path / "reviews.csv"
+    source.write_text(TODAYS_EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    load_source(scratch, source)
+    other = open_store(scratch_server)  # another client of the same server
+    try:
+        first, count = other.version(), other.triple_count()
+        asked: list[str] = []
+        monkeypatch.setattr(other, "server_query", lambda *a, **k: asked.append("q") or [])
+        assert other.version() == first and asked == []  # within the second: nothing asked
+        monkeypatch.undo()
+        source.write_text(
+            source.read_text(encoding="utf-8").replace("Example", "Exemple"), encoding="utf-8"
+        )
+        load_source(scratch, source)  # the same reviews reworded: the same number of triples
+        assert other.triple_count() == count
+        monkeypatch.setattr(remote, "VERSION_SECONDS", 0.0)
+        assert other.version() != first
+    finally:
+        other.close()
+
+
 def linked_by_blank_nodes(n: int) -> list[ox.Triple]:
     """``n`` triples in chains of three linked by blank nodes: _:a p _:b, _:b p _:c, _:c p x."""
     out = []
