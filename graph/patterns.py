@@ -62,6 +62,7 @@ import pyoxigraph as ox
 
 from scrkg.graph.memo import Memo
 from scrkg.graph.store import Store
+from scrkg.graph.tables import spreadsheet_cell
 from scrkg.ontology import SCRC, local_name
 
 T = TypeVar("T")
@@ -648,9 +649,15 @@ def write_csv(pattern: Pattern, handle: IO[str], table: str = "pairs") -> None:
     writer.writerow(columns)
     for row in rows:
         values = _rounded(vars(row))
-        writer.writerow(
-            [str(values[c]).lower() if isinstance(values[c], bool) else values[c] for c in columns]
-        )
+        writer.writerow([_cell(values[c]) for c in columns])
+
+
+def _cell(value: object) -> object:
+    """A CSV cell: flags as ``true``/``false``, and text (labels come from the data) made safe
+    to open in a spreadsheet (graph/tables.py)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return spreadsheet_cell(value) if isinstance(value, str) else value
 
 
 def write_json(pattern: Pattern, handle: IO[str]) -> None:

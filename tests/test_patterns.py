@@ -99,6 +99,7 @@ import math
 from pathlib import Path
 
 import networkx as nx
+import pyoxigraph as ox
 import pytest
 
 from scrkg.cli import PATTERN_KINDS, main
@@ -430,6 +431,19 @@ def test_same_data_and_filters_give_the_same_numbers(children_store):
     assert out1.getvalue() == out2.getvalue()
     other = pt.co_occurrence(children_store, "risk-factors", outcome="died").as_json()
     assert other != first and other["cases"] == 15
+
+
+def test_csv_labels_cannot_run_as_spreadsheet_formulas(tmp_path):
+    store = MemoryStore()
+    load_source(store, children_csv(tmp_path / "children.csv"))
+    hostile = '=HYPERLINK("http://example.invalid","x")'
+    label = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+    labelled = ox.Triple(ox.NamedNode(SCRC + DA), label, ox.Literal(hostile, language="en"))
+    store.replace_graph(DEFAULT_BASE + "graph/labels", [labelled])
+    out = io.StringIO()
+    pt.write_csv(pt.co_occurrence(store, "risk-factors", min_cases=1), out, table="items")
+    cells = [cell for row in csv.reader(io.StringIO(out.getvalue())) for cell in row]
+    assert [cell for cell in cells if cell.startswith("'")] == ["'" + hostile]  # only the label
 
 
 def test_cached_until_a_load_changes_the_data(tmp_path):
