@@ -47,6 +47,30 @@ CHROMIUM_ARGS = [
 ]
 
 AXE = Path(__file__).resolve().parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+#: The WCAG rule sets axe-core checks: WCAG 2.2 AA and everything it includes.
+AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe_violations(page) -> list[tuple[str, str, int, str, str]]:
+    """axe-core's findings on the page as it stands, each as (rule, impact, nodes, help, the
+    first node's selector); the page's context must let its script in (``bypass_csp=True``)."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async (rules) => {
+            const result = await axe.run(document, {runOnly: rules});
+            return result.violations.map(v => [
+                v.id, v.impact, v.nodes.length, v.help, v.nodes[0].target.join(" ")]);
+        }""",
+        AXE_RULES,
+    )
+    return [tuple(v) for v in found]
+
+
+def serious(found: list[tuple]) -> list[tuple]:
+    """The serious and critical findings of :func:`axe_violations`."""
+    return [v for v in found if v[1] in ("serious", "critical")]
+
+
 SCREENSHOTS = Path(__file__).resolve().parent / "output" / "screenshots"
 #: The xdist group of the modules that read the session's ``site`` (tests/conftest.py): under
 #: ``--dist loadgroup`` they run on one worker, which starts the site once.

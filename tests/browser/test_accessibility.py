@@ -12,11 +12,10 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from served import AXE, SITE_GROUP
+from served import SITE_GROUP, axe_violations, serious
 
 pytestmark = pytest.mark.xdist_group(SITE_GROUP)  # the session's `site`
 
-RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 REVIEW = "https://w3id.org/scrkg/id/review/OFSTED-2009-10-CS1"
 
 #: The pages of the site, one of each kind.
@@ -46,15 +45,7 @@ def violations(browser, url: str) -> list[tuple[str, str, int, str, str]]:
         page = context.new_page()
         page.goto(url)
         page.wait_for_load_state("networkidle")
-        page.add_script_tag(path=str(AXE))
-        found = page.evaluate(
-            """async (rules) => {
-                const result = await axe.run(document, {runOnly: rules});
-                return result.violations.map(v => [
-                    v.id, v.impact, v.nodes.length, v.help, v.nodes[0].target.join(" ")]);
-            }""",
-            RULES,
-        )
+        found = axe_violations(page)
     finally:
         context.close()
     return [tuple(v) for v in found]
@@ -63,5 +54,5 @@ def violations(browser, url: str) -> list[tuple[str, str, int, str, str]]:
 @pytest.mark.parametrize("path", PAGES)
 def test_page_has_no_serious_accessibility_violation(site, browser, path):
     found = violations(browser, site + path)
-    serious = [v for v in found if v[1] in ("serious", "critical")]
-    assert not serious, f"{path}: {serious}"
+    bad = serious(found)
+    assert not bad, f"{path}: {bad}"

@@ -18,14 +18,13 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 import pytest
-from served import AXE, SCREENSHOTS, SITE_GROUP
+from served import SCREENSHOTS, SITE_GROUP, axe_violations, serious
 
 from scrkg.graph.store import MemoryStore
 from scrkg.web import network_file as nf
 
 pytestmark = pytest.mark.xdist_group(SITE_GROUP)  # the session's `site`
 
-RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 H = "https://w3id.org/scrkg/id/"
 REVIEW = H + "review/HOSTILE-1"
 CHILD = H + "child/HOSTILE-1-C1"
@@ -65,18 +64,10 @@ def serious_violations(browser, url: str) -> list:
         page = context.new_page()
         page.goto(url)
         page.wait_for_load_state("load")
-        page.add_script_tag(path=str(AXE))
-        found = page.evaluate(
-            """async (rules) => {
-                const result = await axe.run(document, {runOnly: rules});
-                return result.violations.map(v => [v.id, v.impact, v.help,
-                                                   v.nodes[0].target.join(" ")]);
-            }""",
-            RULES,
-        )
+        found = axe_violations(page)
     finally:
         context.close()
-    return [v for v in found if v[1] in ("serious", "critical")]
+    return serious(found)
 
 
 def open_offline(browser, path: Path):

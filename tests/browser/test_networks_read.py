@@ -22,11 +22,10 @@ import urllib.request
 from urllib.parse import quote, urlencode
 
 import pytest
-from served import AXE, SCREENSHOTS, SITE_GROUP, wait_until
+from served import SCREENSHOTS, SITE_GROUP, axe_violations, serious, wait_until
 
 pytestmark = pytest.mark.xdist_group(SITE_GROUP)  # the session's `site`
 
-RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 REVIEW = "https://w3id.org/scrkg/id/review/OFSTED-2009-10-CS1"
 DIED = "https://w3id.org/scrkg/concept/died"
 SCRC = "https://w3id.org/scrkg/concept/"
@@ -335,16 +334,8 @@ def test_no_serious_accessibility_violation(site, browser, path):
         if "query=" not in path:
             tab.wait_for_selector("#network[data-ready='true']", timeout=60000)
         tab.locator("details").evaluate_all("ds => ds.forEach(d => { d.open = true; })")
-        tab.add_script_tag(path=str(AXE))
-        found = tab.evaluate(
-            """async (rules) => {
-                const result = await axe.run(document, {runOnly: rules});
-                return result.violations.map(v => [v.id, v.impact, v.help,
-                                                   v.nodes[0].target.join(" ")]);
-            }""",
-            RULES,
-        )
+        found = axe_violations(tab)
     finally:
         context.close()
-    serious = [v for v in found if v[1] in ("serious", "critical")]
-    assert not serious, f"{path}: {serious}"
+    bad = serious(found)
+    assert not bad, f"{path}: {bad}"

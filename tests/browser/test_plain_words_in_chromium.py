@@ -16,11 +16,10 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from served import AXE, SCREENSHOTS, SITE_GROUP
+from served import SCREENSHOTS, SITE_GROUP, axe_violations, serious
 
 pytestmark = pytest.mark.xdist_group(SITE_GROUP)  # the session's `site`
 
-RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SYNTAX = re.compile(
     r"\^\^|@en\"|\b(?:xsd|rdfs|rdf|prov|skos|scrc|scr|owl|qb|dcterms|dcat|sh):[A-Za-z_]"
 )
@@ -143,18 +142,11 @@ def test_records_pages_have_no_serious_accessibility_violation(site, browser, pa
         tab = context.new_page()
         tab.goto(site + path)
         tab.wait_for_load_state("networkidle")
-        tab.add_script_tag(path=str(AXE))
-        found = tab.evaluate(
-            """async (rules) => {
-                const result = await axe.run(document, {runOnly: rules});
-                return result.violations.map(v => [v.id, v.impact, v.nodes.length, v.help]);
-            }""",
-            RULES,
-        )
+        found = axe_violations(tab)
     finally:
         context.close()
-    serious = [v for v in found if v[1] in ("serious", "critical")]
-    assert not serious, f"{path}: {serious}"
+    bad = serious(found)
+    assert not bad, f"{path}: {bad}"
 
 
 def test_a_figure_as_published_opens_its_source(site, page):

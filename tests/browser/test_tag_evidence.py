@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 from documents import make_pdf
-from served import AXE, served
+from served import axe_violations, serious, served
 
-RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 QUOTE = "There was domestic abuse in the home."
 PAGES = [
     "Child D was a baby when the review began.",
@@ -95,16 +94,8 @@ def test_the_quote_is_beside_the_childs_risk_factor_and_the_page_is_accessible(s
         assert "sha256" not in text and "rdf:" not in text  # no RDF syntax on the page
         assert risk.locator("ul.evidence a").get_attribute("href").startswith("/id/document/")
         assert risk.locator("ul.evidence q").is_visible()
-        page.add_script_tag(path=str(AXE))
-        found = page.evaluate(
-            """async (rules) => {
-                const result = await axe.run(document, {runOnly: rules});
-                return result.violations.map(v => [
-                    v.id, v.impact, v.nodes.length, v.help, v.nodes[0].target.join(" ")]);
-            }""",
-            RULES,
-        )
+        found = axe_violations(page)
     finally:
         context.close()
-    serious = [v for v in found if v[1] in ("serious", "critical")]
-    assert not serious, serious
+    bad = serious(found)
+    assert not bad, bad
