@@ -221,7 +221,7 @@ def test_whole_bundled_graph_settles(page, site):
 
 
 # ---------------------------------------------------------------------------------------------
-# Labels that try to run script (issue 4, item 3): shown as text everywhere, nothing runs.
+# Labels that try to run script: shown as text everywhere, nothing runs.
 # ---------------------------------------------------------------------------------------------
 
 PWN = "window.__pwned = (window.__pwned || 0) + 1"
