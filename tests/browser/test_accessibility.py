@@ -31,6 +31,8 @@ PAGES = [
     "/ontology",
     "/recommendations",
     "/search?q=baby",
+    "/download",
+    "/records?figure=children-died-child-in-need&period=2009-10",
     "/id/review/OFSTED-2009-10-CS1",
     "/id/child/OFSTED-2009-10-CS1-C1",
     "/concept/domestic-abuse",
