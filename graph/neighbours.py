@@ -21,7 +21,18 @@ import pyoxigraph as ox
 
 from scrkg.graph.memo import Memo, per_version
 from scrkg.graph.store import Store
-from scrkg.ontology import ONTOLOGY_IRI, SCR, SCRC, local_name
+from scrkg.ontology import (
+    ONTOLOGY_IRI,
+    OWL,
+    PROV,
+    QB,
+    RDF,
+    RDFS,
+    SCR,
+    SCRC,
+    SKOS,
+    local_name,
+)
 
 #: Neighbours shown per property group before a "+N more" node.
 GROUP_LIMIT = 20
@@ -30,13 +41,6 @@ MAX_VIEW_NODES = 3000
 #: The longest label search text accepted.
 MAX_SEARCH_TEXT = 200
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-PROV = "http://www.w3.org/ns/prov#"
-QB = "http://purl.org/linked-data/cube#"
-DCTERMS = "http://purl.org/dc/terms/"
 
 RDF_TYPE = RDF + "type"
 

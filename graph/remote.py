@@ -73,7 +73,7 @@ import urllib3
 
 from scrkg.graph.sandbox import confined, is_confined
 from scrkg.graph.store import Store, StoreError, export_format
-from scrkg.ontology import PREFIXES
+from scrkg.ontology import PREFIXES, XSD
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,6 @@ VIRTUOSO_OWN_GRAPHS = (
     "http://www.w3.org/ns/ldp#",
     "http://localuriqaserver/sparql",
 )
-XSD = "http://www.w3.org/2001/XMLSchema#"
 #: Datatypes whose literals Virtuoso keeps as values, answered in its own lexical form ("1" for
 #: true, "1000.0" for a float 1E3): scrkg reads them back in Oxigraph's (the embedded store's).
 VIRTUOSO_VALUE_TYPES = frozenset(

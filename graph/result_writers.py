@@ -30,9 +30,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from scrkg.ontology import PREFIXES
+from scrkg.ontology import PREFIXES, XSD
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
 XSD_INTEGER = XSD + "integer"
 

@@ -49,7 +49,7 @@ import pyoxigraph as ox
 import tantivy
 
 from scrkg.graph.memo import Memo
-from scrkg.ontology import SCR, local_name
+from scrkg.ontology import RDF, RDFS, SCR, SKOS, local_name
 
 #: The index folder inside a snapshot directory of an on-disk store, and its two parts.
 INDEX_DIR = "search"
@@ -111,9 +111,6 @@ SNIPPET_WORDS = 14
 MARK_OPEN = "\ue000"
 MARK_CLOSE = "\ue001"
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 
 REVIEW_CLASSES = [
     SCR + name

@@ -86,7 +86,7 @@ from scrkg.loader.tabular import (
     field_problem,
     parse_json,
 )
-from scrkg.ontology import SCR, local_name
+from scrkg.ontology import DCTERMS, OA, PROV, RDF, SCR, local_name
 
 #: The columns of a draft, in the order the tagger writes them.
 DRAFT_COLUMNS = (
@@ -118,10 +118,6 @@ REQUIRED_REASON = "required: no suggestion; type the code or value and write yes
 _SHA256 = re.compile(r"^(?:sha256:)?([0-9a-f]{64})$")
 _WHOLE = re.compile(r"^[0-9]{1,12}$")
 
-OA = "http://www.w3.org/ns/oa#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-PROV = "http://www.w3.org/ns/prov#"
-DCTERMS = "http://purl.org/dc/terms/"
 #: The fragment syntax of a page of a PDF (``page=N``), RFC 3778.
 PDF_FRAGMENTS = ox.NamedNode("http://tools.ietf.org/rfc/rfc3778")
 

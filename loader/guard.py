@@ -46,6 +46,7 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 
 from scrkg.loader.errors import PersonalDataError, ProblemLog
+from scrkg.ontology import XSD
 
 # -- field names ---------------------------------------------------------------------------------
 
@@ -376,7 +377,6 @@ def personal_predicate(iri: str) -> str | None:
     return f"its name contains {term!r}" if term else None
 
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 #: Literals of these datatypes are dates by design (an evaluation date, a year of publication).
 DATE_TYPES = frozenset(
     XSD + name

@@ -19,11 +19,10 @@ import pyoxigraph as ox
 
 from scrkg.loader.iris import Minter, encode_id
 from scrkg.loader.records import Review, Vocabulary
-from scrkg.ontology import DEFAULT_BASE, SCR, SCRC
+from scrkg.ontology import DEFAULT_BASE, SCR, SCRC, XSD
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_DATE = ox.NamedNode(XSD + "date")
 XSD_INTEGER = ox.NamedNode(XSD + "integer")
 XSD_ANY_URI = ox.NamedNode(XSD + "anyURI")

@@ -21,13 +21,10 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 import scrkg
-from scrkg.ontology import SCR
+from scrkg.ontology import DCTERMS, PROV, SCR, XSD
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-PROV = "http://www.w3.org/ns/prov#"
-DCTERMS = "http://purl.org/dc/terms/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 CHECKSUM = SCR + "checksum"
 LOADER_VERSION = SCR + "loaderVersion"

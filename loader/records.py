@@ -23,9 +23,7 @@ import pyoxigraph as ox
 
 from scrkg.loader.errors import LoadError, PersonalDataError, ProblemLog, RuleError
 from scrkg.loader.guard import personal_value
-from scrkg.ontology import CONCEPTS_FILE, SCR, SCRC
-
-SKOS = "http://www.w3.org/2004/02/skos/core#"
+from scrkg.ontology import CONCEPTS_FILE, SCR, SCRC, SKOS
 
 #: A progress callback: ``progress(stage, done, total)``, ``total`` None when unknown.
 Progress = Callable[[str, int, "int | None"], None]

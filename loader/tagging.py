@@ -102,9 +102,8 @@ import pyoxigraph as ox
 
 from scrkg.loader.documents import Sentence, split_text
 from scrkg.loader.records import GROUPING_CONCEPTS
-from scrkg.ontology import CONCEPTS_FILE, SCR, SCRC
+from scrkg.ontology import CONCEPTS_FILE, SCR, SCRC, SKOS
 
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 #: The one table of what the tagger fills: input-format field, ontology property, scheme.

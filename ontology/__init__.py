@@ -17,19 +17,33 @@ CONCEPTS_FILE = HERE / "concepts.ttl"
 SHAPES_FILE = HERE / "shapes.ttl"
 QUERIES_DIR = HERE / "queries"
 
+#: The namespaces scrkg writes and reads, one constant each; PREFIXES names them for SPARQL.
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+QB = "http://purl.org/linked-data/cube#"
+PROV = "http://www.w3.org/ns/prov#"
+DCTERMS = "http://purl.org/dc/terms/"
+DCAT = "http://www.w3.org/ns/dcat#"
+ORG = "http://www.w3.org/ns/org#"
+OA = "http://www.w3.org/ns/oa#"
+SH = "http://www.w3.org/ns/shacl#"
+
 PREFIXES = {
     "scr": SCR,
     "scrc": SCRC,
     "id": DEFAULT_BASE,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "qb": "http://purl.org/linked-data/cube#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "sh": "http://www.w3.org/ns/shacl#",
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    "skos": SKOS,
+    "qb": QB,
+    "prov": PROV,
+    "dcterms": DCTERMS,
+    "sh": SH,
 }
 
 
@@ -39,8 +53,8 @@ def local_name(iri: str) -> str:
     return re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
 
 
-SKOS_IN_SCHEME = "http://www.w3.org/2004/02/skos/core#inScheme"
-SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
+SKOS_IN_SCHEME = SKOS + "inScheme"
+SKOS_BROADER = SKOS + "broader"
 
 
 @cache

@@ -34,7 +34,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from scrkg.graph.memo import per_version
 from scrkg.graph.store import Store
-from scrkg.ontology import ONTOLOGY_IRI, PREFIXES, SCR, SCRC
+from scrkg.ontology import OA, ONTOLOGY_IRI, PREFIXES, RDF, SCR, SCRC
 from scrkg.web import get_store
 from scrkg.web.ontology_page import ontology_of
 from scrkg.web.recommendations import plain_date
@@ -64,8 +64,6 @@ ACCEPT_SYNONYMS = {"application/json": "application/ld+json", "application/x-tur
 MAX_QUOTES = 100
 UNRESERVED = "-._~"  # with ASCII letters and digits, what the IRI minting keeps unencoded
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-OA = "http://www.w3.org/ns/oa#"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 LANG_STRING = RDF + "langString"
 LABEL_PATH = "(rdfs:label|skos:prefLabel)"

@@ -11,19 +11,9 @@ from __future__ import annotations
 
 import re
 
-from scrkg.ontology import local_name
+from scrkg.ontology import DCAT, DCTERMS, ORG, OWL, PROV, QB, RDF, RDFS, SKOS, XSD, local_name
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-QB = "http://purl.org/linked-data/cube#"
-DCTERMS = "http://purl.org/dc/terms/"
-DCAT = "http://www.w3.org/ns/dcat#"
 SCHEMA = "http://schema.org/"
-ORG = "http://www.w3.org/ns/org#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-PROV = "http://www.w3.org/ns/prov#"
 
 #: The terms of other vocabularies that the ontology uses, in plain words.
 STANDARD_WORDS = {
