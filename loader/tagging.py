@@ -92,11 +92,13 @@ highest confidence. ``scrkg tag`` writes only suggestions of :data:`MIN_CONFIDEN
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -992,3 +994,72 @@ def _compiled(path: Path, _mtime: int) -> Tagger:
         )
     adult = frozenset(c for c, b in broader.items() if b == "adult-facing-services")
     return Tagger(schemes, broader, adult)
+
+
+@dataclass
+class Screened:
+    """What tagging documents gave once the personal-data guard had read every quote."""
+
+    kept: list[Suggestion]  #: the suggestions that may be written, in document order
+    sentences: int  #: sentences read in all the documents
+    left_out: int  #: suggestions left out because their sentence holds personal data
+    notes: list[str]  #: one line per sentence left out or kept without its context
+
+
+def screened_suggestions(
+    documents: Iterable[Any], tagger: Tagger, *, min_confidence: float = MIN_CONFIDENCE
+) -> Screened:
+    """Tag each opened document (loader/documents.py) and screen every suggestion before
+    anything is written: one whose sentence holds personal data is left out; one where only the
+    text just before or after it does is kept without that text (no prefix or suffix). The notes
+    say where and what kind of data, never the data itself."""
+    from scrkg.loader.guard import personal_value
+
+    kept: list[Suggestion] = []
+    notes: list[str] = []
+    sentences = left_out = 0
+    for document in documents:
+        flagged: dict[tuple[int, int], tuple[Suggestion, str, int]] = {}
+        cleared: dict[tuple[int, int], tuple[Suggestion, str]] = {}
+        counter = [0]
+        for suggestion in tagger.suggest(_counting(document.sentences(), counter), document.source):
+            if suggestion.confidence < min_confidence:
+                continue
+            key = (suggestion.start, suggestion.end)
+            kind = personal_value(suggestion.quote, free_text=True)
+            if kind is not None:
+                left_out += 1
+                held = flagged.get(key)
+                flagged[key] = (suggestion, kind, (held[2] if held else 0) + 1)
+                continue
+            around = personal_value(suggestion.prefix, free_text=True) or personal_value(
+                suggestion.suffix, free_text=True
+            )
+            if around is not None:
+                suggestion = dataclasses.replace(suggestion, prefix="", suffix="")
+                cleared[key] = (suggestion, around)
+            kept.append(suggestion)
+        sentences += counter[0]
+        for suggestion, kind, count in flagged.values():
+            notes.append(
+                f"{_place(suggestion)}: left out a sentence that holds {kind} ({count} "
+                f"suggestion{'s' if count != 1 else ''}); code it by hand if it matters"
+            )
+        for suggestion, kind in cleared.values():
+            notes.append(
+                f"{_place(suggestion)}: the text just before or after a sentence holds {kind}; "
+                "the sentence is kept without it (no prefix or suffix)"
+            )
+    return Screened(kept, sentences, left_out, notes)
+
+
+def _counting(items: Iterable[Sentence], counter: list[int]) -> Iterator[Sentence]:
+    for item in items:
+        counter[0] += 1
+        yield item
+
+
+def _place(suggestion: Suggestion) -> str:
+    """Where a suggestion's sentence is, for a message: file, page, characters."""
+    page = f"page {suggestion.page}, " if suggestion.page is not None else ""
+    return f"{suggestion.source}, {page}characters {suggestion.start}-{suggestion.end}"

@@ -306,14 +306,13 @@ def tag(
     Every quote is screened for personal data first: a sentence that holds any is left out,
     with one line on stderr. Nothing is written when a document cannot be read.
     """
-    import dataclasses
     import io
     import json
 
     from scrkg.loader import drafts
     from scrkg.loader.documents import open_document
     from scrkg.loader.guard import personal_value
-    from scrkg.loader.tagging import Tagger
+    from scrkg.loader.tagging import Tagger, screened_suggestions
 
     suffix = Path(output).suffix.lower() if output else ""
     fmt = fmt or {".csv": "csv", ".json": "json"}.get(suffix, "jsonl")
@@ -334,43 +333,11 @@ def tag(
                 "the draft and the graph: rename the file"
             )
         opened.append(open_document(path, max_bytes=max_bytes))
-    tagger = Tagger.from_ontology()
-    kept: list[Any] = []
-    checksums: dict[str, str] = {}
-    sentences = left_out = 0
-    for document in opened:
-        checksums[document.source] = document.sha256
-        read: list[Any] = []
-        flagged: dict[tuple[int, int], tuple[Any, str, int]] = {}
-        cleared: dict[tuple[int, int], tuple[Any, str]] = {}
-        for suggestion in tagger.suggest(_counted(document.sentences(), read), document.source):
-            if suggestion.confidence < min_confidence:
-                continue
-            key = (suggestion.start, suggestion.end)
-            kind = _personal_data(suggestion.quote)
-            if kind is not None:  # the sentence itself: left out
-                left_out += 1
-                held = flagged.get(key)
-                flagged[key] = (suggestion, kind, (held[2] if held else 0) + 1)
-                continue
-            around = _personal_data(suggestion.prefix) or _personal_data(suggestion.suffix)
-            if around is not None:  # only the text around it: kept without that text
-                suggestion = dataclasses.replace(suggestion, prefix="", suffix="")
-                cleared[key] = (suggestion, around)
-            kept.append(suggestion)
-        sentences += len(read)
-        for suggestion, kind, count in flagged.values():
-            click.echo(
-                f"{_place(document.source, suggestion)}: left out a sentence that holds {kind} "
-                f"({count} suggestion{'s' if count != 1 else ''}); code it by hand if it matters",
-                err=True,
-            )
-        for suggestion, kind in cleared.values():
-            click.echo(
-                f"{_place(document.source, suggestion)}: the text just before or after a "
-                f"sentence holds {kind}; the sentence is kept without it (no prefix or suffix)",
-                err=True,
-            )
+    screened = screened_suggestions(opened, Tagger.from_ontology(), min_confidence=min_confidence)
+    for note in screened.notes:
+        click.echo(note, err=True)
+    kept, sentences, left_out = screened.kept, screened.sentences, screened.left_out
+    checksums = {document.source: document.sha256 for document in opened}
 
     rows: list[dict[str, Any]] = []
     if fmt != "jsonl":
@@ -413,26 +380,6 @@ def tag(
             "on every row, fill the rows of required fields, then `scrkg load` it",
             err=True,
         )
-
-
-def _counted(items: Any, seen: list[Any]) -> Any:
-    """The items, each also appended to ``seen`` as it passes (to count sentences)."""
-    for item in items:
-        seen.append(None)
-        yield item
-
-
-def _personal_data(text: str) -> str | None:
-    """What personal data a quote, prefix or suffix looks like it holds, or None."""
-    from scrkg.loader.guard import personal_value
-
-    return personal_value(text, free_text=True)
-
-
-def _place(source: str, suggestion: Any) -> str:
-    """Where a suggestion's sentence is, for a message: file, page, characters."""
-    page = f"page {suggestion.page}, " if suggestion.page is not None else ""
-    return f"{source}, {page}characters {suggestion.start}-{suggestion.end}"
 
 
 def _suggestion_json(suggestion: Any, sha256: str) -> dict[str, Any]:
