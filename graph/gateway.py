@@ -96,7 +96,7 @@ _REFUSED_NODES = {
 @dataclass(frozen=True)
 class Limits:
     """What one query may cost. The defaults are the defaults of the settings in
-    :data:`LIMIT_SETTINGS` (documented in web/settings.py and docs/publishing-safely.md)."""
+    :data:`LIMIT_SETTINGS` (in the settings table, graph/settings.py)."""
 
     timeout: float = 10.0  # seconds a query may run
     max_length: int = 100_000  # bytes of query text (UTF-8)

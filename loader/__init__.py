@@ -15,7 +15,6 @@ from scrkg.loader.errors import (
 )
 from scrkg.loader.load import (
     BUNDLED_SOURCES,
-    DEFAULT_MAX_BYTES,
     LoadResult,
     ValidationReport,
     load_bundled,
@@ -26,7 +25,6 @@ from scrkg.loader.synthetic import generate_file
 
 __all__ = [
     "BUNDLED_SOURCES",
-    "DEFAULT_MAX_BYTES",
     "LoadError",
     "LoadResult",
     "PersonalDataError",

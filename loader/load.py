@@ -34,6 +34,8 @@ from urllib.parse import unquote
 
 import pyoxigraph as ox
 
+from scrkg.graph.errors import SettingError
+from scrkg.graph.settings import setting
 from scrkg.graph.store import Store
 from scrkg.loader import provenance
 from scrkg.loader.drafts import evidence_triples, is_draft, read_draft
@@ -57,8 +59,7 @@ from scrkg.loader.validation import CHUNK_REVIEWS, ShapesValidator, Violation, c
 from scrkg.ontology import CONCEPTS_FILE, DEFAULT_BASE, ONTOLOGY_FILE, ONTOLOGY_IRI, SCR
 
 #: The largest source file read, unless SCRKG_MAX_SOURCE_MB or ``max_bytes`` says otherwise.
-DEFAULT_MAX_BYTES = 512 * 1024 * 1024
-MAX_BYTES_ENV = "SCRKG_MAX_SOURCE_MB"
+MAX_BYTES_SETTING = "SCRKG_MAX_SOURCE_MB"  # in MiB; graph/settings.py gives its default
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "bundled"
 BUNDLED_SOURCES = (BUNDLED_DIR / "ofsted-2009-10.ttl", BUNDLED_DIR / "synthetic-cohort-2009-10.csv")
@@ -307,7 +308,7 @@ def _read(path: Path, max_bytes: int | None) -> bytes:
         if size > cap:
             raise SourceTooLargeError(
                 f"is {size / 2**20:.1f} MiB, over the {cap / 2**20:g} MiB limit for one source; "
-                f"split it into smaller files, or raise the limit with {MAX_BYTES_ENV}",
+                f"split it into smaller files, or raise the limit with {MAX_BYTES_SETTING}",
                 file=path.name,
             )
         return path.read_bytes()
@@ -316,16 +317,11 @@ def _read(path: Path, max_bytes: int | None) -> bytes:
 
 
 def max_source_bytes() -> int:
-    """The size cap: SCRKG_MAX_SOURCE_MB (MiB) when set, else 512 MiB."""
-    setting = os.environ.get(MAX_BYTES_ENV, "").strip()
-    if not setting:
-        return DEFAULT_MAX_BYTES
+    """The size cap in bytes, from the setting SCRKG_MAX_SOURCE_MB (MiB)."""
     try:
-        return int(float(setting) * 2**20)
-    except ValueError:
-        raise LoadError(
-            f"{MAX_BYTES_ENV}={setting!r} is not a number of MiB", rule="setting"
-        ) from None
+        return int(setting(MAX_BYTES_SETTING) * 2**20)
+    except SettingError as error:
+        raise LoadError(str(error), rule="setting") from None
 
 
 def _graph_iri(path: Path, base: str, graph: str | None) -> str:

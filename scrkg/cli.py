@@ -13,15 +13,16 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from scrkg import __version__
 from scrkg.graph.errors import GatewayError, QuerySyntaxError, SettingError
 from scrkg.graph.figures import published_figures
-from scrkg.graph.remote import CONVENTIONS, DEFAULT_TIMEOUT, RemoteSettings, copy_store
+from scrkg.graph.remote import CONVENTIONS, RemoteSettings, copy_store
 from scrkg.graph.result_writers import truncation_message
+from scrkg.graph.settings import BY_NAME, read_settings, setting
 from scrkg.graph.store import (
     EXPORT_FORMATS,
     Store,
@@ -38,9 +39,8 @@ from scrkg.graph.tables import (
 )
 from scrkg.loader import LoadError, generate_file, load_bundled, validate_source
 from scrkg.loader.load import load_sources
-from scrkg.ontology import DEFAULT_BASE
 
-DEFAULT_STORE = "scrkg-store"
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Context:
@@ -87,65 +87,33 @@ def fails_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def setting_option(name: str, *decls: str, **kwargs: Any) -> Callable[[F], F]:
+    """A global option given by the setting ``name`` of graph/settings.py: its environment
+    variable, default and help come from the table."""
+    setting = BY_NAME[name]
+    return click.option(
+        *decls,
+        envvar=name,
+        default=setting.default,
+        show_default=setting.default is not None,
+        help=f"{setting.help} (env {name})",
+        **kwargs,
+    )
+
+
 @click.group()
 @click.version_option(__version__, prog_name="scrkg")
-@click.option(
-    "--store",
-    "store_path",
-    envvar="SCRKG_STORE",
-    default=DEFAULT_STORE,
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Directory of the on-disk store (env SCRKG_STORE).",
+@setting_option("SCRKG_STORE", "--store", "store_path", type=click.Path(file_okay=False))
+@setting_option("SCRKG_BASE", "--base")
+@setting_option("SCRKG_ENDPOINT", "--endpoint", metavar="URL")
+@setting_option(
+    "SCRKG_ENDPOINT_CONVENTION", "--endpoint-convention", type=click.Choice(["auto", *CONVENTIONS])
 )
-@click.option(
-    "--base",
-    envvar="SCRKG_BASE",
-    default=DEFAULT_BASE,
-    show_default=True,
-    help="Base IRI under which instance IRIs are minted (env SCRKG_BASE).",
-)
-@click.option(
-    "--endpoint",
-    envvar="SCRKG_ENDPOINT",
-    metavar="URL",
-    help="Use the SPARQL server at URL instead of --store, e.g. http://127.0.0.1:7878 "
-    "(env SCRKG_ENDPOINT).",
-)
-@click.option(
-    "--endpoint-convention",
-    envvar="SCRKG_ENDPOINT_CONVENTION",
-    type=click.Choice(["auto", *CONVENTIONS]),
-    default="auto",
-    show_default=True,
-    help="Which server's URL layout --endpoint follows (env SCRKG_ENDPOINT_CONVENTION).",
-)
-@click.option(
-    "--query-url",
-    envvar="SCRKG_QUERY_URL",
-    metavar="URL",
-    help="The server's SPARQL query URL, if not the convention's (env SCRKG_QUERY_URL).",
-)
-@click.option(
-    "--update-url",
-    envvar="SCRKG_UPDATE_URL",
-    metavar="URL",
-    help="The server's SPARQL update URL (env SCRKG_UPDATE_URL).",
-)
-@click.option(
-    "--graph-store-url",
-    envvar="SCRKG_GRAPH_STORE_URL",
-    metavar="URL",
-    help="The server's Graph Store Protocol URL (env SCRKG_GRAPH_STORE_URL).",
-)
-@click.option(
-    "--endpoint-timeout",
-    envvar="SCRKG_ENDPOINT_TIMEOUT",
-    type=click.FloatRange(min=0, min_open=True),
-    default=DEFAULT_TIMEOUT,
-    show_default=True,
-    help="Seconds to wait for the server's answer to a read; writes get ten times as long "
-    "(env SCRKG_ENDPOINT_TIMEOUT).",
+@setting_option("SCRKG_QUERY_URL", "--query-url", metavar="URL")
+@setting_option("SCRKG_UPDATE_URL", "--update-url", metavar="URL")
+@setting_option("SCRKG_GRAPH_STORE_URL", "--graph-store-url", metavar="URL")
+@setting_option(
+    "SCRKG_ENDPOINT_TIMEOUT", "--endpoint-timeout", type=click.FloatRange(min=0, min_open=True)
 )
 @click.pass_context
 def main(
@@ -430,7 +398,9 @@ def query(obj: Context, sparql: str | None, query_file: Any, fmt: str | None) ->
     from scrkg.graph.gateway import Limits, NotAcceptable, QueryGateway
 
     solution_type, graph_type = query_types(fmt)
-    with QueryGateway(obj.store(), Limits.from_settings(os.environ)) as gateway:
+    with QueryGateway(
+        obj.store(), Limits.from_settings(read_settings(parts=["query gateway"]))
+    ) as gateway:
         try:
             written = gateway.run(text, solution_type=solution_type, graph_type=graph_type)
         except NotAcceptable as error:
@@ -554,7 +524,7 @@ def copy(obj: Context, to_endpoint: str | None, from_endpoint: str | None, conve
         raise click.UsageError("Give either --to-endpoint URL or --from-endpoint URL.")
     here = obj.store()
     other_url = to_endpoint or from_endpoint or ""
-    timeout = obj.remote.timeout if obj.remote else DEFAULT_TIMEOUT
+    timeout = obj.remote.timeout if obj.remote else setting("SCRKG_ENDPOINT_TIMEOUT")
     other = RemoteSettings(other_url, convention=convention, timeout=timeout).open()
     source, target = (here, other) if to_endpoint else (other, here)
     names = (obj.store_label, other.address) if to_endpoint else (other.address, obj.store_label)
@@ -985,7 +955,9 @@ def network(
             from scrkg.graph.gateway import Limits, QueryGateway
 
             text = Path(query_file).read_text(encoding="utf-8")
-            with QueryGateway(store, Limits.from_settings(os.environ)) as gateway:
+            with QueryGateway(
+                store, Limits.from_settings(read_settings(parts=["query gateway"]))
+            ) as gateway:
                 results, written = gateway.results(text)
             data = nf.query_network(store, results, text, cut=bool(written.truncated))
         else:

@@ -1,57 +1,64 @@
-"""The docs are checked against the code: every setting of web/settings.py (the limits of the
-query gateway among them) is in the settings table of docs/publishing-safely.md with its real
-default, every command of the command line is in the table of docs/command-line.md, and the
-README stays short and points to pages that exist."""
+"""The docs are checked against the code: docs/settings.md is what scripts/write_docs.py writes
+from the settings table (graph/settings.py), every setting the code names is in that table, every
+command of the command line is in the table of docs/command-line.md, and the README stays short
+and points to pages that exist."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from scrkg.graph.gateway import LIMIT_SETTINGS
-from scrkg.web.settings import SETTINGS
+from scrkg.graph.gateway import LIMIT_SETTINGS, Limits
+from scrkg.graph.settings import BY_NAME, SETTINGS, markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
-SETTINGS_PAGE = ROOT / "docs" / "publishing-safely.md"
+SETTINGS_PAGE = ROOT / "docs" / "settings.md"
+SAFETY_PAGE = ROOT / "docs" / "publishing-safely.md"
 COMMANDS_PAGE = ROOT / "docs" / "command-line.md"
+PRODUCT = [ROOT / folder for folder in ("graph", "loader", "web", "scrkg", "ontology")]
 
 
-def settings_table_rows() -> dict[str, str]:
-    """The rows of the settings page's tables whose first cell is a `SCRKG_...` name."""
-    rows = {}
-    for line in SETTINGS_PAGE.read_text(encoding="utf-8").splitlines():
-        match = re.match(r"\|\s*`(SCRKG_[A-Z0-9_]+)`\s*\|(.*)", line)
-        if match:
-            rows[match.group(1)] = match.group(2)
-    return rows
+def product_sources() -> list[Path]:
+    return [path for folder in PRODUCT for path in folder.rglob("*.py")]
 
 
-def test_every_site_setting_is_in_the_readme_settings_table():
-    rows = settings_table_rows()
-    missing = [s.name for s in SETTINGS if s.name not in rows]
-    assert not missing, f"settings of web/settings.py missing from {SETTINGS_PAGE.name}: {missing}"
+def test_the_settings_page_is_written_from_the_settings_table():
+    assert SETTINGS_PAGE.read_text(encoding="utf-8") == markdown(), (
+        "docs/settings.md is out of date: run .venv/bin/python scripts/write_docs.py"
+    )
 
 
-def test_the_readme_gives_each_setting_its_real_default():
-    rows = settings_table_rows()
-    for setting in SETTINGS:
-        default = setting.default
-        shown = (
-            f"{default:g}" if isinstance(default, float) else str(default) if default != "" else ""
-        )
-        cell = rows[setting.name].split("|")[0]
-        assert (shown or "empty") in cell, (setting.name, shown, cell)
+def test_every_setting_the_code_names_is_in_the_settings_table():
+    named = set()
+    for path in product_sources():
+        named |= set(re.findall(r"[\"'](SCRKG_[A-Z0-9_]+)[\"']", path.read_text(encoding="utf-8")))
+    assert named, "no setting found: the pattern is wrong"
+    missing = sorted(named - set(BY_NAME))
+    assert not missing, f"settings named in the code but missing from graph/settings.py: {missing}"
 
 
-def test_the_gateway_limits_are_settings():
-    names = {s.name for s in SETTINGS}
-    assert set(LIMIT_SETTINGS) <= names
+def test_the_global_options_take_their_variable_and_default_from_the_table():
+    from scrkg.cli import main
+
+    options = [p for p in main.params if p.envvar]
+    assert {p.envvar for p in options} == {s.name for s in SETTINGS if s.option}
+    for option in options:
+        setting = BY_NAME[option.envvar]
+        assert option.default == setting.default, option.envvar
+        assert setting.option.split()[0] in option.opts, (setting.option, option.opts)
 
 
-def test_the_loader_size_cap_and_the_soak_length_are_documented():
-    text = SETTINGS_PAGE.read_text(encoding="utf-8")
-    for name in ("SCRKG_MAX_SOURCE_MB", "SCRKG_SOAK_SECONDS", "X-SCRKG-Truncated"):
+def test_the_gateway_limits_are_settings_with_the_gateways_defaults():
+    limits = Limits()
+    for name, attribute in LIMIT_SETTINGS.items():
+        assert BY_NAME[name].part == "query gateway"
+        assert BY_NAME[name].default == getattr(limits, attribute), name
+
+
+def test_the_safety_page_documents_the_size_cap_the_soak_and_the_truncation_header():
+    text = SAFETY_PAGE.read_text(encoding="utf-8")
+    for name in ("SCRKG_MAX_SOURCE_MB", "SCRKG_SOAK_SECONDS", "X-SCRKG-Truncated", "settings.md"):
         assert name in text, name
 
 

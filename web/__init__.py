@@ -1,8 +1,9 @@
 """The scrkg site: a Flask app factory in the style of Flask's tutorial (flaskr).
 
 Each concern is one blueprint module; the store is opened once per request on `g` and released
-at teardown. Settings are documented in one table (web/settings.py) and come from the mapping
-given to `create_app`, then from SCRKG_* environment variables, then from their defaults.
+at teardown. The site's settings are those of graph/settings.py's table that the site reads; each
+comes from the mapping given to `create_app`, then from its environment variable, then from its
+default.
 """
 
 from __future__ import annotations
@@ -12,15 +13,18 @@ from typing import Any
 
 from flask import Flask, g
 
+from scrkg.graph.settings import read_settings
 from scrkg.graph.store import Store, open_store
-from scrkg.web.settings import SETTINGS, read_settings
+
+#: The parts of the settings table the site reads.
+SITE_PARTS = ("command line", "site", "query gateway", "web server")
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app. ``test_config`` may hold any setting of web/settings.py, and ``STORE``: a
+    """Build the app. ``test_config`` may hold any setting the site reads, and ``STORE``: a
     ready Store object (tests pass an in-memory store)."""
     app = Flask(__name__)
-    app.config.update(read_settings(test_config or {}))
+    app.config.update(read_settings(test_config or {}, SITE_PARTS))
     if test_config and "STORE" in test_config:
         app.config["STORE"] = test_config["STORE"]
 
@@ -48,4 +52,4 @@ def _release_store(_error: BaseException | None) -> None:
     g.pop("store", None)
 
 
-__all__ = ["SETTINGS", "create_app", "get_store"]
+__all__ = ["SITE_PARTS", "create_app", "get_store"]

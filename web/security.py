@@ -383,7 +383,7 @@ def _now() -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Apply the settings of web/settings.py that protect the site (see the module docstring)."""
+    """Apply the web server settings (graph/settings.py) that protect the site (see the module docstring)."""
     app.debug = False
     app.config["DEBUG"] = False
     limit = int(app.config["SCRKG_MAX_REQUEST_BYTES"])
