@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request
 from werkzeug.datastructures import MultiDict
 
+from scrkg.graph.formats import for_media_type, named, of_kind
 from scrkg.graph.gateway import READ_ONLY, GatewayError, NotAcceptable
 from scrkg.web import querying
 
@@ -25,51 +25,9 @@ FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
 
-# Media types we answer with, preferred first; each with the pyoxigraph format that writes it.
-SOLUTION_TYPES: dict[str, ox.QueryResultsFormat] = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPH_TYPES: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
-# Accept-header synonyms clients send, mapped to the type we answer with.
-SOLUTION_SYNONYMS = {
-    "application/json": "application/sparql-results+json",
-    "application/xml": "application/sparql-results+xml",
-    "text/xml": "application/sparql-results+xml",
-}
-GRAPH_SYNONYMS = {
-    "application/x-turtle": "text/turtle",
-    "application/turtle": "text/turtle",
-    "text/n3": "text/turtle",  # Turtle is N3
-    "text/plain": "application/n-triples",
-    "application/json": "application/ld+json",
-    "application/xml": "application/rdf+xml",
-}
-# The `format` parameter's short names (SPARQLWrapper sends these): (for rows, for graphs).
-FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
-    "json": ("application/sparql-results+json", "application/ld+json"),
-    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
-    "csv": ("text/csv", None),
-    "tsv": ("text/tab-separated-values", None),
-    "turtle": (None, "text/turtle"),
-    "ttl": (None, "text/turtle"),
-    "n3": (None, "text/turtle"),
-    "ntriples": (None, "application/n-triples"),
-    "nt": (None, "application/n-triples"),
-    "n-triples": (None, "application/n-triples"),
-    "json-ld": (None, "application/ld+json"),
-    "jsonld": (None, "application/ld+json"),
-    "rdf": (None, "application/rdf+xml"),
-    "rdf+xml": (None, "application/rdf+xml"),
-    "rdfxml": (None, "application/rdf+xml"),
-}
+# What /sparql answers with, preferred first (graph/formats.py says which formats it answers in).
+SOLUTION_TYPES = [f.media_type for f in of_kind("results") if f.answers]
+GRAPH_TYPES = [f.media_type for f in of_kind("graph") if f.answers]
 
 
 class ProtocolError(Exception):
@@ -178,36 +136,36 @@ def answer(
 
 
 def negotiate(is_graph: bool, format_name: str | None) -> str:
-    """The media type to answer with, from the ``format`` parameter or else the Accept header.
+    """The media type to answer with, from the ``format`` parameter (a format's name, one of its
+    other names, or a media type) or else the Accept header.
 
     Raises ProtocolError(406) when nothing acceptable can represent this kind of result."""
-    types = GRAPH_TYPES if is_graph else SOLUTION_TYPES
-    synonyms = GRAPH_SYNONYMS if is_graph else SOLUTION_SYNONYMS
-    kind = "a CONSTRUCT or DESCRIBE result" if is_graph else "a SELECT or ASK result"
+    kind = "graph" if is_graph else "results"
+    offered = [f for f in of_kind(kind) if f.answers]
+    types = [f.media_type for f in offered]
+    what = "a CONSTRUCT or DESCRIBE result" if is_graph else "a SELECT or ASK result"
     if format_name:
         name = format_name.strip().lower()
-        chosen = synonyms.get(name, name) if name in types or name in synonyms else None
-        if chosen is None and name in FORMAT_NAMES:
-            chosen = FORMAT_NAMES[name][1 if is_graph else 0]
-        if chosen is None:
-            names = [n for n, pair in FORMAT_NAMES.items() if pair[1 if is_graph else 0]]
+        chosen = for_media_type(name, kind) or named(name, kind)
+        if chosen is None or not chosen.answers:
+            names = [n for f in offered for n in (f.name, *f.aliases)]
             raise ProtocolError(
                 406,
-                f"format={format_name} cannot represent {kind}; "
+                f"format={format_name} cannot represent {what}; "
                 f"use one of {', '.join(names)} or a media type: {', '.join(types)}.",
             )
-        return chosen
+        return chosen.media_type
     accept = request.accept_mimetypes
     if not accept:
-        return next(iter(types))
-    best = accept.best_match([*types, *synonyms])
+        return types[0]
+    best = accept.best_match([*types, *(m for f in offered for m in f.media_aliases)])
     if best is None:
         raise ProtocolError(
             406,
-            f"None of the media types in the Accept header can represent {kind}. "
+            f"None of the media types in the Accept header can represent {what}. "
             f"Available: {', '.join(types)}.",
         )
-    return synonyms.get(best, best)
+    return for_media_type(best, kind).media_type  # type: ignore[union-attr]
 
 
 def text_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
