@@ -32,6 +32,7 @@ from urllib.parse import quote, unquote, urlencode
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
+from scrkg.graph.formats import of_kind
 from scrkg.graph.memo import per_version
 from scrkg.graph.store import Store
 from scrkg.ontology import OA, ONTOLOGY_IRI, PREFIXES, RDF, SCR, SCRC
@@ -53,21 +54,19 @@ from scrkg.web.words import (
 
 bp = Blueprint("resources", __name__)
 
-RDF_TYPES: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-}
-SUFFIXES = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".nt": "application/n-triples"}
+#: The RDF formats a resource is offered in beside its page, from graph/formats.py's table.
+RESOURCE_FORMATS = [f for f in of_kind("graph") if f.name in ("turtle", "jsonld", "ntriples")]
+RDF_TYPES = {f.media_type: f.rdf for f in RESOURCE_FORMATS}
+SUFFIXES = {f.suffix: f.media_type for f in RESOURCE_FORMATS}
+FORMAT_NAMES = {f.suffix: f.label for f in RESOURCE_FORMATS}
 PAGE_TYPES = ["text/html", "application/xhtml+xml"]
-ACCEPT_SYNONYMS = {"application/json": "application/ld+json", "application/x-turtle": "text/turtle"}
+ACCEPT_SYNONYMS = {m: f.media_type for f in RESOURCE_FORMATS for m in f.media_aliases}
 MAX_QUOTES = 100
 UNRESERVED = "-._~"  # with ASCII letters and digits, what the IRI minting keeps unencoded
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 LANG_STRING = RDF + "langString"
 LABEL_PATH = "(rdfs:label|skos:prefLabel)"
-FORMAT_NAMES = {".ttl": "Turtle", ".jsonld": "JSON-LD", ".nt": "N-Triples"}
 #: Properties whose values are prose written for the ontology, which may name terms by their
 #: prefixed names: shown through the ``plain`` filter, so that the names read as words.
 PROSE = {
