@@ -28,6 +28,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
 from scrkg.graph import synthetic_notice
+from scrkg.graph.formats import for_media_type, named, of_kind
 from scrkg.graph.gateway import GatewayError, NotAcceptable
 from scrkg.graph.store import EXPORT_FORMATS
 from scrkg.ontology import local_name
@@ -36,22 +37,8 @@ from scrkg.web.errors import text_response
 
 bp = Blueprint("exports", __name__)
 
-MEDIA_TYPES = {  # media type -> Store.export format name
-    "application/trig": "trig",
-    "text/turtle": "turtle",
-    "application/n-triples": "ntriples",
-    "application/n-quads": "nquads",
-    "application/ld+json": "jsonld",
-}
-FORMAT_NAMES = {
-    **{name: name for name in EXPORT_FORMATS},
-    "ttl": "turtle",
-    "nt": "ntriples",
-    "n-triples": "ntriples",
-    "nq": "nquads",
-    "n-quads": "nquads",
-    "json-ld": "jsonld",
-}
+#: The formats /export writes, from graph/formats.py's table.
+EXPORTED = [f for f in of_kind("graph") if f.exports]
 CHUNK_SIZE = 64 * 1024
 QUEUED_CHUNKS = 16  # at most CHUNK_SIZE * QUEUED_CHUNKS bytes wait between writer and client
 
@@ -74,7 +61,8 @@ def export() -> Response:
         return text_response(
             406,
             "No export format fits the request. Use format= one of "
-            f"{', '.join(EXPORT_FORMATS)}, or Accept: {', '.join(MEDIA_TYPES)}.",
+            f"{', '.join(f.name for f in EXPORTED)}, or Accept: "
+            f"{', '.join(f.media_type for f in EXPORTED)}.",
         )
     if sparql:
         return _export_query(sparql, fmt)
@@ -229,15 +217,18 @@ def _body(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
 
 
 def _choose_format(name: str | None, *, default: str) -> str | None:
+    """The export format named by ``name`` (a format's name, another name of it, or a media
+    type), else the Accept header's choice; None when no format /export writes fits."""
     if name:
         key = name.strip().lower()
-        return FORMAT_NAMES.get(key) or MEDIA_TYPES.get(key)
+        found = named(key, "graph") or for_media_type(key, "graph")
+        return found.name if found and found.exports else None
     accept = request.accept_mimetypes
     if not accept:
         return default
-    preferred = [media for media, fmt in MEDIA_TYPES.items() if fmt == default]
-    best = accept.best_match([*preferred, *MEDIA_TYPES])
-    return MEDIA_TYPES.get(best) if best else None
+    preferred = [f.media_type for f in EXPORTED if f.name == default]
+    best = accept.best_match([*preferred, *(f.media_type for f in EXPORTED)])
+    return for_media_type(best, "graph").name if best else None  # type: ignore[union-attr]
 
 
 def _slug(iri: str) -> str:
