@@ -31,6 +31,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from scrkg.graph.formats import FORMATS
 from scrkg.ontology import PREFIXES
 
 CURRENT = "CURRENT"
@@ -38,13 +39,8 @@ SNAPSHOTS = "snapshots"
 WRITER_LOCK = "writer.lock"
 REMOVING = ".removing"  # the name's ending while an abandoned snapshot is being removed
 
-EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "trig": ox.RdfFormat.TRIG,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
+#: Store.export's formats by name, from graph/formats.py's table.
+EXPORT_FORMATS: dict[str, ox.RdfFormat] = {f.name: f.rdf for f in FORMATS if f.exports}
 
 
 class StoreError(Exception):
