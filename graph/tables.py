@@ -20,15 +20,13 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from scrkg.graph.formats import named
 from scrkg.graph.result_writers import SPARQL_JSON, Written
 from scrkg.ontology import PREFIXES
 
-SOLUTION_FORMATS = {
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-    "json": ox.QueryResultsFormat.JSON,
-}
-GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES}
+#: What `scrkg query --format` writes besides its table, from graph/formats.py's table.
+SOLUTION_FORMATS = {n: named(n, "results").results for n in ("csv", "tsv", "json")}
+GRAPH_FORMATS = {n: named(n, "graph").rdf for n in ("turtle", "ntriples")}
 RESULT_FORMATS = {"table", *SOLUTION_FORMATS, *GRAPH_FORMATS}
 MAX_CELL = 80
 

@@ -27,19 +27,15 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from scrkg.graph.formats import of_kind
 from scrkg.loader.errors import SourceFormatError
 from scrkg.loader.records import Progress
 from scrkg.loader.tabular import parse_json
 
-RDF_FORMATS: dict[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-}
+#: The RDF formats scrkg load reads, by file extension (graph/formats.py's table).
+RDF_FORMATS: dict[str, ox.RdfFormat] = {f.suffix: f.rdf for f in of_kind("graph") if f.loads}
 REFUSED_FORMATS = {".rdf": "RDF/XML", ".xml": "RDF/XML", ".owl": "RDF/XML (OWL)", ".n3": "N3"}
-ACCEPTED = ".csv, .json (coded reviews), .ttl, .nt, .nq, .trig, .jsonld (RDF)"
+ACCEPTED = f".csv, .json (coded reviews), {', '.join(RDF_FORMATS)} (RDF)"
 
 PROGRESS_EVERY = 100_000
 

@@ -34,6 +34,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from scrkg.graph import gateway, synthetic_notice
+from scrkg.graph.formats import of_kind
 from scrkg.graph.result_writers import Written
 from scrkg.graph.saved import SavedQuery, saved_queries
 from scrkg.graph.tables import spreadsheet_safe
@@ -60,19 +61,9 @@ def _site_made(sparql: str, mac: str) -> bool:
     return bool(mac) and hmac.compare_digest(_link_mac(sparql), mac)
 
 
-#: Download formats: (name, label, media type), for rows and for graphs.
-ROW_FORMATS = [
-    ("json", "JSON", "application/sparql-results+json"),
-    ("xml", "XML", "application/sparql-results+xml"),
-    ("csv", "CSV", "text/csv"),
-    ("tsv", "TSV", "text/tab-separated-values"),
-]
-GRAPH_FORMATS = [
-    ("turtle", "Turtle", "text/turtle"),
-    ("ntriples", "N-Triples", "application/n-triples"),
-    ("jsonld", "JSON-LD", "application/ld+json"),
-    ("rdfxml", "RDF/XML", "application/rdf+xml"),
-]
+#: Download formats: (name, label, media type), for rows and for graphs: what /sparql answers in.
+ROW_FORMATS = [(f.name, f.label, f.media_type) for f in of_kind("results") if f.answers]
+GRAPH_FORMATS = [(f.name, f.label, f.media_type) for f in of_kind("graph") if f.answers]
 EXAMPLE_QUERY = """SELECT ?review ?label (COUNT(?child) AS ?children) WHERE {
   ?review scr:concernsChild ?child ;
           rdfs:label ?label .
