@@ -32,24 +32,22 @@ import pytest
 import requests
 from served import VirtuosoServer, free_port
 
-from scrkg.graph import remote
+from scrkg.graph import remote, staging
+from scrkg.graph.dialects import VIRTUOSO_OWN_GRAPHS
+from scrkg.graph.endpoints import endpoint_urls, guess_convention
 from scrkg.graph.figures import published_figures
 from scrkg.graph.gateway import run_query
-from scrkg.graph.remote import (
-    VIRTUOSO_OWN_GRAPHS,
-    Credentials,
-    RemoteStore,
+from scrkg.graph.remote import RemoteStore
+from scrkg.graph.saved import saved_queries
+from scrkg.graph.server_errors import (
     RemoteStoreConfigError,
     RemoteStoreError,
     RemoteStoreUnavailable,
-    _upload_chunks,
-    copy_store,
-    endpoint_urls,
-    guess_convention,
-    isomorphic,
 )
-from scrkg.graph.saved import saved_queries
+from scrkg.graph.server_http import Credentials
+from scrkg.graph.staging import put_graph, upload_chunks
 from scrkg.graph.store import MemoryStore, StoreError
+from scrkg.graph.store_copy import copy_store, isomorphic
 from scrkg.loader import ShapeError, load_bundled, load_source
 
 EX = "http://example.org/"
@@ -163,7 +161,7 @@ def empty(store: RemoteStore) -> None:
     of its own)."""
     graphs = store._graph_names()
     if graphs:
-        store._update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
+        store.http.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
 
 
 @pytest.fixture(scope="session", params=SERVERS)
@@ -446,14 +444,14 @@ def test_an_upload_goes_in_requests_of_the_set_size_with_blank_nodes_together(sc
     scratch.upload_triples = 4
     graph = [*triples(10), *linked_by_blank_nodes(9)]
     requests_sent = []
-    original = scratch._request
+    original = scratch.http.request
 
     def counting(method, url, **kwargs):
         if url == scratch.urls.graph_store and method in ("PUT", "POST"):
             requests_sent.append(method)
         return original(method, url, **kwargs)
 
-    scratch._request = counting
+    scratch.http.request = counting
     scratch.replace_graphs({f"{EX}g1": graph, f"{EX}g2": triples(3, "w")})
     # g1: the plain triples in 4 + 4 + 2, then each chain of 3 alone; g2 in one PUT
     assert requests_sent == ["PUT", "POST", "POST", "POST", "POST", "POST", "PUT"]
@@ -478,13 +476,13 @@ def test_a_graph_is_read_back_in_pages_of_the_set_size(scratch, monkeypatch):
     scratch.replace_graphs({f"{EX}g1": graph, f"{EX}g2": triples(3, "w")})
     scratch.page_triples = 4
     asked: list[str] = []
-    original = scratch._stream
+    original = scratch.http.stream
 
     def recording(sparql):
         asked.append(sparql)
         return original(sparql)
 
-    scratch._stream = recording
+    scratch.http.stream = recording
     read = [ox.Triple(q.subject, q.predicate, q.object) for q in scratch.quads(f"{EX}g1")]
     assert len(read) == len(graph) and isomorphic(graph, read)
     split = [q for q in asked if "MD5" in q or "isBlank" in q]
@@ -513,14 +511,14 @@ def test_a_page_that_misses_triples_is_an_error_not_a_short_graph(scratch, monke
 
 def test_upload_chunks_keep_the_triples_of_one_blank_node_together():
     graph = [*linked_by_blank_nodes(12), *triples(5)]
-    chunks = list(_upload_chunks(graph, 2))
+    chunks = list(upload_chunks(graph, 2))
     assert sorted(map(str, (t for c in chunks for t in c))) == sorted(map(str, graph))
     for chunk in chunks:
         nodes = {n for t in chunk for n in (t.subject, t.object) if isinstance(n, ox.BlankNode)}
         linked = [t for t in graph if {t.subject, t.object} & nodes]
         assert all(t in chunk for t in linked)
     assert [len(c) for c in chunks] == [2, 2, 1, 3, 3, 3, 3]
-    assert [len(c) for c in _upload_chunks(triples(5), 5)] == [5]
+    assert [len(c) for c in upload_chunks(triples(5), 5)] == [5]
 
 
 def test_default_graph_and_named_graph_queries_answer_as_on_the_embedded_store(scratch):
@@ -607,27 +605,26 @@ def test_a_source_that_fails_shacl_leaves_the_server_as_it_was(scratch, tmp_path
     assert scratch.staging_graphs() == []
 
 
-class PausingStore(RemoteStore):
-    """Uploads half of a graph, then waits until the test has killed the server."""
+def pausing_body(uploading: threading.Event, release: threading.Event):  # noqa: ANN201
+    """In place of staging.graph_body: a body that uploads half of a graph, then waits until
+    the test has killed the server."""
 
-    uploading: threading.Event
-    release: threading.Event
-
-    def _graph_body(self, triples):
-        store = self
+    def graph_body(triples):
         data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
         half = len(data) // 2
 
         class Body(io.BytesIO):
             def read(self, size=-1):
-                if self.tell() >= half and not store.uploading.is_set():
-                    store.uploading.set()
-                    store.release.wait(20)
+                if self.tell() >= half and not uploading.is_set():
+                    uploading.set()
+                    release.wait(20)
                 if self.tell() < half and (size < 0 or self.tell() + size > half):
                     size = half - self.tell()  # the first half, then the pause
                 return super().read(size)
 
         return Body(data)
+
+    return graph_body
 
 
 def run_in_thread(work: Callable[[], object]) -> tuple[threading.Thread, list[BaseException]]:
@@ -644,22 +641,24 @@ def run_in_thread(work: Callable[[], object]) -> tuple[threading.Thread, list[Ba
     return thread, errors
 
 
-def test_a_server_killed_during_a_load_keeps_the_old_data(own_server):
+def test_a_server_killed_during_a_load_keeps_the_old_data(own_server, monkeypatch):
     store = open_store(own_server)
     store.replace_graphs({f"{EX}g1": triples(50), f"{EX}g2": triples(5, "w")})
     before = canonical(store.quads())
     store.close()
 
-    pausing = open_store(own_server, PausingStore, retries=0)
-    pausing.uploading, pausing.release = threading.Event(), threading.Event()
+    uploading, release = threading.Event(), threading.Event()
+    monkeypatch.setattr(staging, "graph_body", pausing_body(uploading, release))
+    pausing = open_store(own_server, retries=0)
     thread, errors = run_in_thread(
         lambda: pausing.replace_graphs({f"{EX}g1": triples(1000, "new"), f"{EX}g3": triples(9)})
     )
-    assert pausing.uploading.wait(20), "the upload did not start"
+    assert uploading.wait(20), "the upload did not start"
     own_server.kill()
-    pausing.release.set()
+    release.set()
     thread.join(30)
     pausing.close()
+    monkeypatch.undo()
     assert len(errors) == 1 and isinstance(errors[0], RemoteStoreUnavailable), errors
 
     own_server.start()
@@ -670,14 +669,16 @@ def test_a_server_killed_during_a_load_keeps_the_old_data(own_server):
     after.close()
 
 
-class KilledBeforeSwitch(RemoteStore):
-    """The server dies after the staging graphs were written and checked, before the switch."""
+def at_the_switch(store: RemoteStore, change: Callable[[str], str]) -> RemoteStore:
+    """The store, with the update request of a load's switch (the one that MOVEs its staging
+    graphs) passed through ``change`` before it is sent."""
+    update = store.http.update
 
-    server: Server
+    def switching(sparql: str) -> None:
+        update(change(sparql) if "MOVE " in sparql else sparql)
 
-    def _switch(self, update):
-        self.server.kill()
-        super()._switch(update)
+    store.http.update = switching
+    return store
 
 
 def test_a_server_killed_before_the_switch_keeps_the_old_data(own_server):
@@ -686,8 +687,12 @@ def test_a_server_killed_before_the_switch_keeps_the_old_data(own_server):
     before = canonical(store.quads())
     store.close()
 
-    dying = open_store(own_server, KilledBeforeSwitch, retries=0)
-    dying.server = own_server
+    def killed_before_switch(update: str) -> str:
+        """The server dies after the staging graphs were written and checked."""
+        own_server.kill()
+        return update
+
+    dying = at_the_switch(open_store(own_server, retries=0), killed_before_switch)
     with pytest.raises(RemoteStoreUnavailable, match="whole replacement or none of it"):
         dying.replace_graphs({f"{EX}g1": triples(3, "new")})
     dying.close()
@@ -823,7 +828,7 @@ def quick_store(url: str, **options) -> tuple[RemoteStore, list[float]]:
     """A store that records its backoff sleeps instead of sleeping."""
     store = RemoteStore(url, backoff=0.01, credentials=Credentials(), **options)
     sleeps: list[float] = []
-    store._sleep = sleeps.append
+    store.http.sleep = sleeps.append
     return store, sleeps
 
 
@@ -872,9 +877,9 @@ def test_writes_are_never_retried():
     with Listener(lambda handler: (500, {"Content-Type": "text/plain"}, b"disk full")) as listener:
         store, sleeps = quick_store(listener.url)
         with pytest.raises(RemoteStoreError, match="failed to apply an update .*disk full"):
-            store._update("DROP ALL")
+            store.http.update("DROP ALL")
         with pytest.raises(RemoteStoreError, match="failed to write a graph"):
-            store._put_graph(f"{EX}g", triples(2))
+            put_graph(store.http, f"{EX}g", triples(2), store.upload_triples)
         assert [r[0] for r in listener.requests] == ["POST", "PUT"]
         assert sleeps == []
         with pytest.raises(RemoteStoreUnavailable, match="after 4 attempts"):
@@ -1066,7 +1071,7 @@ def test_credentials_are_sent_and_never_shown(monkeypatch):
         monkeypatch.setenv("SCRKG_ENDPOINT_PASSWORD", "s3cret!")
         store = RemoteStore(listener.url)
         assert store.named_graphs() == []
-        assert "s3cret" not in repr(store) and "s3cret" not in repr(store._credentials)
+        assert "s3cret" not in repr(store) and "s3cret" not in repr(store.http.credentials)
         store.close()
 
         monkeypatch.setenv("SCRKG_ENDPOINT_PASSWORD", "wrong-pass")
@@ -1210,8 +1215,8 @@ def test_basic_is_sent_to_virtuoso_only_when_it_asks_for_it():
         store = RemoteStore(
             listener.url, convention="virtuoso", credentials=Credentials("ana", "s3cret!")
         )
-        store._update("DROP SILENT GRAPH <urn:x>")
-        store._update("DROP SILENT GRAPH <urn:y>")
+        store.http.update("DROP SILENT GRAPH <urn:x>")
+        store.http.update("DROP SILENT GRAPH <urn:y>")
         sent = [r[2].get("Authorization") for r in listener.requests]
         assert sent == [None, expected, expected]
         assert all(r[1].startswith("/sparql-auth") for r in listener.requests)
@@ -1266,7 +1271,7 @@ def test_virtuosos_row_and_time_limits_are_errors_not_short_answers(tmp_path):
     try:
         store = open_store(limited)
         sleeps: list[float] = []
-        store._sleep = sleeps.append  # a read tried again would wait first
+        store.http.sleep = sleeps.append  # a read tried again would wait first
         store.replace_graph(f"{EX}g", triples(300))
         # scrkg's copy of the graphs, on which it evaluates queries, cannot be read whole.
         with pytest.raises(RemoteStoreError, match="cut its answer to 5 rows.*ResultSetMaxRows"):
@@ -1304,11 +1309,9 @@ def test_wrong_virtuoso_credentials_are_one_clear_line(virtuoso):
     reader.close()
 
 
-class FailingSwitch(RemoteStore):
+def failing_switch(update: str) -> str:
     """The switch of a load, with an operation that fails after the graphs were moved."""
-
-    def _switch(self, update):
-        super()._switch(update + " ;\nDROP GRAPH <urn:scrkg:no-such-graph>")
+    return update + " ;\nDROP GRAPH <urn:scrkg:no-such-graph>"
 
 
 def test_an_update_that_fails_part_way(scratch_server, scratch):
@@ -1317,7 +1320,7 @@ def test_an_update_that_fails_part_way(scratch_server, scratch):
     g1, g2 = f"{EX}g1", f"{EX}g2"
     scratch.replace_graphs({g1: triples(3), g2: triples(2, "w")})
     before = canonical(scratch.quads())
-    failing = open_store(scratch_server, FailingSwitch)
+    failing = at_the_switch(open_store(scratch_server), failing_switch)
     with pytest.raises(RemoteStoreError) as caught:
         failing.replace_graphs({g1: triples(4, "new"), g2: []})
     message = str(caught.value)
@@ -1410,6 +1413,8 @@ def test_a_value_virtuoso_would_change_is_refused_before_anything_is_written(scr
     with pytest.raises(RemoteStoreError, match="cannot keep the literal .*nothing was written"):
         scratch.replace_graph(f"{EX}g", [triple, *triples(3)])
     assert scratch.named_graphs() == [] and scratch.staging_graphs() == []
-    scratch._put_graph(f"{EX}raw", [triple])  # written anyway, without the check
+    put_graph(
+        scratch.http, f"{EX}raw", [triple], scratch.upload_triples
+    )  # written anyway, without the check
     kept = [q.object for q in scratch.quads(f"{EX}raw")]
     assert len(kept) == 1 and kept != [q.object for q in embedded.quads()]
