@@ -38,11 +38,13 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "tagging"
 FILES = {
     "tuning": DATA / "tuning.jsonl",
     "tuning-blind": DATA / "tuning-blind.jsonl",
+    "tuning-blind-2": DATA / "tuning-blind-2.jsonl",
     "held-out": DATA / "held-out.jsonl",
     "held-out-2": DATA / "held-out-2.jsonl",
+    "held-out-3": DATA / "held-out-3.jsonl",
 }
 #: The files the lexicon and the rules were tuned on (the held-out file never was).
-TUNING = ("tuning", "tuning-blind")
+TUNING = ("tuning", "tuning-blind", "tuning-blind-2")
 CORE = ("risk-factors", "maltreatment-types", "agency-types")
 
 
