@@ -8,8 +8,12 @@ Three layers, each importing only the ones above it:
 * ``store``: :class:`~store.Store`, :class:`~store.DiskStore` (immutable snapshots behind an
   atomic pointer), :class:`~store.MemoryStore`, :func:`~store.open_store`, ``StoreError`` and its
   kinds, ``EXPORT_FORMATS``.
-* ``remote``: :class:`~remote.RemoteStore` on a SPARQL server, its URL ``CONVENTIONS``,
-  ``RemoteSettings``, :func:`~remote.copy_store`.
+* ``remote``: :class:`~remote.RemoteStore` on a SPARQL server and ``RemoteSettings``; its parts:
+  ``endpoints`` (the server's URLs by its convention, ``CONVENTIONS``), ``server_http``
+  (:class:`~server_http.ServerHttp`: sessions, ``Credentials``, timeouts, retries, answers read
+  and checked), ``dialects`` (what differs on Virtuoso), ``staging`` (a load's staging graphs
+  and their switch, :class:`~staging.StagedLoad`), ``server_errors`` (``RemoteStoreError`` and
+  its kinds); ``store_copy``: :func:`~store_copy.copy_store` between any two stores.
 
 **Running queries** (a user's SPARQL, checked, confined and capped)
 

@@ -201,6 +201,7 @@ class ServerHttp:
         self._setup()
 
     def close(self) -> None:
+        """Close the sessions of every thread."""
         with self._lock:
             sessions, self._sessions = self._sessions, []
         for session in sessions:
@@ -394,6 +395,7 @@ class ServerHttp:
         return self.dialect is not None and response.reason == "SPARQL Request Failed"
 
     def sleep(self, seconds: float) -> None:
+        """Wait before a read is tried again (tests record the waits instead)."""
         time.sleep(seconds)
 
     def _session(self) -> requests.Session:
@@ -408,6 +410,8 @@ class ServerHttp:
         return session
 
     def check_status(self, response: requests.Response, action: str, url: str, kind: str) -> None:
+        """Refuse an answer that is not a success, in one line saying what to do: ``action``
+        is what the request asked the server to do, ``kind`` which of its URLs ``url`` is."""
         status = response.status_code
         if status < 300:
             return
@@ -458,6 +462,7 @@ class ServerHttp:
         )
 
     def update(self, update: str) -> None:
+        """Send a SPARQL Update request (once: writes are never tried again)."""
         response = self.request(
             "POST",
             self.urls.update,
