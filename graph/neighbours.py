@@ -251,8 +251,8 @@ SELECT ?node ?p ?v WHERE {
 """
 )
 
-#: Nodes summarised per query (a VALUES list of 300 nodes takes about 10 ms at 1M triples; one
-#: pass over every label and type of such a store took 4 s).
+#: Nodes summarised per query: a VALUES list of this many is quick on a large store, where one
+#: pass over every label and type is not (docs/performance.md, "Why the code is as it is").
 _CHUNK = 300
 
 
@@ -318,8 +318,8 @@ GROUP BY ?direction ?property
 ORDER BY DESC(?direction) ?property
 """
 
-# Every member of one group with its labels; sorted in Python (a SPARQL ORDER BY on labels
-# joined through a property path took 300 ms for a hub of 8,000 children at 1M triples).
+# Every member of one group with its labels; sorted in Python, because a SPARQL ORDER BY on
+# labels joined through a property path is slow on a large hub (docs/performance.md).
 _MEMBER_QUERIES = {
     "out": """
 SELECT ?other ?pref ?label WHERE {
@@ -591,8 +591,8 @@ def whole_graph_view(store: Store, max_nodes: int = MAX_VIEW_NODES) -> View:
 
 
 def _whole_graph_view(store: Store, max_nodes: int) -> View:
-    # Not DISTINCT, so that rows stream and reading stops at the node cap (a DISTINCT over every
-    # link of 1M triples took 27 s); _view drops repeated edges.
+    # Not DISTINCT, so that rows stream and reading stops at the node cap (a DISTINCT reads
+    # every link first: docs/performance.md); _view drops repeated edges.
     query = f"""
 SELECT ?s ?p ?o WHERE {{
   GRAPH ?g {{ ?s ?p ?o }}

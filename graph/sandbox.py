@@ -104,7 +104,7 @@ def is_confined() -> bool:
 
 def confined(function: Callable[[], T]) -> T:
     """``function()`` run where it cannot connect out: here when this thread is confined
-    already, else in a new thread that confines itself first (about 0.2 ms more)."""
+    already, else in a new thread that confines itself first (a small cost: docs/performance.md)."""
     if is_confined():
         return function()
     box: dict[str, object] = {}

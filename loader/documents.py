@@ -25,11 +25,9 @@ than the page's longest ends its paragraph.
 
 Sentences are cut by pysbd (English rules, character spans), one paragraph at a time, so a
 sentence never runs across a paragraph or a page. pysbd's time grows faster than the length of
-what it is given (about 6 ms for 1,000 characters, 60 ms for 10,000, 1.2 s for 50,000 on a
-2-core machine), so a paragraph longer than :data:`SEGMENT_CHARS` is given to it in pieces cut
-after a sentence's end near that length. A 100-page review (about 400 words a page) is then read
-in about 0.9 s, 0.1 s of it pdfium and the rest pysbd: fast enough, within the 5 s that reading
-and tagging may take, to keep pysbd's handling of abbreviations, initials and numbers. pysbd
+what it is given, so a paragraph longer than :data:`SEGMENT_CHARS` is given to it in pieces cut
+after a sentence's end near that length; a long review is then read fast enough to keep pysbd's
+handling of abbreviations, initials and numbers (figures in docs/performance.md). pysbd
 reads a capital and a full stop as an initial, so a review's pseudonym at a sentence's end
 ("seen by Child A. The mother ...") is cut by one rule of this module (``_PSEUDONYM_END``).
 """

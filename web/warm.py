@@ -1,10 +1,10 @@
 """Warm caches: the answers behind the first pages, computed in the background.
 
-On a store of a million triples the dashboard's counts take about 5 s, the explorer's menus a
-third of a second and the pattern measures about 4 s; each is remembered until the store changes
-(graph/memo.py). So that the first visitor after a start, or after a load, does not wait for
-them, :class:`Warmer` computes them in a background thread when the site starts, and again each
-time the store's live snapshot changes (checked every SCRKG_WARM_INTERVAL seconds). A visitor
+On a large store the dashboard's counts and the pattern measures take seconds (figures in
+docs/performance.md); each is remembered until the store changes (graph/memo.py). So that
+the first visitor after a start, or after a load, does not wait for them, :class:`Warmer`
+computes them in a background thread when the site starts, and again each time the store's live
+snapshot changes (checked every SCRKG_WARM_INTERVAL seconds). A visitor
 who arrives while a warm-up is running waits for that computation rather than starting another.
 /health reports the state as ``cache``.
 """
