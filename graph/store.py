@@ -361,27 +361,30 @@ class DiskStore(Store):
                 else:
                     self._reader().backup(str(target))
                     writer = ox.Store(str(target))
+                # The statements the search index reads are kept as they are written, so that
+                # it reads back from the snapshot only the graphs this load did not write.
+                from scrkg.graph.search import WrittenStatements, index_snapshot
+
+                written = WrittenStatements()
                 present = set(writer.named_graphs())
                 for g, triples in graphs.items():
                     node = ox.NamedNode(g)
                     if node in present:
                         writer.remove_graph(node)
-                    writer.bulk_extend(_quads(g, triples))
+                    writer.bulk_extend(_quads(g, written.keep(g, triples)))
                 # The search index of the new snapshot, written inside it before the pointer
                 # moves (graph/search.py): a load that fails here leaves both as they were.
                 # It is built while a thread has RocksDB compact the snapshot, and the pointer
                 # moves only when both are done. The thread runs nothing but RocksDB (optimize
                 # lets go of the GIL), so Python objects are made and collected in this thread:
                 # pyoxigraph's query results must be dropped by the thread that made them.
-                from scrkg.graph.search import index_snapshot
-
                 with ThreadPoolExecutor(1, thread_name_prefix="compact") as pool:
                     # Compact the new snapshot before readers see it: bulk_extend leaves many
                     # RocksDB files, and queries on an uncompacted snapshot are slower
                     # (docs/performance.md).
                     compacting = pool.submit(_compact, writer)
                     try:
-                        index_snapshot(target, writer)
+                        index_snapshot(target, writer, written)
                     finally:
                         wait([compacting])  # never remove the snapshot under the compaction
                     compacting.result()
