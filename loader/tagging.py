@@ -165,14 +165,15 @@ OWNERS: dict[str, str] = {
     "previously-known-case-closed": "child",
 }
 
-#: A concept found in a sentence takes away these, which the same words would also suggest:
-#: exploitation is the extra-familial harm named ("exploited by older men", "a county lines gang"),
-#: when the words of the two stand within :data:`SUBSUMED_GAP` characters of each other.
-SUBSUMES: dict[str, tuple[str, ...]] = {
+#: A concept found in a sentence suggests these as well, at its confidence, as an analyst codes
+#: them (tests/data/tagging/README.md): a child's sexual or criminal exploitation is extra-familial
+#: harm; a parent's perinatal mental ill-health is parental mental ill-health (its broader concept,
+#: which a narrower one otherwise stands for).
+IMPLIES: dict[str, tuple[str, ...]] = {
     "exploitation": ("extra-familial-harm",),
     "criminal-exploitation": ("extra-familial-harm",),
+    "perinatal-mental-health": ("parental-mental-ill-health",),
 }
-SUBSUMED_GAP = 16
 
 #: A concept that needs something named in its sentence or the one before; without it the
 #: suggestion is of the concept's broader one.
@@ -181,6 +182,9 @@ NEEDS_ADULT_SERVICES = frozenset({"information-sharing-adult-services"})
 CONFIDENCE = {"pref": 0.9, "alt": 0.85, "hidden": 0.75, "pattern": 0.7}
 KIND_ORDER = ("pattern", "pref", "alt", "hidden")
 HEDGED, RECOMMENDED_AGENCY, FELL_BACK, UNOWNED, SIGN = 0.6, 0.5, 0.8, 0.9, 0.5
+#: A risk factor or maltreatment said only to be possible ("may have been suffering from") is
+#: not coded (tests/data/tagging/README.md): below :data:`MIN_CONFIDENCE` at any label.
+SPECULATIVE = 0.5
 #: The default least confidence of a suggestion that is written (``scrkg tag --min-confidence``):
 #: an agency of a recommendation, of a hypothetical or of a sentence about the review itself
 #: (0.45 at most) and an injury not stated as abuse (0.45 at most) fall below it, as do hedged
@@ -222,7 +226,8 @@ _NOT_ADJACENT = re.compile(
     r"\b(?:not|never|nor|neither|no)\s+(?:(?:a|an|any|the|subject\s+to|exposed\s+to|at\s+risk\s+of|"
     r"a\s+victim\s+of|victims?\s+of|experiencing|experienced|suffering(?:\s+from)?|suffered(?:\s+from)?|"
     r"use|using|used|misuse|misusing|misused|abuse|abusing|drink|drinking|take|taking|involved\s+in|known\s+to\s+(?:have|be)|been|be|"
-    r"diagnosed\s+with|have|had|has|history\s+of|evidence\s+of|signs?\s+of|indications?\s+of|"
+    r"diagnosed\s+with|have|had|has|history\s+of|referred\s+(?:for|to)|in\s+receipt\s+of|"
+    r"services?\s+from|support\s+for|evidence\s+of|signs?\s+of|indications?\s+of|"
     r"suggestion\s+of|concerns?\s+(?:about|regarding|over|of)|current|previous|known|"
     r"significant|further|other|apparent|obvious|physical|sexual|emotional)\s+)*$",
     re.I,
@@ -237,6 +242,21 @@ _NOTHING_TO_SUGGEST = re.compile(
     r"\b(?:no|nothing|none)\b(?:\s+[\w'-]+){0,8}?\s+(?:to|that|which)\s+"
     r"(?:suggest|suggested|suggests|indicate|indicated|indicates)\s+(?:any\s+|that\s+)?"
     r"(?:[\w'-]+\s+(?:or|and)\s+)?$",
+    re.I,
+)
+#: "no suggestion at any point that Child V had been ...": a negation further off, through "that".
+_NO_EVIDENCE_THAT = re.compile(
+    r"\b(?:no|nothing|never\s+any)\s+(?:suggestion|evidence|indication|sign|signs|information)\b"
+    r"(?:\s+[\w'-]+){0,4}?\s+that\s+(?:[\w'-]+\s+){0,8}$",
+    re.I,
+)
+_KNOWING = re.compile(
+    r"\b(?:aware|knew|know|known|recogni[sz]\w*|identified|told|informed|asked|considered)\b", re.I
+)
+#: "DV was raised at the strategy discussion but discounted": ruled out after a "but".
+_LATER_RULED_OUT = re.compile(
+    r"^[^.;:]{0,80}?\bbut\s+(?:was\s+|were\s+|later\s+|then\s+|subsequently\s+|quickly\s+)*"
+    r"(?:discounted|dismissed|ruled\s+out|excluded|unfounded|unsubstantiated|not\s+substantiated)\b",
     re.I,
 )
 #: The words themselves say "no" ("no friends", "no contact with her family"): not negated by it.
@@ -327,33 +347,44 @@ _POST_TRIGGERS = re.compile(
     r"|^(?:[\s,\"]+[\w'-]+){0,12}?\s+(?:disclosed|admitted|reported)\s+(?:none|nothing)\b"
     r"|^(?:[\s,\"]+[\w'-]+){0,4}?\s+(?:was|were|had\s+been)\s+(?:\w+\s+)?(?:good|adequate|acceptable|"
     r"satisfactory|clean|tidy|appropriate)\b"
+    r"|^(?:[\s,\"]+[\w'-]+){0,8}?\s+(?:scored|assessed|rated|graded)\s+(?:as\s+)?['\"]?low\b"
     r"|^(?:[\s,\"]+[\w'-]+){0,4}?\s+(?:tests?|screens?|screening|results?)\s+(?:was|were|had\s+been|came\s+back)"
     r"\s+negative\b",
     re.I,
+)
+#: Agencies named before this one in a list ("the police, CAMHS or the YOT"), which words of no
+#: involvement before the list govern too.
+_LISTED = (
+    r"(?:(?:the\s+|a\s+|an\s+)?[\w'&-]+(?:\s+[\w'&-]+){0,3}?(?:\s*,|\s+or|\s+nor|\s+and)\s+"
+    r"(?:to\s+|with\s+)?)*"
 )
 _AGENCY_PRE = re.compile(
     r"\b(?:family|household|mother|father|parents?|child|children|baby|siblings?|couple|he|she|"
     r"they|(?:Child|Baby)\s+[A-Z])\s+(?:was|were|is|are|had|has)\s+(?:not|never)\s+"
     r"(?:been\s+|previously\s+|ever\s+)*(?:known|open)\s+to\s+"
-    r"(?:(?:the\s+|a\s+|an\s+)?[\w'-]+(?:\s+[\w'-]+){0,3}?\s+(?:or|nor|and)\s+(?:to\s+)?)?"
-    r"(?:the\s+|a\s+|an\s+|any\s+)?(?:local\s+)?$"
-    r"|\b(?:not|never)\s+(?:been\s+|previously\s+|ever\s+)*(?:registered\s+with|"
+    + _LISTED
+    + r"(?:the\s+|a\s+|an\s+|any\s+)?(?:local\s+)?$"
+    r"|\b(?:not|never)\s+(?:been\s+|previously\s+|ever\s+)*(?:registered\s+with|booked\s+with|"
     r"referred\s+to|involved\s+with|seen\s+by|in\s+contact\s+with|engaged\s+with|attended|attend|"
     r"accessed|received|notified\s+to|call|called|on\s+the\s+roll\s+of|"
-    r"reported\s+(?:[\w'-]+\s+){0,3}?to)\s+(?:the\s+|a\s+|an\s+|any\s+)?(?:local\s+)?$"
+    r"in\s+receipt\s+of(?:\s+any)?(?:\s+(?:services?|support|help))?(?:\s+from)?|"
+    r"reported\s+(?:[\w'-]+\s+){0,3}?to)\s+" + _LISTED + r"(?:the\s+|a\s+|an\s+|any\s+)?"
+    r"(?:local\s+|secondary\s+|specialist\s+)?$"
     r"|\bno\s+$"
     r"|\bno\s+(?:\w+\s+)?referrals?\s+(?:was|were|had\s+been)\s+(?:\w+\s+)?made\s+to\s+(?:the\s+)?$"
     r"|\b(?:and|but)\s+(?:was|were|had\s+been|has\s+been)\s+(?:not|never)\s+(?:been\s+|previously\s+)*"
     r"known\s+to\s+(?:the\s+|any\s+)?$"
-    r"|\b(?:no|without)\s+(?:\w+\s+)?(?:contact|involvement|engagement|referral)\s+"
+    r"|\b(?:no|without)\s+(?:\w+\s+)?(?:contact|involvement|engagement|referral|action)\s+"
     r"(?:with|from|of|by|to)\s+(?:the\s+|a\s+|an\s+|any\s+)?$"
     r"|\b(?:unknown\s+to)\s+(?:the\s+)?$",
     re.I,
 )
 _AGENCY_POST = re.compile(
     r"^(?:[\s,\"]+[\w'-]+){0,2}?\s+(?:was|were|had\s+been|has\s+been)\s+not\s+(?:\w+\s+)?involved\b"
-    r"|^(?:[\s,\"]+[\w'-]+){0,2}?\s+(?:had|has)\s+no\s+(?:involvement|contact|"
-    r"record\s+of\s+any\s+(?:contact|involvement))\b",
+    r"|^(?:[\s,\"]+[\w'-]+){0,2}?\s+(?:had|has)\s+no\s+(?:involvement|contact|records?\s+of)\b"
+    r"|^(?:[\s,\"]+[\w'-]+){0,2}?\s+(?:had|has|have)\s+(?:never|not)\s+(?:been\s+)?"
+    r"(?:called|involved|contacted|notified|informed)\b"
+    r"|^(?:[\s,\"]+[\w'-]+){0,2}?\s+(?:should|ought\s+to)\s+have\s+been\s+made\b",
     re.I,
 )
 _PRESCRIPTIVE = re.compile(
@@ -374,18 +405,39 @@ _HEDGE = re.compile(
     re.I,
 )
 
+#: Words only said to be possible: "may have been", "it is possible that", "perhaps".
+_SPECULATION = re.compile(
+    r"\b(?:may|might|could)\s+(?:have\s+)?(?:been|be|had|have)\b|\bpossibly\b|\bperhaps\b"
+    r"|\bit\s+is\s+possible\s+that\b|\bunclear\s+whether\b|\bnot\s+known\s+whether\b"
+    r"|\b(?:could|can)\s*not\s+(?:be\s+)?(?:exclude[ds]?|rule[ds]?\s+out)\b"
+    r"|\bcannot\s+be\s+(?:excluded|ruled\s+out)\b"
+    r"|\b(?:considered|explored|asked|queried|wondered)\s+whether\b|\bgiven\s+to\s+whether\b",
+    re.I,
+)
+
 #: A sentence about the review itself (its panel, its learning event, its commissioning, the
 #: safeguarding partners as such) names agencies that took part in the review, not in the case.
 _ABOUT_REVIEW = re.compile(
     r"\blearning\s+(?:event|session|workshop)s?\b|\breview\s+panel\b|\bpanel\s+(?:members?|meetings?|included)\b"
     r"|\bsafeguarding\s+partners\b|\bcommissioned\s+(?:an?\s+|the\s+)?(?:independent\s+)?(?:author|reviewer|review)"
     r"|\bindependent\s+(?:reviewer|author)\b|\brapid\s+review\s+meeting\b|\bterms\s+of\s+reference\b"
-    r"|\brecommendations\s+of\s+this\s+review\b",
+    r"|\brecommendations\s+of\s+this\s+review\b|\blearning\s+from\s+this\s+(?:case|review)\b"
+    r"|\bacross\s+the\s+partnership\b",
+    re.I,
+)
+#: A counterfactual by inversion ("Had the GP known of ..."): the agency is hypothetical, the
+#: facts it would have known are not.
+_COUNTERFACTUAL = re.compile(
+    r"(?:^\W*|,\s*)had\s+(?:the|a|an|any|she|he|they|professionals?|agencies|practitioners|staff)\b",
     re.I,
 )
 #: A sentence about words or about the country, not the family ("the word neglect", "nationally").
 _GENERAL = re.compile(
-    r"^\W*(?:nationally|in\s+england\s+as\s+a\s+whole|research\s+(?:shows|suggests))\b", re.I
+    r"^\W*(?:nationally|in\s+england\s+as\s+a\s+whole|research\s+(?:shows|suggests))\b"
+    r"|\bthe\s+(?:words?|terms?|label)\s+[\"']\w"
+    r"|\bnational\s+(?:review|reviews|panel|data|statistics|picture)\b"
+    r"|\bChild\s+Safeguarding\s+Practice\s+Review\s+Panel\b",
+    re.I,
 )
 _THE_WORD = re.compile(r"\bthe\s+(?:words?|terms?|label)\s+[\"']?$", re.I)
 #: A local authority named as a place ("in another local authority") is no agency of the case.
@@ -452,6 +504,9 @@ _ADULT_SERVICES = re.compile(r"\badult[- ](?:facing\s+)?services?\b", re.I)
 
 def _kind(match: re.Match[str]) -> str:
     if match.group("parent"):
+        text = match.string
+        if _GRANDPARENT.match(text, match.start()) and not _CARES.search(text):
+            return "other"  # a grandparent who does not care for the child
         return "parent"
     return "other" if match.group("other") else "child"
 
@@ -626,6 +681,7 @@ class Tagger:
         prescriptive = _PRESCRIPTIVE.search(text) is not None
         about_review = _ABOUT_REVIEW.search(text) is not None
         general = _GENERAL.search(text) is not None
+        counterfactual = _COUNTERFACTUAL.search(text) is not None
         adult = _ADULT_SERVICES.search(text) is not None
         pending_context: list[tuple[str, float, _Scheme, re.Match[str], Entry]] = []
         for scheme in self._schemes:
@@ -650,6 +706,10 @@ class Tagger:
                     text, 0, m.start()
                 ):
                     continue  # an offence of indecent images is not the child's abuse
+                if "history-of-violent-crime" in entry.codes and _CHARGED.search(
+                    text, 0, m.start()
+                ):
+                    continue  # a charge is no history (most often for the incident reviewed)
                 if (
                     "physical-abuse" in entry.codes
                     and _SIGN_WORDS.search(m.group(0))
@@ -665,10 +725,12 @@ class Tagger:
                         )
                     ):
                         continue
-                    if prescriptive or about_review or general:
+                    if prescriptive or about_review or general or counterfactual:
                         confidence *= RECOMMENDED_AGENCY
-                if _hedged(text, m):
-                    confidence *= HEDGED
+                hedge = _hedged(text, m)
+                if hedge == SPECULATIVE and scheme.name not in FACT_SCHEMES:
+                    hedge = HEDGED
+                confidence *= hedge
                 for code, factor in codes:
                     c = round(confidence * factor, 2)
                     if code in NEEDS_ADULT_SERVICES:
@@ -688,17 +750,28 @@ class Tagger:
                 best["acute-hospital"] = (c, scheme, m, entry)
             elif m.group(0).lower().startswith("community"):
                 best["paediatrics"] = (c, scheme, m, entry)
-        for code, taken in SUBSUMES.items():
-            if code in best:
-                near = best[code][2]
-                for other in taken:
-                    if other in best and _gap(best[other][2], near) <= SUBSUMED_GAP:
-                        best.pop(other)
+        if (
+            "police" in best
+            and "border-agency" in best
+            and "police" not in best["police"][2].group(0).lower()
+        ):
+            best.pop("police")  # the officers who arrested are the border agency's
+        if (
+            "domestic-abuse" in best
+            and "history-of-violent-crime" in best
+            and _THEIR_PREVIOUS_PARTNER.search(text)
+        ):
+            best.pop("domestic-abuse")  # violence to his previous partners is his history
         for code in list(best):  # a narrower concept found: its broader ones are not suggested
             up = self._broader.get(code)
             while up is not None:
                 best.pop(up, None)
                 up = self._broader.get(up)
+        for code, implied in IMPLIES.items():
+            if code in best:
+                for other in implied:
+                    if other not in best or best[other][0] < best[code][0]:
+                        best[other] = best[code]
         suggestions = [
             Suggestion(
                 source=source,
@@ -741,6 +814,17 @@ class Tagger:
         owner = _owner(text, m, carried, mentions)
         if owner is None and len(entry.codes) > 1:
             return []
+        if _GREW_UP.search(text, 0, m.start()):  # "had grown up with a father who drank"
+            entry = Entry(
+                entry.text,
+                entry.kind,
+                tuple(
+                    c
+                    for c in entry.codes
+                    if c == "adverse-parental-childhood-experiences"
+                    or OWNERS.get(c) not in ("parent", "household")
+                ),
+            )
         kept = []
         for code in entry.codes:
             rule = OWNERS.get(code)
@@ -766,12 +850,23 @@ _OWN_CHILDHOOD = re.compile(
     r"(?:child|young|younger|teenager|girl|boy))\b",
     re.I,
 )
+_CHARGED = re.compile(r"\bcharged\s+with\s+(?:\w+\s+){0,2}$", re.I)
+#: A previous partner of the man (not the mother's own ex-partner, who abused her).
+_THEIR_PREVIOUS_PARTNER = re.compile(
+    r"(?<!her\s)(?<!mother's\s)(?<!mother's\s)\b(?:previous|former|earlier|ex-)\s*partners?\b", re.I
+)
+#: Grown up with it: the parent's own childhood, not this household.
+_GREW_UP = re.compile(
+    r"\b(?:grew|grown|growing)\s+up\s+(?:with|in|around|among|amid)\b[^;.]{0,60}$", re.I
+)
+#: A grandparent is a carer when the sentence says so.
+_GRANDPARENT = re.compile(r"(?:(?:maternal|paternal)\s+)?grand(?:mother|father|parent)", re.I)
+_CARES = re.compile(
+    r"\b(?:carers?|cared\s+for|cares\s+for|caring\s+for|looked\s+after|kinship|special\s+guardian\w*|"
+    r"lived\s+with|living\s+with|lives\s+with|in\s+(?:her|his|their)\s+care)\b",
+    re.I,
+)
 _RISK_OF = re.compile(r"\brisk\s+of\s+(?:\w+\s+)?$", re.I)
-
-
-def _gap(a: re.Match[str], b: re.Match[str]) -> int:
-    """Characters between two matches of a sentence (0 when they touch or overlap)."""
-    return max(0, max(a.start(), b.start()) - min(a.end(), b.end()))
 
 
 def _in_own_childhood(text: str, m: re.Match[str]) -> bool:
@@ -891,6 +986,11 @@ def _negated(text: str, m: re.Match[str]) -> bool:
         return True
     if _NOTHING_TO_SUGGEST.search(before):
         return True
+    evidence = _NO_EVIDENCE_THAT.search(before)
+    if evidence and not _KNOWING.search(evidence.group(0)):
+        return True  # not "no evidence that the school had been aware of the domestic abuse"
+    if _LATER_RULED_OUT.match(text, m.end()):
+        return True
     if _SELF_NEGATIVE.match(m.group(0)):
         return _POST_TRIGGERS.match(text[m.end() : right]) is not None
     words = list(_WORD.finditer(before))
@@ -911,9 +1011,24 @@ def _agency_negated(text: str, m: re.Match[str]) -> bool:
     )
 
 
-def _hedged(text: str, m: re.Match[str]) -> bool:
+def _hedged(text: str, m: re.Match[str]) -> float:
+    """The factor of the confidence for a hedge of the words: :data:`SPECULATIVE` when they are
+    only said to be possible ("may have been", "could not exclude"), :data:`HEDGED` for a
+    suspicion, a risk or an allegation, 1 with no hedge. A hedge counts before the words in their
+    clause, or in the few words after them ("domestic abuse was suspected"): one further on is
+    about something else ("... and allegations from each against the other")."""
     left, right = _clause(text, m.start(), m.end())
-    return _HEDGE.search(text, left, right) is not None
+    words = list(_WORD.finditer(text, m.end(), right))
+    near = words[min(len(words), _HEDGE_AFTER) - 1].end() if words else m.end()
+    if _SPECULATION.search(text, left, m.start()) or _SPECULATION.search(text, m.end(), near):
+        return SPECULATIVE
+    if _HEDGE.search(text, left, m.start()) or _HEDGE.search(text, m.end(), near):
+        return HEDGED
+    return 1.0
+
+
+#: How many words after the matched ones a hedge is read in.
+_HEDGE_AFTER = 4
 
 
 # -- compiling ----------------------------------------------------------------------------------

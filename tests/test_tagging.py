@@ -171,10 +171,24 @@ def test_a_recommendation_suggests_a_theme_but_no_risk_factor(tagger):
 
 
 def test_hedged_words_are_suggested_with_less_confidence(tagger):
-    sure = tagger.suggest_text("The mother had postnatal depression.")
-    hedged = tagger.suggest_text("The mother may have had postnatal depression.")
-    assert [s.code for s in sure] == [s.code for s in hedged] == ["perinatal-mental-health"]
-    assert 0 < hedged[0].confidence < sure[0].confidence <= 1
+    sure = tagger.suggest_text("There was domestic abuse.")
+    hedged = tagger.suggest_text("Domestic abuse was suspected.")
+    assert [s.code for s in sure] == [s.code for s in hedged] == ["domestic-abuse"]
+    assert MIN_CONFIDENCE <= hedged[0].confidence < sure[0].confidence <= 1
+
+
+def test_a_factor_said_only_to_be_possible_falls_below_the_threshold(tagger):
+    (possible,) = tagger.suggest_text("The mother may have had postnatal depression.")[:1]
+    assert possible.code == "perinatal-mental-health"
+    assert 0 < possible.confidence < MIN_CONFIDENCE
+    text = "A paediatrician reviewed the bruises and could not exclude an inflicted cause."
+    assert confident(tagger, text, "maltreatment-types") == set()
+    # a hedge further on in the clause is about something else
+    text = (
+        "The separation was bitter and long, with applications to the court and allegations "
+        "from each against the other."
+    )
+    assert confident(tagger, text, "risk-factors") == {"acrimonious-separation"}
 
 
 def test_labels_are_trusted_more_than_abbreviations(tagger):
@@ -210,8 +224,15 @@ def test_abbreviations_are_matched_in_capitals_only(tagger):
 
 
 def test_a_narrower_concept_stands_for_its_broader_one(tagger):
-    assert risks(tagger, "The mother had postnatal depression.") == {"perinatal-mental-health"}
-    assert risks(tagger, "Child A was criminally exploited.") == {"criminal-exploitation"}
+    assert risks(tagger, "Child A was criminally exploited.") == {
+        "criminal-exploitation",
+        "extra-familial-harm",
+    }
+    # perinatal mental ill-health is coded with parental mental ill-health, as analysts do
+    assert risks(tagger, "The mother had postnatal depression.") == {
+        "perinatal-mental-health",
+        "parental-mental-ill-health",
+    }
 
 
 def test_grouping_concepts_are_never_suggested(tagger):
@@ -386,12 +407,16 @@ def test_a_service_of_a_parent_is_named_whoever_stands_near(tagger):
     assert "probation" not in codes(tagger, text, "agency-types")
 
 
-def test_exploitation_takes_away_the_extra_familial_harm_it_names(tagger):
+def test_exploitation_is_extra_familial_harm(tagger):
     assert risks(tagger, "The girl had been sexually exploited by a group of older men.") == {
-        "exploitation"
+        "exploitation",
+        "extra-familial-harm",
     }
     text = "Child A was associating with older males and was at risk of sexual exploitation."
     assert risks(tagger, text) == {"exploitation", "extra-familial-harm"}
+    text = "Police found Child B dealing drugs for a county lines gang."
+    assert risks(tagger, text) == {"criminal-exploitation", "extra-familial-harm"}
+    assert risks(tagger, "There was no evidence that Child M was being exploited.") == set()
 
 
 # -- the rules of labelling: agencies of the case, signs, sentences not about the family --------
