@@ -31,6 +31,7 @@ phrase query built here (tantivy's query parser is never used).
 
 from __future__ import annotations
 
+import gc
 import html
 import math
 import os
@@ -40,6 +41,7 @@ import sqlite3
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -559,9 +561,42 @@ def _spelt_out(iri: str) -> str:
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local_name(iri)).replace("-", " ")
 
 
+class _CollectorPause:
+    """Python's cycle collector paused while builds run: a build makes millions of small
+    objects that live until its end and form no cycles, which the collector would otherwise
+    walk again and again. Builds may overlap (in-memory ones, in a web server's threads): the
+    collector is left as it was before the first once the last of them ends."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._builds = 0
+        self._was_enabled = False
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._builds == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._builds += 1
+
+    def __exit__(self, *_: object) -> None:
+        with self._lock:
+            self._builds -= 1
+            if self._builds == 0 and self._was_enabled:
+                gc.enable()
+
+
+_COLLECTOR_PAUSE = _CollectorPause()
+
+
 def build_index(pairs: Pairs, folder: str | os.PathLike[str] | None = None) -> SearchIndex:
     """Build the index from the statements ``pairs`` reads, into ``folder`` (which must not
     exist yet), or in memory when it is None. Returns the index, open."""
+    with _COLLECTOR_PAUSE:
+        return _build_index(pairs, folder)
+
+
+def _build_index(pairs: Pairs, folder: str | os.PathLike[str] | None) -> SearchIndex:
     rank = {kind: position for position, kind in enumerate(KIND_ORDER)}
     kind_of_class = {iri: kind for kind, classes in KIND_CLASSES for iri in classes}
     kinds: dict[str, str] = {}
@@ -689,8 +724,9 @@ def _write(
     labels: Mapping[str, list[tuple[str, str]]],
     class_labels: Mapping[str, str],
 ) -> tantivy.Index:
-    """Write the SQLite tables and the tantivy index; tantivy's writer threads index the text
-    while Python goes on with the rest."""
+    """Write the tantivy index and the SQLite tables at once: this thread hands tantivy the
+    documents (its writer threads index them), while a second thread writes the tables (SQLite
+    lets go of the GIL while it stores rows and sorts the index of the features)."""
     schema = _text_schema()
     if folder is None:
         text = tantivy.Index(schema)
@@ -698,11 +734,7 @@ def _write(
         text = tantivy.Index(schema, path=str(Path(folder) / TEXT_DIR))
     text.register_tokenizer(ANALYZER, analyzer())
     writer = text.writer(heap_size=TEXT_WRITER_HEAP)
-    connection.execute("PRAGMA journal_mode = OFF")  # a file left half-written is removed
-    connection.execute("PRAGMA synchronous = OFF")
-    connection.executescript(_SCHEMA)
-    doc_rows = []
-    ids: dict[str, int] = {}
+    ids = {iri: number for number, iri in enumerate(sorted(kinds), start=1)}
     weights = {kind: kind_weight(kind) for kind in KIND_BOOST}
     kind_values = {kind: value_ids.setdefault(("class", kind), len(value_ids) + 1)
                    for kind in KIND_ORDER}  # fmt: skip
@@ -711,8 +743,63 @@ def _write(
     ]
     empty: dict[str, list[str]] = {"body": [], "quote": []}
     nothing: set[int] = set()
-    for number, iri in enumerate(sorted(kinds), start=1):
-        ids[iri] = number
+    with ThreadPoolExecutor(1, thread_name_prefix="search-tables") as pool:
+        tables = pool.submit(_write_tables, connection, ids, kinds, review_classes, doc_labels,
+                             texts, context, facets, value_ids, synthetic, labels,
+                             class_labels)  # fmt: skip
+        try:
+            for iri, number in ids.items():
+                kind = kinds[iri]
+                label = "\n".join(doc_labels[iri])
+                own = texts.get(iri, empty)
+                columns = (
+                    label,
+                    "\n".join(own["body"]),
+                    "\n".join(own["quote"]),
+                    "\n".join(dict.fromkeys(context[iri])) if iri in context else "",
+                )
+                values = [
+                    kind_values[kind], records[iri in synthetic], *doc_values.get(iri, nothing)
+                ]  # fmt: skip
+                document = tantivy.Document.from_dict(
+                    {"text": COLUMN_BREAK.join(columns), "label": label,
+                     "weight": weights[kind], "doc": number, "facet": values},
+                    schema,
+                )  # fmt: skip
+                writer.add_document(document)
+            tables.result()  # the tables' error, if any, before the text index is committed
+            writer.commit()
+            writer.wait_merging_threads()  # every file written before the folder is renamed
+        except BaseException:
+            wait([tables])  # the connection is closed by the caller: never under the thread
+            writer.rollback()
+            raise
+    text.reload()
+    return text
+
+
+def _write_tables(
+    connection: sqlite3.Connection,
+    ids: Mapping[str, int],
+    kinds: Mapping[str, str],
+    review_classes: Mapping[str, set[str]],
+    doc_labels: Mapping[str, list[str]],
+    texts: Mapping[str, Mapping[str, list[str]]],
+    context: Mapping[str, list[str]],
+    facets: Mapping[str, Mapping[str, set[str]]],
+    value_ids: Mapping[tuple[str, str], int],
+    synthetic: set[str],
+    labels: Mapping[str, list[tuple[str, str]]],
+    class_labels: Mapping[str, str],
+) -> None:
+    """The SQLite tables: what a hit shows of each document, the facet values' labels, and the
+    features of "reviews like this one"; in one transaction, on a file written once before it
+    is published (no journal, no waiting for the disk)."""
+    connection.execute("PRAGMA journal_mode = OFF")  # a file left half-written is removed
+    connection.execute("PRAGMA synchronous = OFF")
+    connection.executescript(_SCHEMA)
+    doc_rows = []
+    for iri, number in ids.items():
         kind = kinds[iri]
         cls, class_label = kind, KIND_LABELS[kind]
         if kind == "review":
@@ -720,26 +807,10 @@ def _write(
             cls = ([c for c in found if c != SCR + "CaseReview"] or found)[0]
             class_label = class_labels.get(cls, _spelt_out(cls).lower())
         names = doc_labels[iri]
-        is_synthetic = iri in synthetic
         doc_rows.append(
             (number, iri, kind, cls, class_label, names[0] if names else _spelt_out(iri),
-             int(is_synthetic))
+             int(iri in synthetic))
         )  # fmt: skip
-        label = "\n".join(names)
-        own = texts.get(iri, empty)
-        columns = (
-            label,
-            "\n".join(own["body"]),
-            "\n".join(own["quote"]),
-            "\n".join(dict.fromkeys(context[iri])) if iri in context else "",
-        )
-        values = [kind_values[kind], records[is_synthetic], *doc_values.get(iri, nothing)]
-        document = tantivy.Document.from_dict(
-            {"text": COLUMN_BREAK.join(columns), "label": label, "weight": weights[kind],
-             "doc": number, "facet": values},
-            schema,
-        )  # fmt: skip
-        writer.add_document(document)
     value_rows, label_rows = [], {}
     for (facet, value), value_id in value_ids.items():
         names = _english_first(labels.get(value, []))
@@ -751,24 +822,16 @@ def _write(
         else:
             label_rows[value] = label
         value_rows.append((value_id, facet, value, label))
-    try:
-        with connection:
-            connection.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", doc_rows)
-            connection.executemany("INSERT INTO facet_values VALUES (?, ?, ?, ?)", value_rows)
-            connection.executemany("INSERT INTO labels VALUES (?, ?)", sorted(label_rows.items()))
-            _write_features(connection, kinds, texts, context, facets, ids)
-            connection.executescript(_INDEXES)
-            connection.executemany(
-                "INSERT INTO about VALUES (?, ?)",
-                [("format", FORMAT), ("documents", str(len(doc_rows)))],
-            )
-        writer.commit()
-        writer.wait_merging_threads()  # every file written before the folder is renamed
-    except BaseException:
-        writer.rollback()
-        raise
-    text.reload()
-    return text
+    with connection:
+        connection.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", doc_rows)
+        connection.executemany("INSERT INTO facet_values VALUES (?, ?, ?, ?)", value_rows)
+        connection.executemany("INSERT INTO labels VALUES (?, ?)", sorted(label_rows.items()))
+        _write_features(connection, kinds, texts, context, facets, ids)
+        connection.executescript(_INDEXES)
+        connection.executemany(
+            "INSERT INTO about VALUES (?, ?)",
+            [("format", FORMAT), ("documents", str(len(doc_rows)))],
+        )
 
 
 def _words(text: str) -> set[str]:

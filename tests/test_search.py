@@ -427,3 +427,17 @@ def test_the_search_and_similar_commands(runner):
     table = runner.invoke(main, ["similar", CS2, "--limit", "2"])
     assert table.exit_code == 0 and "both have:" in table.output
     assert runner.invoke(main, ["similar", ID + "child/X"]).exit_code == 2
+
+
+def test_a_build_leaves_the_cycle_collector_as_it_found_it(small_store):
+    import gc
+
+    assert gc.isenabled()
+    sr.build_index(sr.store_pairs(small_store)).close()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        sr.build_index(sr.store_pairs(small_store)).close()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
