@@ -144,6 +144,7 @@ OWNERS: dict[str, str] = {
     "criminal-exploitation": "child",
     "extra-familial-harm": "child",
     "not-in-school-or-home-educated": "child",
+    "past-or-discontinued-cp-plan": "child",
     "domestic-abuse": "household",
     "neglect": "victim",
     "physical-abuse": "victim",
@@ -169,6 +170,13 @@ OWNERS: dict[str, str] = {
 #: them (tests/data/tagging/README.md): a child's sexual or criminal exploitation is extra-familial
 #: harm; a parent's perinatal mental ill-health is parental mental ill-health (its broader concept,
 #: which a narrower one otherwise stands for).
+#: An agency of the case that says a risk factor (tests/data/tagging/README.md): an IDVA or a
+#: MARAC is there for domestic abuse; a parent in an adult mental health service's care has
+#: mental ill-health. Not from a recommendation, a hypothetical, the review or the nation.
+AGENCY_IMPLIES: dict[str, str] = {
+    "idva-marac": "domestic-abuse",
+    "adult-mental-health": "parental-mental-ill-health",
+}
 IMPLIES: dict[str, tuple[str, ...]] = {
     "exploitation": ("extra-familial-harm",),
     "criminal-exploitation": ("extra-familial-harm",),
@@ -400,7 +408,7 @@ _HEDGE = re.compile(
     r"\b(?:may|might|could)\s+(?:have\s+)?(?:been|be|had|have)\b|\bpossib(?:le|ly|ility)\b|\bperhaps\b"
     r"|\bsuspect(?:ed|s)?\b|\bpotential(?:ly)?\b|\bquer(?:y|ied)\b|\bunclear\s+whether\b"
     r"|\bnot\s+known\s+whether\b|\blikely\b|\bprobabl[ey]\b|\balleg(?:ed|edly|ation|ations)\b"
-    r"|\breportedly\b|\b(?:appear|appears|appeared|seem|seems|seemed)\s+to\b|\brisk\s+of\b"
+    r"|\breportedly\b|\b(?:appear|appears|appeared|seem|seems|seemed)\s+to\b"
     r"|\bunconfirmed\b|\buncertain\b",
     re.I,
 )
@@ -483,7 +491,7 @@ _CHILD = (
     r"siblings?|brothers?|sisters?|twins?|toddler|teenager|adolescent|young\s+person|young\s+people|"
     r"pupil|pupils|stepson|stepdaughter|newborn)"
     r"(?!\s+(?:protection|in\s+need|and\s+adolescent|care|health|practice|safeguarding|death|"
-    r"development|minder|sexual|criminal)\b)(?!'s\s+(?:social|services|centre|centres|home|homes|"
+    r"development|minder|sexual|criminal|unit|units)\b)(?!'s\s+(?:social|services|centre|centres|home|homes|"
     r"guardian|hospital|society|trust|commissioner|mental))"
 )
 _PERSON = re.compile(
@@ -762,6 +770,13 @@ class Tagger:
             and _THEIR_PREVIOUS_PARTNER.search(text)
         ):
             best.pop("domestic-abuse")  # violence to his previous partners is his history
+        if not (prescriptive or about_review or general or counterfactual):
+            for agency, factor in AGENCY_IMPLIES.items():
+                if agency in best and factor not in best:
+                    c, _, m, entry = best[agency]
+                    if _owner(text, m, carried, mentions) != "child":
+                        risk = next(x for x in self._schemes if x.name == "risk-factors")
+                        best[factor] = (round(c * _IMPLIED, 2), risk, m, entry)
         for code in list(best):  # a narrower concept found: its broader ones are not suggested
             up = self._broader.get(code)
             while up is not None:
@@ -850,6 +865,8 @@ _OWN_CHILDHOOD = re.compile(
     r"(?:child|young|younger|teenager|girl|boy))\b",
     re.I,
 )
+#: The confidence of a risk factor an agency implies, against the agency's.
+_IMPLIED = 0.9
 _CHARGED = re.compile(r"\bcharged\s+with\s+(?:\w+\s+){0,2}$", re.I)
 #: A previous partner of the man (not the mother's own ex-partner, who abused her).
 _THEIR_PREVIOUS_PARTNER = re.compile(
@@ -1018,17 +1035,20 @@ def _hedged(text: str, m: re.Match[str]) -> float:
     clause, or in the few words after them ("domestic abuse was suspected"): one further on is
     about something else ("... and allegations from each against the other")."""
     left, right = _clause(text, m.start(), m.end())
-    words = list(_WORD.finditer(text, m.end(), right))
-    near = words[min(len(words), _HEDGE_AFTER) - 1].end() if words else m.end()
-    if _SPECULATION.search(text, left, m.start()) or _SPECULATION.search(text, m.end(), near):
+    comma = text.find(",", m.end(), right)
+    after = list(_WORD.finditer(text, m.end(), right if comma < 0 else comma))
+    near = after[min(len(after), _HEDGE_AFTER) - 1].end() if after else m.end()
+    before = list(_WORD.finditer(text, left, m.start()))
+    far = before[-_HEDGE_BEFORE].start() if len(before) > _HEDGE_BEFORE else left
+    if _SPECULATION.search(text, far, m.start()) or _SPECULATION.search(text, m.end(), near):
         return SPECULATIVE
-    if _HEDGE.search(text, left, m.start()) or _HEDGE.search(text, m.end(), near):
+    if _HEDGE.search(text, far, m.start()) or _HEDGE.search(text, m.end(), near):
         return HEDGED
     return 1.0
 
 
-#: How many words after the matched ones a hedge is read in.
-_HEDGE_AFTER = 4
+#: How many words before and after the matched ones (up to a comma) a hedge is read in.
+_HEDGE_BEFORE, _HEDGE_AFTER = 8, 4
 
 
 # -- compiling ----------------------------------------------------------------------------------
