@@ -110,7 +110,7 @@ class Limits:
 
     @classmethod
     def from_settings(cls, values: Mapping[str, object]) -> Limits:
-        """Limits from a mapping of setting names (app.config, os.environ); absent names keep
+        """Limits from a mapping of setting names (app.config, read_settings()); absent names keep
         their defaults, strings are cast to the default's type."""
         given: dict[str, object] = {}
         for name, attribute in LIMIT_SETTINGS.items():

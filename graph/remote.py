@@ -58,7 +58,7 @@ from scrkg.graph.dialects import (
     oxigraph_form,
     same_form,
 )
-from scrkg.graph.endpoints import CONVENTIONS, UNION_ADVICE, check_url, endpoint_urls, redact
+from scrkg.graph.endpoints import UNION_ADVICE, check_url, endpoint_urls, redact
 from scrkg.graph.sandbox import confined, is_confined
 from scrkg.graph.server_errors import (
     RemoteStoreConfigError,
@@ -77,7 +77,6 @@ from scrkg.graph.server_http import (
 )
 from scrkg.graph.staging import DEFAULT_UPLOAD_TRIPLES, StagedLoad, is_staging
 from scrkg.graph.store import Store, StoreError, export_format
-from scrkg.graph.store_copy import copy_store
 from scrkg.ontology import PREFIXES
 
 __all__ = [
@@ -87,10 +86,6 @@ __all__ = [
     "RemoteStoreConfigError",
     "RemoteStoreError",
     "RemoteStoreUnavailable",
-    # Imported from here by the command line until it imports them from their own modules.
-    "CONVENTIONS",
-    "DEFAULT_TIMEOUT",
-    "copy_store",
 ]
 
 log = logging.getLogger(__name__)
@@ -180,7 +175,7 @@ class RemoteStore(Store):
         check_url(endpoint, "--endpoint")
         parts = urlsplit(endpoint)
         if credentials is None:
-            credentials = Credentials.from_env()
+            credentials = Credentials.from_settings()
         if not credentials and parts.username:  # http://user:password@host/ in the address
             credentials = Credentials(parts.username, parts.password or "")
         self.urls = endpoint_urls(

@@ -21,7 +21,6 @@ a log line or a ``repr``.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -38,6 +37,7 @@ from scrkg.graph.server_errors import (
     RemoteStoreError,
     RemoteStoreUnavailable,
 )
+from scrkg.graph.settings import BY_NAME, setting
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ ENV_USER = "SCRKG_ENDPOINT_USER"
 ENV_PASSWORD = "SCRKG_ENDPOINT_PASSWORD"
 ENV_TOKEN = "SCRKG_ENDPOINT_TOKEN"
 
-DEFAULT_TIMEOUT = 60.0
+DEFAULT_TIMEOUT: float = BY_NAME["SCRKG_ENDPOINT_TIMEOUT"].default
 DEFAULT_RETRIES = 3
 DEFAULT_BACKOFF = 0.5
 #: The largest answer read for one query (exports stream and have no such cap).
@@ -135,10 +135,12 @@ class Credentials:
     token: str | None = field(default=None, repr=False)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Credentials:
-        """SCRKG_ENDPOINT_USER and SCRKG_ENDPOINT_PASSWORD, or SCRKG_ENDPOINT_TOKEN."""
-        env = os.environ if environ is None else environ
-        user, password, token = (env.get(n) or None for n in (ENV_USER, ENV_PASSWORD, ENV_TOKEN))
+    def from_settings(cls, given: Mapping[str, str] | None = None) -> Credentials:
+        """The settings SCRKG_ENDPOINT_USER and SCRKG_ENDPOINT_PASSWORD, or SCRKG_ENDPOINT_TOKEN
+        (graph/settings.py), from ``given`` else the environment."""
+        user, password, token = (
+            setting(name, given) or None for name in (ENV_USER, ENV_PASSWORD, ENV_TOKEN)
+        )
         if token and (user or password):
             raise RemoteStoreConfigError(
                 f"Set either {ENV_TOKEN} (a bearer token) or {ENV_USER} and {ENV_PASSWORD} "

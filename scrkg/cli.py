@@ -18,9 +18,10 @@ from typing import Any, TypeVar
 import click
 
 from scrkg import __version__
+from scrkg.graph.endpoints import CONVENTIONS
 from scrkg.graph.errors import GatewayError, QuerySyntaxError, SettingError
 from scrkg.graph.figures import published_figures
-from scrkg.graph.remote import CONVENTIONS, RemoteSettings, copy_store
+from scrkg.graph.remote import RemoteSettings
 from scrkg.graph.result_writers import truncation_message
 from scrkg.graph.settings import BY_NAME, read_settings, setting
 from scrkg.graph.store import (
@@ -30,6 +31,7 @@ from scrkg.graph.store import (
     disk_full_message,
     open_store,
 )
+from scrkg.graph.store_copy import copy_store
 from scrkg.graph.tables import (
     RESULT_FORMATS,
     ResultFormatError,

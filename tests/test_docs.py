@@ -38,6 +38,15 @@ def test_every_setting_the_code_names_is_in_the_settings_table():
     assert not missing, f"settings named in the code but missing from graph/settings.py: {missing}"
 
 
+def test_the_environment_is_read_in_one_place():
+    readers = [
+        path.relative_to(ROOT).as_posix()
+        for path in product_sources()
+        if re.search(r"os\.environ\b|os\.getenv\b|getenv\(", path.read_text(encoding="utf-8"))
+    ]
+    assert readers == ["graph/settings.py"], readers
+
+
 def test_the_global_options_take_their_variable_and_default_from_the_table():
     from scrkg.cli import main
 

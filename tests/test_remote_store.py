@@ -1099,7 +1099,7 @@ def test_credentials_are_sent_and_never_shown(monkeypatch):
         assert "s3cret" not in store.address and "s3cret" not in store.urls.query
         store.close()
     with pytest.raises(RemoteStoreConfigError, match="not both"):
-        Credentials.from_env({"SCRKG_ENDPOINT_TOKEN": "t", "SCRKG_ENDPOINT_USER": "u"})
+        Credentials.from_settings({"SCRKG_ENDPOINT_TOKEN": "t", "SCRKG_ENDPOINT_USER": "u"})
 
 
 def test_the_store_can_be_pickled_for_worker_processes(remote_bundled):
