@@ -433,10 +433,10 @@ _ABOUT_REVIEW = re.compile(
     r"|\bacross\s+the\s+partnership\b",
     re.I,
 )
-#: A counterfactual by inversion ("Had the GP known of ..."): the agency is hypothetical, the
-#: facts it would have known are not.
+#: A counterfactual by inversion ("Had the GP known of ..."): the agency it opens with is
+#: hypothetical; the facts it would have known, and other agencies, are not.
 _COUNTERFACTUAL = re.compile(
-    r"(?:^\W*|,\s*)had\s+(?:the|a|an|any|she|he|they|professionals?|agencies|practitioners|staff)\b",
+    r"^\W*had\s+(?:the|a|an|any)\b",
     re.I,
 )
 #: A sentence about words or about the country, not the family ("the word neglect", "nationally").
@@ -689,9 +689,10 @@ class Tagger:
         prescriptive = _PRESCRIPTIVE.search(text) is not None
         about_review = _ABOUT_REVIEW.search(text) is not None
         general = _GENERAL.search(text) is not None
-        counterfactual = _COUNTERFACTUAL.search(text) is not None
+        inverted = _COUNTERFACTUAL.search(text)
         adult = _ADULT_SERVICES.search(text) is not None
         pending_context: list[tuple[str, float, _Scheme, re.Match[str], Entry]] = []
+        uninvolved: list[re.Match[str]] = []  # services the sentence says were not involved
         for scheme in self._schemes:
             for m, entry in scheme.matches(text):
                 if scheme.name == "agency-types" and any(
@@ -725,15 +726,20 @@ class Tagger:
                 ):
                     confidence *= SIGN  # an injury not stated as abuse
                 if scheme.name == "agency-types":
-                    if _agency_negated(text, m) or (
-                        "local-authority" in entry.codes
-                        and (
-                            _OTHER_PLACE.search(text, 0, m.start())
-                            or _OWNS_SERVICE.match(text, m.end())
-                        )
+                    if _agency_negated(text, m):
+                        uninvolved.append(m)
+                        continue
+                    if "local-authority" in entry.codes and (
+                        _OTHER_PLACE.search(text, 0, m.start())
+                        or _OWNS_SERVICE.match(text, m.end())
                     ):
                         continue
-                    if prescriptive or about_review or general or counterfactual:
+                    if (
+                        prescriptive
+                        or about_review
+                        or general
+                        or (inverted and m.start() - inverted.end() <= _SUBJECT_GAP)
+                    ):
                         confidence *= RECOMMENDED_AGENCY
                 hedge = _hedged(text, m)
                 if hedge == SPECULATIVE and scheme.name not in FACT_SCHEMES:
@@ -758,6 +764,10 @@ class Tagger:
                 best["acute-hospital"] = (c, scheme, m, entry)
             elif m.group(0).lower().startswith("community"):
                 best["paediatrics"] = (c, scheme, m, entry)
+        for code in [c for c, v in best.items() if v[1].name in FACT_SCHEMES]:
+            found = best[code][2]
+            if any(u.start() <= found.start() and found.end() <= u.end() for u in uninvolved):
+                best.pop(code)  # read in the name of a service that was not involved
         if (
             "police" in best
             and "border-agency" in best
@@ -770,7 +780,7 @@ class Tagger:
             and _THEIR_PREVIOUS_PARTNER.search(text)
         ):
             best.pop("domestic-abuse")  # violence to his previous partners is his history
-        if not (prescriptive or about_review or general or counterfactual):
+        if not (prescriptive or about_review or general):
             for agency, factor in AGENCY_IMPLIES.items():
                 if agency in best and factor not in best:
                     c, _, m, entry = best[agency]
@@ -867,6 +877,8 @@ _OWN_CHILDHOOD = re.compile(
 )
 #: The confidence of a risk factor an agency implies, against the agency's.
 _IMPLIED = 0.9
+#: At most this many characters between "Had the" and the agency it is about.
+_SUBJECT_GAP = 24
 _CHARGED = re.compile(r"\bcharged\s+with\s+(?:\w+\s+){0,2}$", re.I)
 #: A previous partner of the man (not the mother's own ex-partner, who abused her).
 _THEIR_PREVIOUS_PARTNER = re.compile(
