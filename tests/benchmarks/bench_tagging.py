@@ -7,17 +7,18 @@ Run it from the project root (it prints its figures; it asserts nothing):
                                                       # one tuning file, with its mistakes
 
 The labelled files, each described in tests/data/tagging/README.md: tests/data/tagging/tuning.jsonl
-(written beside the lexicon and used to tune it), tuning-blind.jsonl (written blind to the lexicon
-by a third writer, then used to tune it too) and held-out.jsonl (written apart from the lexicon,
-never used to tune it: the honest measure, as is held-out-2.jsonl, written blind by another
-writer; tune with ``--only`` on the tuning files). For every
+(written beside the lexicon and used to tune it), tuning-blind.jsonl and tuning-blind-2.jsonl
+(written blind to the lexicon by a third and a fourth writer, then used to tune it too) and
+held-out.jsonl, held-out-2.jsonl and held-out-3.jsonl (written apart from the lexicon, never used
+to tune it: the honest measure; tune with ``--only`` on the tuning files, which scores one file
+and prints nothing of the others). For every
 passage the tagger's set of concepts of a scheme is compared with the expected set, where the
 passage gives one (a scheme given as ``[]`` expects nothing, so anything suggested is a false
 positive; a scheme left out is not scored). Precision, recall and F1 are micro-averaged over the
 passages, per scheme and over the three core schemes together (risk factors, maltreatment types,
 agency types). Suggestions below the default least confidence of ``scrkg tag``
 (``MIN_CONFIDENCE`` of loader/tagging.py, ``--min-confidence`` here) are not counted, as the
-command does not write them; for the two tuning files only, a table of the core three's precision
+command does not write them; for the tuning files only, a table of the core three's precision
 and recall at other thresholds is printed too (the held-out files are never scored but at the
 default). Also printed: how fast the tagger reads a document of about 3,000 sentences (the
 passages, repeated).
@@ -43,7 +44,7 @@ FILES = {
     "held-out-2": DATA / "held-out-2.jsonl",
     "held-out-3": DATA / "held-out-3.jsonl",
 }
-#: The files the lexicon and the rules were tuned on (the held-out file never was).
+#: The files the lexicon and the rules were tuned on (the held-out files never were).
 TUNING = ("tuning", "tuning-blind", "tuning-blind-2")
 CORE = ("risk-factors", "maltreatment-types", "agency-types")
 
