@@ -640,45 +640,45 @@ def _build_index(pairs: Pairs, folder: str | os.PathLike[str] | None) -> SearchI
         facets[iri] = defaultdict(set, {"review-type": set(classes)})
         facets[iri]["period"].update(v for f, v in coded.get(iri, ()) if f == "period")
     empty: dict[str, list[str]] = {"body": [], "quote": []}
-    for review, link, member in set(
-        (s, p, o.value) for s, p, o in pairs(MEMBER_FACETS) if isinstance(o, ox.NamedNode)
-    ):
-        if kinds.get(review) != "review":
-            continue
+    links = {
+        (review, link, member.value)
+        for review, link, member in pairs(MEMBER_FACETS)
+        if isinstance(member, ox.NamedNode) and kinds.get(review) == "review"
+    }
+    for review, link, member in links:
         reviews_of[member].add(review)
         taken = MEMBER_FACETS[link]
-        if taken:
+        if taken and member in coded:
             own = facets[review]
-            for facet, value in coded.get(member, ()):
+            for facet, value in coded[member]:
                 if facet in taken:
                     own[facet].add(value)
         if kinds.get(member) in CONTEXT_KINDS:
             found = texts.get(member, empty)
             context[review] += doc_labels[member][:1] + found["body"] + found["quote"]
 
-    # Every document's facet values, as numbers: its own, and some of its reviews'.
+    # Every document's facet values, as numbers (each (facet, value) pair numbered when a
+    # document first has it): its own, and some of its reviews'.
     value_ids: dict[tuple[str, str], int] = {}
-
-    def numbers(pairs: Iterable[tuple[str, str]]) -> set[int]:
-        found = set()
-        for pair in pairs:
-            number = value_ids.get(pair)
-            if number is None:
-                number = value_ids[pair] = len(value_ids) + 1
-            found.add(number)
-        return found
-
     doc_values: dict[str, set[int]] = {}
     by_facet: dict[str, dict[str, set[int]]] = {}  # review: {facet: its values}
     for iri in review_classes:
-        by_facet[iri] = {f: numbers((f, v) for v in values) for f, values in facets[iri].items()}
+        by_facet[iri] = {
+            f: {value_ids.setdefault((f, v), len(value_ids) + 1) for v in values}
+            for f, values in facets[iri].items()
+        }
         doc_values[iri] = set().union(*by_facet[iri].values())
     inherited: dict[tuple[str, str], set[int]] = {}  # (review, kind): the values it passes on
+    nothing: list[tuple[str, str]] = []
     for iri, kind in kinds.items():
-        if kind in ("review", "statement"):
+        if kind == "review" or kind == "statement":
             continue
-        mine = OWN_FACETS.get(kind, set())
-        values = numbers(pair for pair in coded.get(iri, ()) if pair[0] in mine)
+        mine = OWN_FACETS.get(kind, ())
+        values = {
+            value_ids.setdefault(pair, len(value_ids) + 1)
+            for pair in coded.get(iri, nothing)
+            if pair[0] in mine
+        }
         for review in reviews_of.get(iri, ()):
             passed = inherited.get((review, kind))
             if passed is None:
