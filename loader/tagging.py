@@ -263,7 +263,7 @@ _KNOWING = re.compile(
 )
 #: "DV was raised at the strategy discussion but discounted": ruled out after a "but".
 _LATER_RULED_OUT = re.compile(
-    r"^[^.;:]{0,80}?\bbut\s+(?:was\s+|were\s+|later\s+|then\s+|subsequently\s+|quickly\s+)*"
+    r"[^.;:]{0,80}?\bbut\s+(?:was\s+|were\s+|later\s+|then\s+|subsequently\s+|quickly\s+)*"
     r"(?:discounted|dismissed|ruled\s+out|excluded|unfounded|unsubstantiated|not\s+substantiated)\b",
     re.I,
 )
@@ -430,7 +430,8 @@ _ABOUT_REVIEW = re.compile(
     r"|\bsafeguarding\s+partners\b|\bcommissioned\s+(?:an?\s+|the\s+)?(?:independent\s+)?(?:author|reviewer|review)"
     r"|\bindependent\s+(?:reviewer|author)\b|\brapid\s+review\s+meeting\b|\bterms\s+of\s+reference\b"
     r"|\brecommendations\s+of\s+this\s+review\b|\blearning\s+from\s+this\s+(?:case|review)\b"
-    r"|\bacross\s+the\s+partnership\b",
+    r"|\bacross\s+the\s+partnership\b"
+    r"|\bthe\s+(?:review\s+)?panel\s+(?:considered|agreed|found|noted|heard|met|decided)\b",
     re.I,
 )
 #: A counterfactual by inversion ("Had the GP known of ..."): the agency it opens with is
@@ -472,6 +473,13 @@ _ABUSE_STATED = re.compile(
     r"\binflicted\b|\bnon[\s-]?accidental\b|\bNAI\b|\bdeliberate(?:ly)?\b|\babus(?:e|ed|ive)\b|"
     r"\bassault\w*|\bhit\b|\bhitting\b|\bpunch\w*|\bkick\w*|\bshaken\b|\bshook\b|\bstrangl\w*|"
     r"\bsmother\w*|\bbeaten\b|\bbeat\b|\bcaused\s+by\s+(?:the\s+|her\s+|his\s+)?(?:father|mother|partner)",
+    re.I,
+)
+#: An explanation accepted: the injury stays a sign, whatever the explanation says ("accepted the
+#: mother's explanation that her brother had hit her with a toy").
+_ACCEPTED = re.compile(
+    r"\baccepted\s+(?:the\s+|her\s+|his\s+|their\s+)?(?:[\w'-]+\s+){0,2}?(?:explanation|account)"
+    r"|\b(?:explanation|account)s?\b[^.;]{0,60}?\b(?:was|were)\s+accepted\b",
     re.I,
 )
 #: A hospital named in the sentence: its paediatrician is the hospital's.
@@ -722,7 +730,7 @@ class Tagger:
                 if (
                     "physical-abuse" in entry.codes
                     and _SIGN_WORDS.search(m.group(0))
-                    and not _ABUSE_STATED.search(text)
+                    and (not _ABUSE_STATED.search(text) or _ACCEPTED.search(text))
                 ):
                     confidence *= SIGN  # an injury not stated as abuse
                 if scheme.name == "agency-types":
@@ -764,6 +772,18 @@ class Tagger:
                 best["acute-hospital"] = (c, scheme, m, entry)
             elif m.group(0).lower().startswith("community"):
                 best["paediatrics"] = (c, scheme, m, entry)
+        if "history-of-violent-crime" in best and _of_the_incident(
+            text,
+            best["history-of-violent-crime"][2],
+            "maltreatment-types" in {v[1].name for v in best.values()},
+        ):
+            best.pop("history-of-violent-crime")  # convicted for the harm reviewed: no history
+        if (
+            "domestic-abuse" in best
+            and re.search(r"\bher$", best["domestic-abuse"][2].group(0), re.I)
+            and not _ADULT_WOMAN.search(text)
+        ):
+            best.pop("domestic-abuse")  # "he sexually assaulted her", of a girl: not the mother
         for code in [c for c, v in best.items() if v[1].name in FACT_SCHEMES]:
             found = best[code][2]
             if any(u.start() <= found.start() and found.end() <= u.end() for u in uninvolved):
@@ -973,6 +993,27 @@ _MALE = re.compile(
     r"male|boy|son|sons|brother|brothers|stepson|Mr|he|him|his)\b",
     re.I,
 )
+
+
+_CONVICTED = re.compile(r"\b(?:convicted|conviction|charged|sentenced|guilty|pleaded)\b", re.I)
+_EARLIER = re.compile(r"\b(?:previous|history|earlier|past|prior|record|had\s+a)\b", re.I)
+_CHILD_AFTER = re.compile(
+    r"\s+(?:of\s+|to\s+)?(?:the\s+)?(?:(?:Child|Baby)\s+[A-Z]\b|child\b|baby\b|infant\b)"
+)
+#: A woman a domestic abuse pattern's "her" can be (else "her" is a girl's).
+_ADULT_WOMAN = re.compile(
+    r"\b(?:mother|mum|partner|wife|girlfriend|woman|ex-partner|Ms|Mrs|she)\b", re.I
+)
+
+
+def _of_the_incident(text: str, m: re.Match[str], maltreatment: bool) -> bool:
+    """Whether a violent crime is the harm the review is about: a conviction or charge (not
+    "previous convictions") in a sentence that names the child's maltreatment, or for a crime
+    against the child ("the manslaughter of Child Y")."""
+    around = text[max(0, m.start() - 40) : m.end()]
+    if not _CONVICTED.search(around) or _EARLIER.search(around):
+        return False
+    return maltreatment or _CHILD_AFTER.match(text, m.end()) is not None
 
 
 def _gender(words: str) -> str | None:
