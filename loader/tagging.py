@@ -30,8 +30,18 @@ What an analyst expects, and so what the tagger does:
   nothing: "no referral was made about the domestic abuse" still suggests domestic abuse.
   ``not`` negates only when nothing but filler stands between it and the words ("was not
   neglected"), so "professionals did not recognise the neglect" still suggests neglect.
-* Agency types are negated only by words of no involvement: "not known to the police", "was not
-  registered with a GP", "had no contact with CAMHS".
+* Agency types are negated only by words of no involvement: "not known to the police" (and
+  the agencies listed with it: "not known to the police, CAMHS or the YOT"), "was not
+  registered with a GP", "had not booked with maternity services", "was not in receipt of any
+  service from adult mental health", "had no contact with CAMHS", "the police had no record of
+  any incidents", "the police had never been called", "a referral to the perinatal team should
+  have been made". An agency said not to have known something, or not to have been told it, was
+  involved ("not known to the health visitor", "did not tell the midwife"). A risk factor read
+  inside the name of a service that was not involved is not suggested either.
+* Negation also reaches through "that" ("there was no suggestion at any point that Child V had
+  been sexually abused", but not "no evidence that the school had been aware of the abuse"),
+  past a "but" that rules the words out ("DV was raised but discounted") and to a risk assessed
+  as low ("a CSE risk assessment ... scored as 'low'").
 * Lesson themes are never negated: their absence is the lesson ("there had been no pre-birth
   assessment", "her views were not sought"). Outcomes, age bands, social care statuses and review
   types are never negated either ("not known to children's social care" is a status of its own).
@@ -59,10 +69,14 @@ What an analyst expects, and so what the tagger does:
   practice to come, not about this child: they suggest lesson themes (at full confidence) and
   agency types (at lower confidence), never risk factors or maltreatment. "Should have" and
   "must have" speak of the past case and are not hypothetical.
-* Counterfactuals ("had there been any concern") are hypothetical too.
+* Counterfactuals ("had there been any concern") are hypothetical too. A sentence opening with
+  one by inversion ("Had the GP known of the father's psychosis, ...") makes the agency it opens
+  with hypothetical, not the facts it would have known.
 * Agencies are those of the case: an agency in a sentence about the review itself (its panel,
-  a learning event, its commissioning, the safeguarding partners) or about the nation
-  ("nationally, ...") is suggested below the default threshold, as is one of a recommendation;
+  a learning event, its commissioning, the safeguarding partners, the panel at work, learning
+  "from this case" to be shared "across the partnership"), about the nation ("nationally, ...",
+  a national review) or about a word ("the term 'neglect'") is suggested below the default
+  threshold, as is one of a recommendation;
   "no referral was made to MARAC" is no involvement; a local authority named as a place
   ("in another local authority") or as the owner of a service ("the council's housing team") is
   not suggested; a child protection conference or strategy discussion is no agency; a
@@ -72,22 +86,37 @@ What an analyst expects, and so what the tagger does:
   default threshold unless the sentence says so (inflicted, non-accidental, hit, assaulted ...).
   An offence of indecent images ("convicted of downloading") is no maltreatment of the child;
   "the word neglect" and "nationally, neglect ..." suggest no risk factor or maltreatment.
-* Exploitation takes away the extra-familial harm whose words stand within a few characters of
-  it ("sexually exploited by older men", "a county lines gang").
-* Hedged words ("may have", "possible", "suspected", "at risk of", "allegations") are suggested
-  at lower confidence.
+* Implied concepts, as analysts code them (tests/data/tagging/README.md): sexual or criminal
+  exploitation is extra-familial harm as well; perinatal mental ill-health is parental mental
+  ill-health as well (the one broader concept kept beside its narrower one); an IDVA or MARAC of
+  the case is domestic abuse, and an adult mental health service of a parent is parental mental
+  ill-health.
+* Whose it is, more: a grandparent is a parent or carer only when the sentence says they care
+  for the child ("who was the children's main carer"), else their drinking or illness is no
+  parental factor; what a parent grew up with ("had grown up with a father who drank") is their
+  childhood, not this household; violence to a man's previous partners is his history of violent
+  crime, not domestic abuse; a conviction or charge for the harm under review is no history of
+  violent crime; a domestic abuse pattern's "her" with no woman in the sentence is a girl.
+* Hedges: words only said to be possible ("may have been", "perhaps", "could not exclude",
+  "considered whether") are suggested below the default threshold for risk factors and
+  maltreatment; a suspicion or an allegation ("suspected", "possible", "allegations", "likely")
+  at lower confidence. A hedge counts in the eight words before the matched ones (in their
+  clause) or the four after (up to a comma); "at risk of" is no hedge, the risk being the factor.
+* An injury whose explanation was accepted stays a sign, whatever the explanation says.
 * The theme of adult services' information sharing needs an adult-facing service (adult social
   care, adult mental health, substance misuse, housing, probation, "adult services") named in
   the sentence or the one before; without one, the failure to share is suggested as its broader
   theme, using all sources of information.
 
 Confidence starts at 0.9 for a preferred label, 0.85 for an alternative label, 0.75 for a
-hidden label and 0.7 for a pattern, and is multiplied by 0.6 when hedged, 0.5 for an agency in
-a recommendation, a hypothetical or a sentence about the review or the nation, 0.5 for an
-injury not stated as abuse, 0.8 for a theme that fell back to its broader one and 0.9 for a parental
-factor whose owner was not found. One suggestion is made per concept and sentence, the one of
-highest confidence. ``scrkg tag`` writes only suggestions of :data:`MIN_CONFIDENCE` or more
-(``--min-confidence``), chosen on the two tuning sets.
+hidden label and 0.7 for a pattern, and is multiplied by 0.6 when hedged, 0.5 when only said to
+be possible, 0.5 for an agency in a recommendation, a hypothetical or a sentence about the
+review or the nation, 0.5 for an injury not stated as abuse, 0.8 for a theme that fell back to
+its broader one, 0.9 for a parental factor whose owner was not found and 0.9 for a risk factor
+an agency implies. An implied concept of the same scheme takes its concept's confidence. One
+suggestion is made per concept and sentence, the one of highest confidence. ``scrkg tag``
+writes only suggestions of :data:`MIN_CONFIDENCE` or more (``--min-confidence``), chosen on the
+tuning sets.
 """
 
 from __future__ import annotations
