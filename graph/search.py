@@ -482,7 +482,7 @@ INDEXED_PREDICATES = frozenset(
 
 class WrittenStatements:
     """The statements a load writes into a new snapshot, of the predicates the index reads, kept
-    as they go by (:meth:`keep`), so that the index of the snapshot reads from the store only
+    as they go by (:meth:`quads`), so that the index of the snapshot reads from the store only
     the graphs the load did not write."""
 
     def __init__(self) -> None:
@@ -491,18 +491,18 @@ class WrittenStatements:
             ox.NamedNode(p): [] for p in INDEXED_PREDICATES
         }
 
-    def keep(self, graph: str, triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
-        """The triples of the graph ``graph``, unchanged, keeping those the index reads. The
-        graph must be written whole, replacing what it held."""
+    def quads(self, graph: str, triples: Iterable[ox.Triple]) -> Iterator[ox.Quad]:
+        """The triples as quads of the graph ``graph``, for the store to write, keeping those
+        the index reads on the way. The graph must be written whole, replacing what it held."""
         self.graphs.add(graph)
         by_predicate = self._by_predicate
+        named = ox.NamedNode(graph)
         for triple in triples:
-            kept = by_predicate.get(triple.predicate)
-            if kept is not None:
-                subject = triple.subject
-                if isinstance(subject, ox.NamedNode):
-                    kept.append((subject.value, triple.object))
-            yield triple
+            subject, predicate, value = triple.subject, triple.predicate, triple.object
+            kept = by_predicate.get(predicate)
+            if kept is not None and isinstance(subject, ox.NamedNode):
+                kept.append((subject.value, value))
+            yield ox.Quad(subject, predicate, value, named)
 
     def pairs(
         self, predicates: Iterable[str], objects: Iterable[ox.NamedNode | ox.Literal] = ()

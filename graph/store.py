@@ -371,7 +371,7 @@ class DiskStore(Store):
                     node = ox.NamedNode(g)
                     if node in present:
                         writer.remove_graph(node)
-                    writer.bulk_extend(_quads(g, written.keep(g, triples)))
+                    writer.bulk_extend(written.quads(g, triples))
                 # The search index of the new snapshot, written inside it before the pointer
                 # moves (graph/search.py): a load that fails here leaves both as they were.
                 # It is built while a thread has RocksDB compact the snapshot, and the pointer

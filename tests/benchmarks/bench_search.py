@@ -37,6 +37,8 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+import pyoxigraph as ox
+
 from scrkg.graph import search as sr
 from scrkg.graph.store import DiskStore
 from scrkg.loader import generate_file
@@ -120,8 +122,9 @@ class Served:
 class Untouched(sr.WrittenStatements):
     """Without the index: the statements a load writes go by, none kept for the index."""
 
-    def keep(self, graph, triples):
-        return triples
+    def quads(self, graph, triples):
+        named = ox.NamedNode(graph)
+        return (ox.Quad(t.subject, t.predicate, t.object, named) for t in triples)
 
 
 def load(store: DiskStore, data: Path, *, index: bool) -> tuple[float, float]:
