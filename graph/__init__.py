@@ -1,5 +1,9 @@
 """The scrkg graph: where the data lives, how a query is run, and the data the pages show.
 
+Two tables that every layer reads: ``settings`` (every environment setting: name, default,
+help, who reads it) and ``formats`` (every data format: name, media type, extension, the
+pyoxigraph format, where it is used).
+
 Three layers, each importing only the ones above it:
 
 **Storage** (what a backend can do, declared on :class:`store.Store`: ``evaluates_here``,
