@@ -810,6 +810,7 @@ class Tagger:
         if (
             "domestic-abuse" in best
             and re.search(r"\bher$", best["domestic-abuse"][2].group(0), re.I)
+            and _A_GIRL.search(text)
             and not _ADULT_WOMAN.search(text)
         ):
             best.pop("domestic-abuse")  # "he sexually assaulted her", of a girl: not the mother
@@ -1029,7 +1030,8 @@ _EARLIER = re.compile(r"\b(?:previous|history|earlier|past|prior|record|had\s+a)
 _CHILD_AFTER = re.compile(
     r"\s+(?:of\s+|to\s+)?(?:the\s+)?(?:(?:Child|Baby)\s+[A-Z]\b|child\b|baby\b|infant\b)"
 )
-#: A woman a domestic abuse pattern's "her" can be (else "her" is a girl's).
+#: A girl a domestic abuse pattern's "her" can be, and a woman it can be (who comes first).
+_A_GIRL = re.compile(r"\b(?:(?:Child|Baby)\s+[A-Z]|girl|daughter|stepdaughter)\b")
 _ADULT_WOMAN = re.compile(
     r"\b(?:mother|mum|partner|wife|girlfriend|woman|ex-partner|Ms|Mrs|she)\b", re.I
 )

@@ -529,3 +529,57 @@ def test_the_default_threshold_keeps_recall_and_raises_precision_on_both_tuning_
         default = bench_tagging.core(bench_tagging.score(tagger, rows, MIN_CONFIDENCE))
         assert default.precision > every.precision, name
         assert default.recall >= 0.80, name
+
+
+# -- rules found on the second blind tuning set ------------------------------------------------
+
+
+def test_a_grandparent_is_a_carer_only_when_the_sentence_says_so(tagger):
+    text = "The maternal grandmother, who lived in another city, was a heavy drinker."
+    assert risks(tagger, text) == set()
+    text = "The grandmother, who cared for Child A during the week, was a heavy drinker."
+    assert risks(tagger, text) == {"parental-substance-misuse"}
+
+
+def test_agencies_listed_after_words_of_no_involvement_and_agencies_not_told(tagger):
+    text = "Child O was not known to the police, CAMHS or the YOT."
+    assert confident(tagger, text, "agency-types") == set()
+    # an agency that was not told something was involved all the same
+    text = "The probation service knew but did not tell children's social care."
+    assert confident(tagger, text, "agency-types") == {"probation", "childrens-social-care"}
+
+
+def test_an_agency_of_the_case_can_say_a_risk_factor(tagger):
+    assert risks(tagger, "The case was heard at MARAC in April.") == {"domestic-abuse"}
+    text = "The crisis team assessed the father at home."
+    assert risks(tagger, text) == {"parental-mental-ill-health"}
+    text = "A referral to the perinatal mental health service should have been made."
+    assert confident(tagger, text, "risk-factors") == set()
+
+
+def test_a_counterfactual_by_inversion_makes_only_its_agency_hypothetical(tagger):
+    text = "Had the GP known of the father's psychosis, he would have asked about the children."
+    assert confident(tagger, text, "agency-types") == set()
+    assert confident(tagger, text, "risk-factors") == {"parental-mental-ill-health"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Safe sleep advice was given by the midwife on the postnatal ward.",
+        "The death was treated as a SUDI.",
+        "The mother booked late, at 28 weeks.",
+        "The local authority issued care proceedings for Child A in the spring.",
+        "The father was convicted of the manslaughter of Child Y.",
+        "Child S was seen by CAMHS for low mood and suicidal thoughts.",
+        "The neglect toolkit was not used by any agency.",
+    ],
+)
+def test_look_alike_words_suggest_no_risk_factor_or_maltreatment(tagger, text):
+    assert confident(tagger, text, "risk-factors") == set()
+    assert confident(tagger, text, "maltreatment-types") == set()
+
+
+def test_previous_care_proceedings_are_about_earlier_children(tagger):
+    text = "Her two older children had been adopted after care proceedings in 2016."
+    assert "previous-care-proceedings" in risks(tagger, text)
