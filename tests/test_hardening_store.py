@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import pytest
 from served import SLOW_WRITER, served
 
 from scrkg.graph.store import DiskStore
+from scrkg.loader import generate_file
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "coded-reviews.csv"
 SCRKG = [sys.executable, "-m", "scrkg"]
@@ -58,11 +60,20 @@ def triple(n: int) -> ox.Triple:
     )
 
 
-@pytest.fixture
-def loaded(tmp_path) -> Path:
-    store = tmp_path / "store"
+@pytest.fixture(scope="module")
+def examples_store(tmp_path_factory) -> Path:
+    """A store the command line loaded the examples into, once for the module."""
+    store = tmp_path_factory.mktemp("examples") / "store"
     result = scrkg("--store", str(store), "load", str(EXAMPLES))
     assert result.returncode == 0, result.stderr
+    return store
+
+
+@pytest.fixture
+def loaded(tmp_path, examples_store) -> Path:
+    """A copy of `examples_store`: the same files a load of the test's own would have left."""
+    store = tmp_path / "store"
+    shutil.copytree(examples_store, store, symlinks=True)
     return store
 
 
@@ -171,7 +182,7 @@ def test_the_snapshot_a_running_load_writes_is_never_removed(loaded):
 @pytest.mark.slow
 def test_a_really_killed_load_is_cleaned_up_by_the_next_load(loaded, tmp_path):
     big = tmp_path / "big.csv"
-    assert scrkg("generate", "--reviews", "1500", "-o", str(big)).returncode == 0
+    generate_file(big, 1500, seed=1)  # as `scrkg generate --reviews 1500` writes it
     before = set(snapshots(loaded))
     loader = subprocess.Popen(
         [*SCRKG, "--store", str(loaded), "load", str(big)],
