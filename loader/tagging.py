@@ -395,6 +395,12 @@ _LISTED = (
     r"(?:(?:the\s+|a\s+|an\s+)?[\w'&-]+(?:\s+[\w'&-]+){0,3}?(?:\s*,|\s+or|\s+nor|\s+and)\s+"
     r"(?:to\s+|with\s+)?)*"
 )
+#: The same without "and", which after a verb of no involvement most often starts a new clause
+#: ("was not registered with a GP and the health visitor visited").
+_LISTED_OR = (
+    r"(?:(?:the\s+|a\s+|an\s+)?[\w'&-]+(?:\s+[\w'&-]+){0,3}?(?:\s*,|\s+or|\s+nor)\s+"
+    r"(?:to\s+|with\s+)?)*"
+)
 _AGENCY_PRE = re.compile(
     r"\b(?:family|household|mother|father|parents?|child|children|baby|siblings?|couple|he|she|"
     r"they|(?:Child|Baby)\s+[A-Z])\s+(?:was|were|is|are|had|has)\s+(?:not|never)\s+"
@@ -405,7 +411,7 @@ _AGENCY_PRE = re.compile(
     r"referred\s+to|involved\s+with|seen\s+by|in\s+contact\s+with|engaged\s+with|attended|attend|"
     r"accessed|received|notified\s+to|call|called|on\s+the\s+roll\s+of|"
     r"in\s+receipt\s+of(?:\s+any)?(?:\s+(?:services?|support|help))?(?:\s+from)?|"
-    r"reported\s+(?:[\w'-]+\s+){0,3}?to)\s+" + _LISTED + r"(?:the\s+|a\s+|an\s+|any\s+)?"
+    r"reported\s+(?:[\w'-]+\s+){0,3}?to)\s+" + _LISTED_OR + r"(?:the\s+|a\s+|an\s+|any\s+)?"
     r"(?:local\s+|secondary\s+|specialist\s+)?$"
     r"|\bno\s+$"
     r"|\bno\s+(?:\w+\s+)?referrals?\s+(?:was|were|had\s+been)\s+(?:\w+\s+)?made\s+to\s+(?:the\s+)?$"
