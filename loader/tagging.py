@@ -992,9 +992,9 @@ def _owner(
 ) -> str | None:
     """Whose the matched words are: ``parent``, ``child``, ``other`` (an adult named only as
     one) or None."""
-    inside = _PERSON.search(text, m.start(), m.end())
-    if inside:
-        return _kind(inside)
+    for inside in _PERSON.finditer(text, m.start(), m.end()):
+        if not _AS_A.search(text, m.start(), inside.start()):  # "as a child" is a time of life
+            return _kind(inside)
     after = _AFTER_OWNER.match(text, m.end())
     if after:
         return "parent" if after.group("parent") else "child"
@@ -1018,6 +1018,7 @@ def _owner(
     return None
 
 
+_AS_A = re.compile(r"\bas\s+(?:a\s+)?$", re.I)
 _SUBJECT_PRONOUN = re.compile(r"\b(?:she|he)\b", re.I)
 _FEMALE = re.compile(
     r"\b(?:mother|mothers|mum|mom|stepmother|step-mother|girlfriend|wife|grandmother|aunt|woman|"
@@ -1138,7 +1139,7 @@ def _hedged(text: str, m: re.Match[str]) -> float:
 
 
 #: How many words before and after the matched ones (up to a comma) a hedge is read in.
-_HEDGE_BEFORE, _HEDGE_AFTER = 8, 4
+_HEDGE_BEFORE, _HEDGE_AFTER = 6, 4
 
 
 # -- compiling ----------------------------------------------------------------------------------
