@@ -55,8 +55,9 @@ WRITE_TIMEOUT_FACTOR = 10
 #: The most characters of a server's error text shown to the user.
 MAX_SERVER_TEXT = 400
 
-JSON_RESULTS = "application/sparql-results+json"
-N_TRIPLES = "application/n-triples"
+#: What scrkg asks a server for: SPARQL JSON results, and graphs as N-Triples.
+JSON_RESULTS = ox.QueryResultsFormat.JSON.media_type
+N_TRIPLES = ox.RdfFormat.N_TRIPLES.media_type
 #: A graph no one writes: the default graph of a query whose dataset names no graph at all.
 EMPTY_GRAPH = "urn:scrkg:empty-graph"
 
