@@ -384,7 +384,8 @@ _POST_TRIGGERS = re.compile(
     r"|^(?:[\s,\"]+[\w'-]+){0,12}?\s+(?:disclosed|admitted|reported)\s+(?:none|nothing)\b"
     r"|^(?:[\s,\"]+[\w'-]+){0,4}?\s+(?:was|were|had\s+been)\s+(?:\w+\s+)?(?:good|adequate|acceptable|"
     r"satisfactory|clean|tidy|appropriate)\b"
-    r"|^(?:[\s,\"]+[\w'-]+){0,8}?\s+(?:scored|assessed|rated|graded)\s+(?:as\s+)?['\"]?low\b"
+    r"|^(?:[\s,\"]+[\w'-]+){0,8}?\s+(?:scored|assessed|rated|graded|considered|judged|deemed)\s+"
+    r"(?:as\s+|to\s+be\s+)?['\"]?low\b"
     r"|^(?:[\s,\"]+[\w'-]+){0,4}?\s+(?:tests?|screens?|screening|results?)\s+(?:was|were|had\s+been|came\s+back)"
     r"\s+negative\b",
     re.I,
