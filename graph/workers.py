@@ -29,14 +29,16 @@ the fork server, some 20 ms).
 from __future__ import annotations
 
 import contextlib
+import math
 import multiprocessing
 import os
 import queue
 import resource
+import select
 import signal
 import threading
 import time
-from dataclasses import asdict
+from dataclasses import fields
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -60,6 +62,11 @@ from scrkg.graph.sandbox import SandboxUnavailable, confine_process
 
 CHUNK = 1 << 20  # bytes per message from a worker
 _PRELOAD = ["scrkg.graph.workers"]
+#: What a Written's message carries besides its body, in this order (the job and the answer travel
+#: as plain tuples: pickling the dataclasses themselves took several times as long).
+_WRITTEN_FIELDS = ("kind", "media_type", "rows", "truncated", "limit")
+_JOB_FIELDS = tuple(f.name for f in fields(Job))
+_LONGEST_POLL_MS = 2**31 - 1  # poll() takes no longer wait (some 24 days)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -90,11 +97,12 @@ def worker_main(conn: Connection, store_path: str | None, memory_mb: int, parsed
     store = None
     while True:
         try:
-            job = conn.recv()
+            message = conn.recv()
         except (EOFError, OSError):
             return
-        if job is None:
+        if message is None:
             return
+        job = Job(*message)
         parsed.value = 0
         try:
             if unconfined is not None:
@@ -112,8 +120,8 @@ def worker_main(conn: Connection, store_path: str | None, memory_mb: int, parsed
             kind = reported.kind if isinstance(reported, NotAcceptable) else None
             conn.send(("error", type(reported).__name__, reported.message, kind))
             continue
-        meta = asdict(written)
-        body = meta.pop("body")
+        meta = tuple(getattr(written, name) for name in _WRITTEN_FIELDS)
+        body = written.body
         if len(body) <= CHUNK:  # most answers: one message
             conn.send(("ok", meta, body))
             continue
@@ -141,13 +149,17 @@ class _Worker:
         self.process = process
         self.conn = conn
         self.parsed = parsed  # the shared byte of worker_main
+        # Waits for the worker's answer (a poll object made once: Connection.poll builds and
+        # tears down a selector on every call).
+        self._poller = select.poll()
+        self._poller.register(conn.fileno(), select.POLLIN)
 
     def call(self, job: Job, limits: Limits) -> Written:
         """Send ``job`` and collect its answer before the deadline. Raises the query's own
         GatewayError (the worker stays usable) or :class:`_Lost`."""
         deadline = time.monotonic() + limits.timeout
         try:
-            self.conn.send(job)
+            self.conn.send(_job_fields(job))
         except (BrokenPipeError, ConnectionResetError, EOFError, OSError) as error:
             raise _Lost(QueryFailed(f"The query worker had stopped ({error}).")) from None
         message = self._receive(deadline, limits, self.conn.recv)
@@ -157,18 +169,25 @@ class _Worker:
                 raise NotAcceptable(kind)
             raise ERRORS.get(name, QueryFailed)(text)
         _, meta, body = message
-        if isinstance(body, bytes):
-            return Written(body=body, **meta)
-        size, chunks = body, bytearray()
-        while len(chunks) < size:
-            chunks += self._receive(deadline, limits, self.conn.recv_bytes)
-        return Written(body=bytes(chunks), **meta)
+        if not isinstance(body, bytes):
+            size, chunks = body, bytearray()
+            while len(chunks) < size:
+                chunks += self._receive(deadline, limits, self.conn.recv_bytes)
+            body = bytes(chunks)
+        kind, media_type, rows, truncated, limit = meta
+        return Written(
+            kind=kind, media_type=media_type, body=body, rows=rows, truncated=truncated, limit=limit
+        )
 
     def _receive(self, deadline: float, limits: Limits, read):  # noqa: ANN001, ANN202
         remaining = deadline - time.monotonic()
         try:
-            if remaining <= 0 or not self.conn.poll(remaining):
+            if remaining <= 0:
                 raise _Lost(timeout_error(limits))
+            while not self._poller.poll(min(math.ceil(remaining * 1000), _LONGEST_POLL_MS)):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise _Lost(timeout_error(limits))
             return read()
         except (EOFError, ConnectionResetError, OSError):
             self.process.join(0.5)
@@ -195,6 +214,11 @@ class _Worker:
             self.conn.close()
         with contextlib.suppress(Exception):
             self.process.close()
+
+
+def _job_fields(job: Job) -> tuple[object, ...]:
+    """The job as the tuple worker_main rebuilds it from (``Job(*fields)``)."""
+    return tuple(getattr(job, name) for name in _JOB_FIELDS)
 
 
 def death_error(exitcode: int | None, *, parsed: bool) -> GatewayError:

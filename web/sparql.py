@@ -10,10 +10,12 @@ process killed at the deadline, and writes the result with its rows and bytes ca
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from flask import Blueprint, Response, redirect, request
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import MIMEAccept, MultiDict
+from werkzeug.http import parse_accept_header
 
 from scrkg.graph.formats import for_media_type, named, of_kind
 from scrkg.graph.gateway import READ_ONLY, GatewayError, NotAcceptable
@@ -140,6 +142,18 @@ def negotiate(is_graph: bool, format_name: str | None) -> str:
     other names, or a media type) or else the Accept header.
 
     Raises ProtocolError(406) when nothing acceptable can represent this kind of result."""
+    media_type, refusal = _negotiated(is_graph, format_name or None, request.headers.get("Accept"))
+    if media_type is None:
+        raise ProtocolError(406, refusal)
+    return media_type
+
+
+@functools.lru_cache(maxsize=256)
+def _negotiated(
+    is_graph: bool, format_name: str | None, accept_header: str | None
+) -> tuple[str | None, str]:
+    """:func:`negotiate`'s answer, (media type, "") or (None, why not), remembered: clients send
+    the same few Accept headers again and again, and reading one took 40 us a kind of result."""
     kind = "graph" if is_graph else "results"
     offered = [f for f in of_kind(kind) if f.answers]
     types = [f.media_type for f in offered]
@@ -149,23 +163,21 @@ def negotiate(is_graph: bool, format_name: str | None) -> str:
         chosen = for_media_type(name, kind) or named(name, kind)
         if chosen is None or not chosen.answers:
             names = [n for f in offered for n in (f.name, *f.aliases)]
-            raise ProtocolError(
-                406,
+            return None, (
                 f"format={format_name} cannot represent {what}; "
-                f"use one of {', '.join(names)} or a media type: {', '.join(types)}.",
+                f"use one of {', '.join(names)} or a media type: {', '.join(types)}."
             )
-        return chosen.media_type
-    accept = request.accept_mimetypes
+        return chosen.media_type, ""
+    accept = parse_accept_header(accept_header, MIMEAccept)
     if not accept:
-        return types[0]
+        return types[0], ""
     best = accept.best_match([*types, *(m for f in offered for m in f.media_aliases)])
     if best is None:
-        raise ProtocolError(
-            406,
+        return None, (
             f"None of the media types in the Accept header can represent {what}. "
-            f"Available: {', '.join(types)}.",
+            f"Available: {', '.join(types)}."
         )
-    return for_media_type(best, kind).media_type  # type: ignore[union-attr]
+    return for_media_type(best, kind).media_type, ""  # type: ignore[union-attr]
 
 
 def text_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:

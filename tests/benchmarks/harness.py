@@ -157,6 +157,7 @@ class Server:
     ready_url: str
     log: Path
     env: dict[str, str] = field(default_factory=dict)
+    cwd: Path | None = None  # where it runs (default: this process's folder)
     process: subprocess.Popen | None = None
     started_s: float = math.nan
 
@@ -170,6 +171,7 @@ class Server:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
+                cwd=self.cwd,
                 start_new_session=True,  # Ctrl+C reaches the harness, which stops it
                 preexec_fn=default_signals,
             )
