@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from served import AXE, CHROMIUM, CHROMIUM_ARGS, served
+from served import AXE, CHROMIUM, CHROMIUM_ARGS, SITE_GROUP, served
 
 from scrkg.graph import memo
 from scrkg.graph.store import DiskStore, MemoryStore
@@ -24,14 +24,108 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "xdist_group(name): run on the worker of that group")
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Give each test the xdist group of its module, unless it names one itself. Without
-    xdist's ``--dist loadgroup`` the marks change nothing."""
+#: Modules whose tests on one server (``oxigraph`` or ``virtuoso``, the value of one of these
+#: parametrized fixtures) form a group of their own: each worker starts only the servers of its
+#: groups, and the two halves of a long module run side by side.
+SPLIT_BY_SERVER = {
+    "tests/test_remote_cli.py": ("cli_server",),
+    "tests/test_remote_store.py": ("server", "scratch_server", "own_server"),
+}
+
+
+def xdist_group_of(item: pytest.Item) -> str:
+    """The module's path, or for a module of :data:`SPLIT_BY_SERVER` the module and the server
+    its test runs on (``tests/test_remote_cli.py[virtuoso]``)."""
+    module = item.path.relative_to(item.config.rootpath).as_posix()
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    for fixture in SPLIT_BY_SERVER.get(module, ()):
+        if fixture in params:
+            return f"{module}[{params[fixture]}]"
+    return module
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Give each test the xdist group of its module (:func:`xdist_group_of`), unless it names
+    one itself. Without xdist's ``--dist loadgroup`` the marks change nothing."""
+    if item.get_closest_marker("xdist_group") is None:
+        item.add_marker(pytest.mark.xdist_group(xdist_group_of(item)))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On a worker under ``--dist loadgroup``, end each test's id with ``@`` and its group, the
+    way xdist's scheduler finds the groups, where xdist could not.
+
+    xdist 3.8 adds the suffix by setting ``item._nodeid``, which pytest 9 no longer reads (the id
+    is ``item._id``): with no suffix every test was a group of its own and the tests of a module
+    were spread over both workers, each starting the module's servers and fixtures again. Where
+    xdist did add it, this changes nothing."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import NodeId
+
     for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            module = item.path.relative_to(item.config.rootpath).as_posix()
-            item.add_marker(pytest.mark.xdist_group(module))
+        names = {
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        }
+        suffix = "@" + "_".join(sorted(names))
+        if names and not item.nodeid.endswith(suffix):
+            item._id = NodeId.parse(item.nodeid + suffix)
+
+
+#: About how many seconds each long group takes on one worker of a quiet 2-core machine
+#: (``--durations`` of a whole run, setup included). They only decide the order in which the
+#: groups are handed out, longest first, so that no long group starts last and runs alone;
+#: a group not named here counts a tenth of a second a test.
+GROUP_SECONDS = {
+    SITE_GROUP: 200,
+    "tests/test_faults.py": 80,
+    "tests/test_remote_store.py[virtuoso]": 60,
+    "tests/test_remote_cli.py[virtuoso]": 40,
+    "tests/test_cli.py": 34,
+    "tests/test_loader_csv.py": 31,
+    "tests/test_remote_cli.py[oxigraph]": 30,
+    "tests/test_hardening_gateway.py": 27,
+    "tests/test_load_soak.py": 25,
+    "tests/test_remote_store.py[oxigraph]": 23,
+    "tests/test_gateway.py": 23,
+    "tests/test_loader_json.py": 23,
+    "tests/test_remote_store.py": 17,
+    "tests/test_hardening_store.py": 15,
+    "tests/test_auth_hardening.py": 14,
+    "tests/test_turtle_conformance.py": 12,
+    "tests/test_warm.py": 10,
+}
+
+
+def group_seconds(group: str, tests: int) -> float:
+    return GROUP_SECONDS.get(group, 0.1 * tests)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Under ``--dist loadgroup``, xdist's own scheduling but the groups handed out longest
+    first (:data:`GROUP_SECONDS`) instead of those with the most tests first, which left the
+    soak and the servers' groups, with few tests each, to run last on one worker."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class LongestFirst(LoadGroupScheduling):
+        ordered = False
+
+        def _assign_work_unit(self, node) -> None:
+            if not self.ordered:  # the first call: the whole queue is known
+                units = sorted(
+                    self.workqueue.items(), key=lambda unit: -group_seconds(unit[0], len(unit[1]))
+                )
+                self.workqueue.clear()
+                self.workqueue.update(units)
+                self.ordered = True
+            super()._assign_work_unit(node)
+
+    return LongestFirst(config, log)
 
 
 @pytest.fixture
