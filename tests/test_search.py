@@ -379,6 +379,8 @@ def test_the_index_of_a_load_takes_what_it_wrote_and_reads_the_rest(tmp_path):
     read_back = sr.build_index(sr.reader_pairs(store._reader()))
     assert _index_rows(index) == _index_rows(read_back)
     assert index.search("review", limit=100) == read_back.search("review", limit=100)
+    store.replace_graphs({ID + "graph/three": []})  # a graph removed: its records go too
+    assert sr.search(store, "zebra").total == 1 and sr.search(store, "baby").total == 1
 
 
 def test_a_failed_index_build_leaves_data_and_index_as_they_were(tmp_path, monkeypatch):
