@@ -19,10 +19,11 @@ The index has two parts, built from the graph in one pass:
 
 Where the index lives: an on-disk store builds it inside each new snapshot (the folder
 ``search``) before the pointer moves to that snapshot (graph/store.py calls
-:func:`index_snapshot`), so a load that fails leaves the data and the index as they were. For an
-in-memory store, a SPARQL server, or a snapshot written before this index existed, it is built
-in memory and kept per store version (graph/charts.py ``per_version``), and built again when the
-data changes.
+:func:`index_snapshot`), so a load that fails leaves the data and the index as they were; it
+takes what the load wrote from :class:`WrittenStatements`, kept as the load wrote it, and reads
+from the snapshot only the graphs the load did not write. For an in-memory store, a SPARQL
+server, or a snapshot written before this index existed, it is built in memory and kept per
+store version (graph/memo.py ``per_version``), and built again when the data changes.
 
 User text never reaches tantivy as syntax: :func:`parse_query` turns it into words and phrases,
 capped in length and number, and each is analysed like the indexed text and becomes a term or a
