@@ -266,7 +266,8 @@ _NOT_ADJACENT = re.compile(
     r"diagnosed\s+with|have|had|has|history\s+of|referred\s+(?:for|to)|in\s+receipt\s+of|"
     r"services?\s+from|support\s+for|evidence\s+of|signs?\s+of|indications?\s+of|"
     r"suggestion\s+of|concerns?\s+(?:about|regarding|over|of)|current|previous|known|"
-    r"significant|further|other|apparent|obvious|physical|sexual|emotional)\s+)*$",
+    r"significant|further|other|apparent|obvious|physical|sexual|emotional|appear|appeared|"
+    r"seem|seemed|look|looked|feel|felt)\s+)*$",
     re.I,
 )
 _PRE_TRIGGER = re.compile(
@@ -410,12 +411,32 @@ _AGENCY_PRE = re.compile(
     + r"(?:the\s+|a\s+|an\s+|any\s+)?(?:local\s+)?$"
     r"|\b(?:not|never)\s+(?:been\s+|previously\s+|ever\s+)*(?:registered\s+with|booked\s+with|"
     r"referred\s+to|involved\s+with|seen\s+by|in\s+contact\s+with|engaged\s+with|attended|attend|"
-    r"accessed|received|notified\s+to|call|called|on\s+the\s+roll\s+of|"
+    r"accessed|received|notified\s+to|call|called|on\s+the\s+roll\s+of|consulted|booked\s+for|"
     r"in\s+receipt\s+of(?:\s+any)?(?:\s+(?:services?|support|help))?(?:\s+from)?|"
     r"reported\s+(?:[\w'-]+\s+){0,3}?to)\s+" + _LISTED_OR + r"(?:the\s+|a\s+|an\s+|any\s+)?"
-    r"(?:local\s+|secondary\s+|specialist\s+)?$"
+    r"(?:local\s+|secondary\s+|specialist\s+|her\s+|his\s+|their\s+)?$"
     r"|\bno\s+$"
-    r"|\bno\s+(?:\w+\s+)?referrals?\s+(?:was|were|had\s+been)\s+(?:\w+\s+)?made\s+to\s+(?:the\s+)?$"
+    r"|\bno\s+(?:\w+\s+)?referrals?\s+(?:was|were|had\s+been)\s+(?:\w+\s+)?made\s+to\s+"
+    + _LISTED
+    + r"(?:the\s+|a\s+|an\s+)?$"
+    r"|\b(?:neither|nor|never|not|nobody|no\s+one)\s+(?:\w+\s+){0,2}?(?:made|make)\s+(?:a\s+|any\s+)?"
+    r"referrals?\s+to\s+" + _LISTED_OR + r"(?:the\s+|a\s+|an\s+)?$"
+    r"|\b(?:declined|refused)\s+(?:a\s+|the\s+|any\s+)?(?:\w+\s+)?referral\s+to\s+(?:the\s+|a\s+|an\s+)?$"
+    r"|\bneither\s+(?:\w+\s+){1,3}?(?:was|were|had\s+been)\s+(?:ever\s+|previously\s+)?known\s+to\s+"
+    + _LISTED
+    + r"(?:the\s+|a\s+|an\s+|any\s+)?$"
+    r"|\bno\s+(?:\w+\s+){0,2}?concerns?\s+(?:were\s+|was\s+)?known\s+to\s+"
+    + _LISTED
+    + r"(?:the\s+|a\s+|an\s+|any\s+)?$"
+    r"|\b(?:not|never|neither|nor)\s+(?:[\w'-]+\s+){0,3}?(?:come|came)\s+to\s+the\s+(?:attention|notice)\s+of\s+"
+    + _LISTED_OR
+    + r"(?:the\s+|a\s+|an\s+|any\s+)?$"
+    r"|\bnothing\s+(?:held\s+by|in|on|recorded\s+by|known\s+to)\s+"
+    + _LISTED_OR
+    + r"(?:the\s+|a\s+|an\s+|any\s+)?$"
+    r"|\bno\s+(?:\w+\s+)?reports?\s+(?:of\s+)?(?:[\w'-]+\s+){0,4}?to\s+(?:the\s+)?$"
+    r"|\bno\s+(?:record|evidence|indication)\s+that\s+(?:[\w'-]+\s+){0,10}?(?:referred|known)\s+to\s+"
+    r"(?:the\s+|a\s+|an\s+|any\s+)?$"
     r"|\b(?:and|but)\s+(?:was|were|had\s+been|has\s+been)\s+(?:not|never)\s+(?:been\s+|previously\s+)*"
     r"known\s+to\s+(?:the\s+|any\s+)?$"
     r"|\b(?:no|without)\s+(?:\w+\s+)?(?:contact|involvement|engagement|referral|action)\s+"
@@ -427,8 +448,9 @@ _AGENCY_POST = re.compile(
     r"^(?:[\s,\"]+[\w'-]+){0,2}?\s+(?:was|were|had\s+been|has\s+been)\s+not\s+(?:\w+\s+)?involved\b"
     r"|^(?:[\s,\"]+[\w'-]+){0,2}?\s+(?:had|has)\s+no\s+(?:involvement|contact|records?\s+of)\b"
     r"|^(?:[\s,\"]+[\w'-]+){0,2}?\s+(?:had|has|have)\s+(?:never|not)\s+(?:been\s+)?"
-    r"(?:called|involved|contacted|notified|informed)\b"
-    r"|^(?:[\s,\"]+[\w'-]+){0,2}?\s+(?:should|ought\s+to)\s+have\s+been\s+made\b",
+    r"(?:called|involved|contacted|notified|informed|asked)\b"
+    r"|^(?:[\s,\"]+[\w'-]+){0,2}?\s+(?:should|ought\s+to|would|could|might)\s+(?:probably\s+|also\s+)?"
+    r"have\s+been\s+made\b",
     re.I,
 )
 _PRESCRIPTIVE = re.compile(
@@ -455,7 +477,8 @@ _SPECULATION = re.compile(
     r"|\bit\s+is\s+possible\s+that\b|\bunclear\s+whether\b|\bnot\s+known\s+whether\b"
     r"|\b(?:could|can)\s*not\s+(?:be\s+)?(?:exclude[ds]?|rule[ds]?\s+out)\b"
     r"|\bcannot\s+be\s+(?:excluded|ruled\s+out)\b"
-    r"|\b(?:considered|explored|asked|queried|wondered)\s+whether\b|\bgiven\s+to\s+whether\b",
+    r"|\b(?:considered|explored|asked|queried|wondered)\s+whether\b|\bgiven\s+to\s+whether\b"
+    r"|\b(?:establish|say|determine|tell|know|confirm)\s+whether\b",
     re.I,
 )
 
@@ -476,6 +499,19 @@ _COUNTERFACTUAL = re.compile(
     r"^\W*had\s+(?:the|a|an|any)\b",
     re.I,
 )
+#: An agency in a condition or a consequence that did not happen ("if the YOT had been aware",
+#: "had the referral been passed to the MASH", "whether a MARAC referral would have changed",
+#: "said they would contact the police if"): hypothetical, not of the case.
+_IF_BEFORE = re.compile(r"\b(?:if|unless|whether)\s+(?:the\s+|a\s+|an\s+|any\s+)?$", re.I)
+_IF_AFTER = re.compile(r"\s+(?:referrals?\s+)?(?:had\s+(?:been|known)|would|could|might)\b", re.I)
+_WOULD_BEFORE = re.compile(
+    r"^\W*had\s+(?:the|a|an|any)\s+(?:[\w'-]+\s+){1,4}?been\s+(?:\w+\s+){0,2}?(?:to|by|with)\s+"
+    r"(?:the\s+|a\s+|an\s+)?$"
+    r"|\b(?:would|will)\s+(?:\w+\s+)?(?:contact|call|ring|phone|tell|inform|go\s+to)\s+(?:the\s+)?$",
+    re.I,
+)
+#: Capitals after "Child" or "Baby" are a pseudonym ("Child AP"), not an abbreviation.
+_PSEUDONYM = re.compile(r"\b(?:Child|Baby|Sibling|Young\s+Person)\s+$")
 #: A sentence about words or about the country, not the family ("the word neglect", "nationally").
 _GENERAL = re.compile(
     r"^\W*(?:nationally|in\s+england\s+as\s+a\s+whole|research\s+(?:shows|suggests))\b"
@@ -755,6 +791,13 @@ class Tagger:
                     continue
                 if scheme.name == "maltreatment-types" and _RISK_OF.search(text, 0, m.start()):
                     continue  # at risk of it is not suffering it
+                if scheme.name == "maltreatment-types" and _BY_PEERS.match(text, m.end()):
+                    continue  # hurt by peers: extra-familial harm, no maltreatment type
+                if "unsafe-sleep" in entry.codes and (
+                    _SLEEP_ADVICE_BEFORE.search(text, 0, m.start())
+                    or _SLEEP_ADVICE_AFTER.match(text, m.end())
+                ):
+                    continue  # safe sleep advice: the way of sleeping discussed, not done
                 if scheme.name == "maltreatment-types" and _OFFENCE_BEFORE.search(
                     text, 0, m.start()
                 ):
@@ -769,10 +812,18 @@ class Tagger:
                     and (not _ABUSE_STATED.search(text) or _ACCEPTED.search(text))
                 ):
                     confidence *= SIGN  # an injury not stated as abuse
+                if m.group(0).isupper() and _PSEUDONYM.search(
+                    text, max(0, m.start() - 14), m.start()
+                ):
+                    continue  # "Child AP" is a child, not alternative provision
                 if scheme.name == "agency-types":
                     if _agency_negated(text, m):
                         uninvolved.append(m)
                         continue
+                    if (
+                        _IF_BEFORE.search(text, 0, m.start()) and _IF_AFTER.match(text, m.end())
+                    ) or _WOULD_BEFORE.search(text, 0, m.start()):
+                        confidence *= RECOMMENDED_AGENCY  # hypothetical
                     if "local-authority" in entry.codes and (
                         _OTHER_PLACE.search(text, 0, m.start())
                         or _OWNS_SERVICE.match(text, m.end())
@@ -943,7 +994,10 @@ _THEIR_PREVIOUS_PARTNER = re.compile(
 )
 #: Grown up with it: the parent's own childhood, not this household.
 _GREW_UP = re.compile(
-    r"\b(?:grew|grown|growing)\s+up\s+(?:with|in|around|among|amid)\b[^;.]{0,60}$", re.I
+    r"(?:\b(?:grew|grown|growing)\s+up\s+(?:with|in|around|among|amid)\b"
+    r"|\b(?:her|his|their|mother's|father's)\s+own\s+(?:mother|father|parents?|mum|dad|"
+    r"stepfather|stepmother)\b)[^;.]{0,60}$",
+    re.I,
 )
 #: A grandparent is a carer when the sentence says so.
 _GRANDPARENT = re.compile(r"(?:(?:maternal|paternal)\s+)?grand(?:mother|father|parent)", re.I)
@@ -1095,6 +1149,11 @@ def _negated(text: str, m: re.Match[str]) -> bool:
         return True
     if _NOTHING_TO_SUGGEST.search(before):
         return True
+    if _OR_ANY.search(before) and _PRE_TRIGGER.search(before):
+        return True
+    listed = _NEGATED_LIST.search(before)
+    if listed and not _VERB.search(listed.group("list")):
+        return True
     evidence = _NO_EVIDENCE_THAT.search(before)
     if evidence and not _KNOWING.search(evidence.group(0)):
         return True  # not "no evidence that the school had been aware of the domestic abuse"
@@ -1132,12 +1191,54 @@ def _hedged(text: str, m: re.Match[str]) -> float:
     near = after[min(len(after), _HEDGE_AFTER) - 1].end() if after else m.end()
     before = list(_WORD.finditer(text, left, m.start()))
     far = before[-_HEDGE_BEFORE].start() if len(before) > _HEDGE_BEFORE else left
-    if _SPECULATION.search(text, far, m.start()) or _SPECULATION.search(text, m.end(), near):
+    if (
+        _SPECULATION.search(text, far, m.start())
+        or _SPECULATION.search(text, m.end(), near)
+        or _SPECULATIVE_OPENING.search(text, left, m.start())
+    ):
         return SPECULATIVE
     if _HEDGE.search(text, far, m.start()) or _HEDGE.search(text, m.end(), near):
         return HEDGED
     return 1.0
 
+
+#: A clause opened as only possible ("it may be that ...", "it is possible that ..."): all of it.
+_SPECULATIVE_OPENING = re.compile(
+    r"\bit\s+(?:may|might|could)\s+(?:be|have\s+been)\s+that\b"
+    r"|\bit\s+is\s+(?:possible|conceivable)\s+that\b",
+    re.I,
+)
+#: "neither parent had a criminal record or any known history of violence": "or any" goes on
+#: with a list that a negation opened.
+_OR_ANY = re.compile(r"\b(?:or|nor)\s+any\s+(?:[\w'-]+\s+)?$", re.I)
+#: "no evidence of unsafe sleeping, parental drug or alcohol use, or neglect": a list of nouns
+#: after "no evidence of" (no verb in it) is negated to its end.
+_NEGATED_LIST = re.compile(
+    r"\b(?:no|neither|nor|without|never)\s+(?:[\w'-]+\s+){0,2}?(?:evidence|history|signs?|"
+    r"indications?|concerns?|records?|reports?|suggestion|mention|knowledge)\s+(?:of|about|regarding)\s+"
+    r"(?P<list>[^;:]*?)(?:,\s*(?:or\s+|nor\s+)?|\s+(?:or|nor)\s+)(?:any\s+)?$",
+    re.I,
+)
+_VERB = re.compile(r"\b(?:was|were|is|are|had|has|have|did|does|and)\b", re.I)
+#: Hurt by peers or strangers ("beaten by the older boys he worked for"): harm outside the
+#: family, no maltreatment type.
+_BY_PEERS = re.compile(
+    r"\s+by\s+(?:a\s+|the\s+|some\s+|two\s+|three\s+|several\s+)?(?:group\s+of\s+|gang\s+of\s+)?"
+    r"(?:older\s+|other\s+|local\s+|unknown\s+|rival\s+)?(?:boys|girls|youths|peers|pupils|gangs?|"
+    r"teenagers|young\s+people|males|dealers)\b",
+    re.I,
+)
+#: Safe sleep advice: an unsafe way of sleeping discussed or advised against, not done.
+_SLEEP_ADVICE_BEFORE = re.compile(
+    r"\b(?:discuss\w*|advice\s+(?:about|on|regarding)|advis\w+\s+(?:\w+\s+)?(?:about|on|against)|"
+    r"talked\s+(?:\w+\s+){0,2}?about|warn\w*\s+(?:\w+\s+){0,2}?(?:about|against)|"
+    r"leaflets?\s+(?:about|on))\s+(?:the\s+)?(?:risks?\s+of\s+|dangers\s+of\s+)?$",
+    re.I,
+)
+_SLEEP_ADVICE_AFTER = re.compile(
+    r"\s+(?:was|were|had\s+been)\s+(?:not\s+|never\s+)?(?:discussed|covered|explained|mentioned)\b",
+    re.I,
+)
 
 #: How many words before and after the matched ones (up to a comma) a hedge is read in.
 _HEDGE_BEFORE, _HEDGE_AFTER = 6, 4

@@ -334,13 +334,24 @@ def test_the_press_release_lessons_are_found_with_their_quotes(tagger):
 # -- quality and speed -----------------------------------------------------------------------------
 
 
+#: The labelled files held to the targets here (precision, recall over the core three), with the
+#: prefix of their passages' ids.
+HELD = {
+    "tuning": ("t", 0.90, 0.80),
+    "tuning-blind": ("b", 0.90, 0.80),
+    "tuning-blind-2": ("b2", 0.90, 0.80),
+}
+
+
 @pytest.mark.parametrize(
-    ("name", "prefix"), [("tuning", "t"), ("tuning-blind", "b"), ("tuning-blind-2", "b2")]
+    ("name", "prefix"),
+    [(name, prefix) for name, (prefix, _, _) in HELD.items()]
+    + [("held-out", "h"), ("held-out-2", "h2"), ("held-out-3", "h3")],
 )
 def test_the_tuning_sets_are_well_formed(name, prefix):
     vocabulary = Vocabulary.from_file()
     rows = bench_tagging.passages(bench_tagging.FILES[name])
-    assert len(rows) >= 200
+    assert len(rows) >= 170
     assert len({row["id"] for row in rows}) == len(rows)
     for row in rows:
         assert re.fullmatch(rf"{prefix}-\d{{3}}", row["id"])
@@ -353,7 +364,7 @@ def test_the_tuning_sets_are_well_formed(name, prefix):
 
 def test_the_tuning_sets_together_meet_the_targets(tagger):
     total = bench_tagging.Score()
-    for name in bench_tagging.TUNING:
+    for name in HELD:
         scores = bench_tagging.score(tagger, bench_tagging.passages(bench_tagging.FILES[name]))
         total.add(bench_tagging.core(scores))
     assert total.tp > 900
@@ -361,12 +372,13 @@ def test_the_tuning_sets_together_meet_the_targets(tagger):
     assert total.recall >= 0.80, total.recall
 
 
-@pytest.mark.parametrize("name", bench_tagging.TUNING)
+@pytest.mark.parametrize("name", HELD)
 def test_each_tuning_set_meets_the_targets(tagger, name):
+    _, precision, recall = HELD[name]
     scores = bench_tagging.score(tagger, bench_tagging.passages(bench_tagging.FILES[name]))
     total = bench_tagging.core(scores)
-    assert total.precision >= 0.90, (name, total.precision)
-    assert total.recall >= 0.80, (name, total.recall)
+    assert total.precision >= precision, (name, total.precision)
+    assert total.recall >= recall, (name, total.recall)
 
 
 def test_the_lexicon_is_compiled_once_while_the_ontology_is_unchanged(tagger):
@@ -522,8 +534,8 @@ def test_a_special_guardianship_order_is_no_previous_care_proceedings(tagger):
     }
 
 
-def test_the_default_threshold_keeps_recall_and_raises_precision_on_both_tuning_sets(tagger):
-    for name in bench_tagging.TUNING:
+def test_the_default_threshold_keeps_recall_and_raises_precision_on_the_tuning_sets(tagger):
+    for name in HELD:
         rows = bench_tagging.passages(bench_tagging.FILES[name])
         every = bench_tagging.core(bench_tagging.score(tagger, rows, 0.0))
         default = bench_tagging.core(bench_tagging.score(tagger, rows, MIN_CONFIDENCE))
