@@ -10,6 +10,7 @@ the modules that read the site over the bundled data name ``served.SITE_GROUP`` 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -152,6 +153,31 @@ def bundled_store() -> MemoryStore:
     return store
 
 
+@pytest.fixture(scope="session")
+def bundled_disk_store(tmp_path_factory) -> Path:
+    """The folder of an on-disk store holding the bundled data, loaded once for the worker.
+
+    Never open it to write: take `copy_of_bundled` for a store of the test's own."""
+    from scrkg.loader import load_bundled
+
+    path = tmp_path_factory.mktemp("bundled-disk") / "store"
+    with DiskStore(path) as store:
+        load_bundled(store)
+    return path
+
+
+@pytest.fixture
+def copy_of_bundled(bundled_disk_store):
+    """``copy_of_bundled(folder)`` copies `bundled_disk_store` to ``folder`` (the same files a
+    `scrkg load --bundled` into an empty store leaves) and returns it."""
+
+    def copy(folder: Path) -> Path:
+        shutil.copytree(bundled_disk_store, folder, symlinks=True)
+        return folder
+
+    return copy
+
+
 @pytest.fixture
 def client(store):
     """A test client of the site over the module's own ``store`` fixture."""
@@ -195,9 +221,10 @@ def site(tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """Debian's chromium through Playwright (never `playwright install`), with axe-core at hand."""
+    """Debian's chromium through Playwright (never `playwright install`), with axe-core at hand;
+    started once for the worker (each test opens a context of its own)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"{CHROMIUM} is missing: install Debian's chromium (apt-get update && "

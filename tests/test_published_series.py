@@ -258,8 +258,10 @@ def test_no_file_points_outside_the_repository() -> None:
 # -- what users see ------------------------------------------------------------------------------
 
 
-def test_stats_shows_the_checked_figures_and_the_series(runner) -> None:
-    assert runner.invoke(main, ["load", "--bundled"]).exit_code == 0
+def test_stats_shows_the_checked_figures_and_the_series(runner, tmp_path, copy_of_bundled) -> None:
+    copy_of_bundled(
+        tmp_path / "cli-store"
+    )  # the runner's store, as `scrkg load --bundled` leaves it
     result = runner.invoke(main, ["stats"])
     assert result.exit_code == 0, result.output
     out = result.output

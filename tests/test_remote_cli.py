@@ -137,9 +137,8 @@ def test_a_bad_query_and_a_bad_file_on_a_server(runner, endpoint, tmp_path):
 
 
 @pytest.mark.slow
-def test_copy_to_a_server_and_back(runner, endpoint, tmp_path):
-    assert runner.invoke(main, ["load", "--bundled"]).exit_code == 0  # the local store
-    local = DiskStore(tmp_path / "cli-store")
+def test_copy_to_a_server_and_back(runner, endpoint, tmp_path, copy_of_bundled):
+    local = DiskStore(copy_of_bundled(tmp_path / "cli-store"))  # the local store: the bundled data
     graphs = local.named_graphs()
 
     to = runner.invoke(main, ["copy", "--to-endpoint", endpoint])
