@@ -277,7 +277,9 @@ _PRE_TRIGGER = re.compile(
 )
 #: "no ... that suggested", "nothing in her account to suggest": a negation a few words away.
 _NOTHING_TO_SUGGEST = re.compile(
-    r"\b(?:no|nothing|none)\b(?:\s+[\w'-]+){0,8}?\s+(?:to|that|which)\s+"
+    r"\bnothing\b(?:\s+[\w'-]+){0,8}?\s+(?:suggested|indicated)\s+(?:any\s+|that\s+)?"
+    r"(?:[\w'-]+\s+(?:or|and)\s+)?$"
+    r"|\b(?:no|nothing|none)\b(?:\s+[\w'-]+){0,8}?\s+(?:to|that|which)\s+"
     r"(?:suggest|suggested|suggests|indicate|indicated|indicates)\s+(?:any\s+|that\s+)?"
     r"(?:[\w'-]+\s+(?:or|and)\s+)?$",
     re.I,
@@ -411,7 +413,7 @@ _AGENCY_PRE = re.compile(
     + r"(?:the\s+|a\s+|an\s+|any\s+)?(?:local\s+)?$"
     r"|\b(?:not|never)\s+(?:been\s+|previously\s+|ever\s+)*(?:registered\s+with|booked\s+with|"
     r"referred\s+to|involved\s+with|seen\s+by|in\s+contact\s+with|engaged\s+with|attended|attend|"
-    r"accessed|received|notified\s+to|call|called|on\s+the\s+roll\s+of|consulted|booked\s+for|"
+    r"accessed|received|notified\s+to|call|called|on\s+the\s+roll\s+of|consulted|booked\s+for|go\s+to|went\s+to|"
     r"in\s+receipt\s+of(?:\s+any)?(?:\s+(?:services?|support|help))?(?:\s+from)?|"
     r"reported\s+(?:[\w'-]+\s+){0,3}?to)\s+" + _LISTED_OR + r"(?:the\s+|a\s+|an\s+|any\s+)?"
     r"(?:local\s+|secondary\s+|specialist\s+|her\s+|his\s+|their\s+)?$"
@@ -437,6 +439,12 @@ _AGENCY_PRE = re.compile(
     r"|\bno\s+(?:\w+\s+)?reports?\s+(?:of\s+)?(?:[\w'-]+\s+){0,4}?to\s+(?:the\s+)?$"
     r"|\bno\s+(?:record|evidence|indication)\s+that\s+(?:[\w'-]+\s+){0,10}?(?:referred|known)\s+to\s+"
     r"(?:the\s+|a\s+|an\s+|any\s+)?$"
+    r"|\bwhether\s+(?:[\w'-]+\s+){0,4}?(?:was|were|had\s+been)\s+(?:known|open)\s+to\s+(?:the\s+|any\s+)?$"
+    r"|\b(?:too\s+\w+|frightened|afraid|scared|reluctant|refused|declined|unwilling)\s+to\s+"
+    r"(?:tell|contact|call|ring|go\s+to|report\s+(?:it\s+)?to)\s+(?:the\s+)?$"
+    r"|\b(?:not|never|no\s+\w+|without\s+(?:\w+\s+){0,6}?a)\s+(?:\w+\s+)?check(?:s|ed)?\s+"
+    r"(?:it\s+|this\s+)?(?:with\s+)?(?:the\s+)?$"
+    r"|\b(?:not|never)\s+(?:ever\s+)?(?:been\s+)?$"
     r"|\b(?:and|but)\s+(?:was|were|had\s+been|has\s+been)\s+(?:not|never)\s+(?:been\s+|previously\s+)*"
     r"known\s+to\s+(?:the\s+|any\s+)?$"
     r"|\b(?:no|without)\s+(?:\w+\s+)?(?:contact|involvement|engagement|referral|action)\s+"
@@ -490,7 +498,8 @@ _ABOUT_REVIEW = re.compile(
     r"|\bindependent\s+(?:reviewer|author)\b|\brapid\s+review\s+meeting\b|\bterms\s+of\s+reference\b"
     r"|\brecommendations\s+of\s+this\s+review\b|\blearning\s+from\s+this\s+(?:case|review)\b"
     r"|\bacross\s+the\s+partnership\b"
-    r"|\bthe\s+(?:review\s+)?panel\s+(?:considered|agreed|found|noted|heard|met|decided)\b",
+    r"|\bthe\s+(?:review\s+)?panel\s+(?:considered|agreed|found|noted|heard|met|decided)\b"
+    r"|\bchaired\s+the\s+(?:rapid\s+)?review\b|\breferred\s+to\s+in\s+this\s+(?:report|review)\b",
     re.I,
 )
 #: A counterfactual by inversion ("Had the GP known of ..."): the agency it opens with is
@@ -507,14 +516,35 @@ _IF_AFTER = re.compile(r"\s+(?:referrals?\s+)?(?:had\s+(?:been|known)|would|coul
 _WOULD_BEFORE = re.compile(
     r"^\W*had\s+(?:the|a|an|any)\s+(?:[\w'-]+\s+){1,4}?been\s+(?:\w+\s+){0,2}?(?:to|by|with)\s+"
     r"(?:the\s+|a\s+|an\s+)?$"
-    r"|\b(?:would|will)\s+(?:\w+\s+)?(?:contact|call|ring|phone|tell|inform|go\s+to)\s+(?:the\s+)?$",
+    r"|\b(?:would|will|advised\s+(?:\w+\s+)?to)\s+(?:\w+\s+)?(?:contact|call|ring|phone|tell|inform|"
+    r"see|go\s+to)\s+(?:the\s+)?$",
+    re.I,
+)
+#: A school or college a parent attended ("still at school herself", "the mother had attended a
+#: special school"), and a school only as a place or a time ("home from school", "not at school"):
+#: no school of the case.
+_OWN_SCHOOL_BEFORE = re.compile(
+    r"\b(?:still\s+at|attended|hated|left|year\s+at|was\s+at|were\s+at)\s+(?:a\s+|an\s+|the\s+)?"
+    r"(?:special\s+|secondary\s+|primary\s+|boarding\s+)?$",
+    re.I,
+)
+_OWN_SCHOOL_AFTER = re.compile(r"\s+(?:herself|himself|themselves)\b", re.I)
+_SCHOOL_PLACE = re.compile(
+    r"\b(?:home\s+from|way\s+(?:to|from|home\s+from)|not\s+at|missed|starting|started|"
+    r"without\s+a|destination)\s+(?:the\s+|a\s+)?$",
+    re.I,
+)
+_MEETING_PLACE = re.compile(
+    r"(?:took\s+place|held|located|co-located|handovers?)\s+(?:\w+\s+)?(?:at|in)\s+(?:the\s+|a\s+)?"
+    r"police\s+station|police\s+station\s+car\s+park",
     re.I,
 )
 #: Capitals after "Child" or "Baby" are a pseudonym ("Child AP"), not an abbreviation.
 _PSEUDONYM = re.compile(r"\b(?:Child|Baby|Sibling|Young\s+Person)\s+$")
 #: A sentence about words or about the country, not the family ("the word neglect", "nationally").
 _GENERAL = re.compile(
-    r"^\W*(?:nationally|in\s+england\s+as\s+a\s+whole|research\s+(?:shows|suggests))\b"
+    r"^\W*(?:nationally|in\s+england\s+as\s+a\s+whole|research\s+(?:shows|suggests|on|into|has))\b"
+    r"|^\W*terms\s+of\s+reference\b"
     r"|\bthe\s+(?:words?|terms?|label)\s+[\"']\w"
     r"|\bnational\s+(?:review|reviews|panel|data|statistics|picture)\b"
     r"|\bChild\s+Safeguarding\s+Practice\s+Review\s+Panel\b",
@@ -824,6 +854,19 @@ class Tagger:
                         _IF_BEFORE.search(text, 0, m.start()) and _IF_AFTER.match(text, m.end())
                     ) or _WOULD_BEFORE.search(text, 0, m.start()):
                         confidence *= RECOMMENDED_AGENCY  # hypothetical
+                    if "schools" in entry.codes and (
+                        _SCHOOL_PLACE.search(text, max(0, m.start() - 30), m.start())
+                        or _OWN_SCHOOL_AFTER.match(text, m.end())
+                        or (
+                            _OWN_SCHOOL_BEFORE.search(text, max(0, m.start() - 40), m.start())
+                            and _owner(text, m, carried, mentions) == "parent"
+                        )
+                    ):
+                        continue
+                    if "police" in entry.codes and _MEETING_PLACE.search(
+                        text, max(0, m.start() - 50), m.end() + 12
+                    ):
+                        continue  # a police station as a meeting place
                     if "local-authority" in entry.codes and (
                         _OTHER_PLACE.search(text, 0, m.start())
                         or _OWNS_SERVICE.match(text, m.end())
@@ -996,7 +1039,7 @@ _THEIR_PREVIOUS_PARTNER = re.compile(
 _GREW_UP = re.compile(
     r"(?:\b(?:grew|grown|growing)\s+up\s+(?:with|in|around|among|amid)\b"
     r"|\b(?:her|his|their|mother's|father's)\s+own\s+(?:mother|father|parents?|mum|dad|"
-    r"stepfather|stepmother)\b)[^;.]{0,60}$",
+    r"stepfather|stepmother)\b|\b(?:her|his|their)\s+own\s+(?=$))[^;.]{0,60}$",
     re.I,
 )
 #: A grandparent is a carer when the sentence says so.
@@ -1174,9 +1217,20 @@ def _negated(text: str, m: re.Match[str]) -> bool:
 
 def _agency_negated(text: str, m: re.Match[str]) -> bool:
     left, right = _clause(text, m.start(), m.end())
+    if _REFERRAL_TO.search(text, max(0, m.start() - 40), m.start()) and _NEVER_MADE.match(
+        text, m.end()
+    ):
+        return True  # "a referral to the domestic abuse charity was discussed but never made"
     return bool(
         _AGENCY_PRE.search(text[left : m.start()]) or _AGENCY_POST.match(text[m.end() : right])
     )
+
+
+_REFERRAL_TO = re.compile(r"\breferrals?\s+to\s+(?:the\s+|a\s+|an\s+)?(?:[\w'-]+\s+){0,3}$", re.I)
+_NEVER_MADE = re.compile(
+    r"[^.;]{0,80}?\b(?:was|were|had\s+been)\s+(?:\w+\s+){0,3}?(?:never|not)\s+(?:been\s+)?made\b",
+    re.I,
+)
 
 
 def _hedged(text: str, m: re.Match[str]) -> float:
