@@ -385,6 +385,7 @@ _POST_TRIGGERS = re.compile(
     r"|^(?:[\s,\"]+[\w'-]+){0,6}?\s+(?:as\s+)?(?:within\s+(?:safe|recommended|normal|sensible)\s+limits|"
     r"not\s+excessive)\b"
     r"|^(?:[\s,\"]+[\w'-]+){0,12}?\s+(?:disclosed|admitted|reported)\s+(?:none|nothing)\b"
+    r"|^\s+(?:had\s+)?improved\b"
     r"|^(?:[\s,\"]+[\w'-]+){0,4}?\s+(?:was|were|had\s+been)\s+(?:\w+\s+)?(?:good|adequate|acceptable|"
     r"satisfactory|clean|tidy|appropriate)\b"
     r"|^(?:[\s,\"]+[\w'-]+){0,8}?\s+(?:scored|assessed|rated|graded|considered|judged|deemed)\s+"
@@ -544,6 +545,7 @@ _PSEUDONYM = re.compile(r"\b(?:Child|Baby|Sibling|Young\s+Person)\s+$")
 #: A sentence about words or about the country, not the family ("the word neglect", "nationally").
 _GENERAL = re.compile(
     r"^\W*(?:nationally|in\s+england\s+as\s+a\s+whole|research\s+(?:shows|suggests|on|into|has))\b"
+    r"|\blearning\s+(?:event|session|workshop)s?\b"
     r"|^\W*terms\s+of\s+reference\b"
     r"|\bthe\s+(?:words?|terms?|label)\s+[\"']\w"
     r"|\bnational\s+(?:review|reviews|panel|data|statistics|picture)\b"
@@ -1149,6 +1151,8 @@ def _of_the_incident(text: str, m: re.Match[str], maltreatment: bool) -> bool:
     around = text[max(0, m.start() - 40) : m.end()]
     if not _CONVICTED.search(around) or _EARLIER.search(around):
         return False
+    if re.search(r"\bof\s+(?:his|her)\s+(?:murder|manslaughter)\b", around, re.I):
+        return True  # "convicted of his murder": the child's
     return maltreatment or _CHILD_AFTER.match(text, m.end()) is not None
 
 

@@ -582,7 +582,6 @@ def test_a_counterfactual_by_inversion_makes_only_its_agency_hypothetical(tagger
         "The death was treated as a SUDI.",
         "The mother booked late, at 28 weeks.",
         "The local authority issued care proceedings for Child A in the spring.",
-        "The father was convicted of the manslaughter of Child Y.",
         "Child S was seen by CAMHS for low mood and suicidal thoughts.",
         "The neglect toolkit was not used by any agency.",
     ],
@@ -590,6 +589,17 @@ def test_a_counterfactual_by_inversion_makes_only_its_agency_hypothetical(tagger
 def test_look_alike_words_suggest_no_risk_factor_or_maltreatment(tagger, text):
     assert confident(tagger, text, "risk-factors") == set()
     assert confident(tagger, text, "maltreatment-types") == set()
+
+
+def test_a_conviction_for_killing_the_child_is_its_physical_abuse_not_a_history(tagger):
+    for text in (
+        "The father was convicted of the manslaughter of Child Y.",
+        "The father was convicted of the murder of Child AK.",
+    ):
+        assert confident(tagger, text, "risk-factors") == set()
+        assert confident(tagger, text, "maltreatment-types") == {"physical-abuse"}
+    text = "Child H's father was convicted of his murder and sentenced to life imprisonment."
+    assert confident(tagger, text, "risk-factors") == set()
 
 
 def test_previous_care_proceedings_are_about_earlier_children(tagger):
