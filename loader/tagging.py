@@ -525,7 +525,7 @@ _WOULD_BEFORE = re.compile(
 #: special school"), and a school only as a place or a time ("home from school", "not at school"):
 #: no school of the case.
 _OWN_SCHOOL_BEFORE = re.compile(
-    r"\b(?:still\s+at|attended|hated|left|year\s+at|was\s+at|were\s+at)\s+(?:a\s+|an\s+|the\s+)?"
+    r"\b(?:still\s+at|attended|hated|left|year\s+at|was\s+at|were\s+at)\s+(?:a\s+|an\s+)?"
     r"(?:special\s+|secondary\s+|primary\s+|boarding\s+)?$",
     re.I,
 )
@@ -598,6 +598,8 @@ _PARENT = (
 )
 #: Men and women named only so ("older men", "a man"): neither a parent nor a child.
 _OTHER = r"(?:man|woman|men|women|males?|females?)"
+#: A parent (or "both" of them) named before a school a parent attended.
+_PARENT_BEFORE = re.compile(rf"\b(?:{_PARENT}|both)\b", re.I)
 _CHILD = (
     r"(?:child|children|baby|babies|infant|infants|boy|girl|son|daughter|sons|daughters|"
     r"siblings?|brothers?|sisters?|twins?|toddler|teenager|adolescent|young\s+person|young\s+people|"
@@ -861,7 +863,7 @@ class Tagger:
                         or _OWN_SCHOOL_AFTER.match(text, m.end())
                         or (
                             _OWN_SCHOOL_BEFORE.search(text, max(0, m.start() - 40), m.start())
-                            and _owner(text, m, carried, mentions) == "parent"
+                            and _PARENT_BEFORE.search(text, max(0, m.start() - 60), m.start())
                         )
                     ):
                         continue
