@@ -20,9 +20,10 @@ worker process that opens the store read-only itself and is killed at the deadli
 (graph/workers.py). An in-memory store cannot be opened by another process, so there the query is
 checked by a worker process (pyoxigraph's parser crashes its process on some very long repetitions)
 and then run in a confined thread of this process: the client still gets its 503 at the deadline,
-but the thread runs on until pyoxigraph finishes (it checks for cancellation between rows) and keeps
-its place among the ``workers`` meanwhile. In-memory stores are for tests and one-off scripts;
-``scrkg serve`` and ``scrkg query`` always use the on-disk store, and so worker processes."""
+but the thread runs on until pyoxigraph finishes (the writer checks for cancellation between rows,
+or between the blocks pyoxigraph's own writer hands it) and keeps its place among the ``workers``
+meanwhile. In-memory stores are for tests and one-off scripts; ``scrkg serve`` and ``scrkg query``
+always use the on-disk store, and so worker processes."""
 
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ from scrkg.graph.result_writers import (
     write_boolean,
     write_graph,
     write_solutions,
+    write_solutions_natively,
 )
 from scrkg.graph.sandbox import SandboxUnavailable, confine_thread, confined
 from scrkg.graph.store import Store, StoreError
@@ -387,6 +389,21 @@ def execute(
             return write_graph(results, job.graph_type, prefixes=job.prefixes, **caps)
         if job.solution_type is None:
             raise NotAcceptable("solutions")
+        native = job.solution_type.split(";")[0].strip() == SPARQL_JSON
+        if native and isinstance(results, ox.QuerySolutions):
+            written = write_solutions_natively(results, job.solution_type, **caps)
+            if written is not None:
+                return written
+            # pyoxigraph wrote it, but where to cut it could not be told (a rare result): run
+            # the query again and write it row by row. (The old results are dropped here, in
+            # the thread that made them.)
+            results = _query(
+                store,
+                job.sparql,
+                base_iri=job.base_iri,
+                default_graph=job.default_graph,
+                named_graphs=job.named_graphs,
+            )
         return write_solutions(results, job.solution_type, **caps)
     except SyntaxError as error:  # raised lazily by some evaluation paths
         raise QuerySyntaxError(oxigraph_message(error, job.sparql)) from None

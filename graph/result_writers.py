@@ -1,10 +1,13 @@
 """Query results written with a cap on rows and on bytes, in the process that ran the query.
 
 pyoxigraph's own writers take a whole result and cannot stop half-way with a valid document, so
-the four SPARQL results formats (JSON, XML, CSV, TSV) are written here row by row, with the same
-shapes pyoxigraph writes; graphs (CONSTRUCT, DESCRIBE) are written by ``pyoxigraph.serialize``
-from a generator that stops at the cap. A cut result is always a *valid* document, and it says
-that it was cut:
+the four SPARQL results formats (JSON, XML, CSV, TSV) can be written here row by row, with the same
+shapes pyoxigraph writes. SPARQL JSON, the format most clients ask for, is first written by
+pyoxigraph itself into a buffer that stops it at the caps (:func:`write_solutions_natively`); the
+rows are counted in its bytes, and only a result over a cap is cut here, at the row where the
+row-by-row writer would cut it, so that both give the same bytes. Graphs (CONSTRUCT, DESCRIBE)
+are written by ``pyoxigraph.serialize`` from a generator that stops at the cap. A cut result is
+always a *valid* document, and it says that it was cut:
 
 * SPARQL JSON: a top-level ``"truncated"`` member, written before ``"results"`` (the JSON
   results format names ``head`` and ``results``; readers ignore other members, and streaming
@@ -18,6 +21,7 @@ closing of the document; for graphs it counts each triple's N-Triples size.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -121,6 +125,151 @@ def write_solutions(
     return Written("solutions", media_type, body, len(rows), truncated, limit)
 
 
+class _Stop(Exception):
+    """The native writer has written enough: the result is over a cap, or not what was expected."""
+
+
+class _CappedBuffer:
+    """The file-like object pyoxigraph's native SPARQL JSON writer writes into (in blocks of a
+    few KiB). It keeps what it is given, counts the rows as they come, and stops the writer
+    (by raising :class:`_Stop`) as soon as the result is known to be over a cap, the caller
+    stopped waiting, or the document does not begin as :func:`_json_document` begins it."""
+
+    __slots__ = ("buffer", "cancelled", "max_rows", "max_size", "prefix", "separators", "stopped")
+
+    def __init__(
+        self, prefix: bytes, max_rows: int, max_size: int, cancelled: threading.Event | None
+    ) -> None:
+        self.buffer = bytearray()
+        self.prefix = prefix
+        self.max_rows = max_rows
+        self.max_size = max_size
+        self.cancelled = cancelled
+        self.separators = 0  # rows after the first, so far
+        self.stopped = False
+
+    def write(self, block: bytes) -> int:
+        _check(self.cancelled)
+        buffer = self.buffer
+        start = len(buffer)
+        buffer += block
+        if start < len(self.prefix) <= len(buffer) and not buffer.startswith(self.prefix):
+            self.stopped = True
+            raise _Stop
+        # A separator that straddles two blocks starts at most three bytes before this one.
+        self.separators += buffer.count(_ROW_SEPARATOR, max(start - 3, 0))
+        if self.separators >= self.max_rows or len(buffer) > self.max_size:
+            self.stopped = True
+            raise _Stop
+        return len(block)
+
+    def flush(self) -> None:
+        return None
+
+
+#: How pyoxigraph's SPARQL JSON separates one row from the next when the next binds something.
+#: It cannot occur inside a JSON string (a quotation mark there is escaped) nor between the
+#: bindings of one row (``},"name":``), so counting it counts rows exactly. ``},{}``, the
+#: separator before a row that binds nothing, can occur inside a string: a result with it is
+#: written row by row instead.
+_ROW_SEPARATOR = b'},{"'
+_EMPTY_ROW_SEPARATOR = b"},{}"
+
+
+def write_solutions_natively(
+    results: ox.QuerySolutions,
+    media_type: str,
+    *,
+    max_rows: int,
+    max_bytes: int,
+    cancelled: threading.Event | None = None,
+) -> Written | None:
+    """What :func:`write_solutions` writes, byte for byte, with pyoxigraph's own SPARQL JSON
+    writer doing the work of every row, or None when it cannot tell (the caller then runs the
+    query again and writes it with :func:`write_solutions`; ``results`` are used up either way).
+
+    The native writer writes into a :class:`_CappedBuffer` that stops it once the rows are known
+    to be more than ``max_rows`` or the bytes well past ``max_bytes``; a result over a cap is
+    then cut where :func:`write_solutions` would cut it, at a row boundary found in the native
+    bytes (each row is the same bytes :func:`_json_row` writes), and flagged the same way.
+    Only SPARQL JSON is written natively: pyoxigraph's XML keeps line breaks in literals as they
+    are, and its TSV writes control characters raw, where this module escapes them."""
+    media_type = media_type.split(";")[0].strip()
+    if media_type != SPARQL_JSON or max_rows < 1 or max_bytes < 0:
+        return None
+    names = [v.value for v in results.variables]
+    prefix = _json_prefix(names, b"")
+    # The rows of a cut result fill at most max_bytes; with the commas between them (each row
+    # is at least the two bytes of "{}") they span at most 1.5 times that, so a buffer this
+    # long holds every row the cut keeps and the start of the first row it leaves out.
+    capped = _CappedBuffer(prefix, max_rows, len(prefix) + 2 * max_bytes + 16, cancelled)
+    with contextlib.suppress(_Stop):
+        results.serialize(capped, ox.QueryResultsFormat.JSON)
+    body = bytes(capped.buffer)
+    stopped, separators = capped.stopped, capped.separators
+    del capped
+    if not body.startswith(prefix) or _EMPTY_ROW_SEPARATOR in body:
+        return None
+    if not stopped:
+        if not body.endswith(b"]}}"):
+            return None
+        if len(body) == len(prefix) + 3:
+            return Written("solutions", media_type, body, 0)
+        rows = separators + 1
+        row_bytes = len(body) - len(prefix) - 3 - separators
+        if rows <= max_rows and row_bytes <= max_bytes:
+            return Written("solutions", media_type, body, rows)
+    return _cut_native(body, names, prefix, media_type, max_rows, max_bytes, stopped)
+
+
+def _cut_native(
+    body: bytes,
+    names: list[str],
+    prefix: bytes,
+    media_type: str,
+    max_rows: int,
+    max_bytes: int,
+    stopped: bool,
+) -> Written | None:
+    """A native SPARQL JSON result (whole, or the part written before it was stopped) cut as
+    :func:`write_solutions` cuts it, or None if the cut cannot be found."""
+    end = len(body) - 3 if not stopped else len(body)  # the rows end here (before "]}}")
+    start = len(prefix)  # where the current row begins
+    kept = 0
+    size = 0
+    truncated: Reason | None = None
+    while start < end:
+        if kept >= max_rows:
+            truncated = "rows"
+            break
+        separator = body.find(_ROW_SEPARATOR, start, end)
+        finish = separator + 1 if separator >= 0 else end  # the row's closing brace, plus one
+        if separator < 0 and stopped:
+            # The writer stopped in this row. Its length is at least what was written of it,
+            # less a comma that may have followed its closing brace, unless a "},{" in it
+            # could be the start of a row that binds nothing.
+            if b"},{" not in body[start:end] and size + (end - start - 1) > max_bytes:
+                truncated = "bytes"
+                break
+            return None
+        if size + (finish - start) > max_bytes:
+            truncated = "bytes"
+            break
+        kept += 1
+        size += finish - start
+        start = finish + 1  # past the comma
+    if truncated is None:
+        return None  # not over a cap after all: the caller writes it row by row
+    limit = max_rows if truncated == "rows" else max_bytes
+    note = truncation_message(truncated, kept, limit)
+    rows_end = (
+        start - 1 if kept else len(prefix)
+    )  # the closing brace of the last row kept, plus one
+    flag = _truncation_flag(truncated, kept, limit, note)
+    cut = _json_prefix(names, flag) + body[len(prefix) : rows_end] + b"]}}"
+    return Written("solutions", media_type, cut, kept, truncated, limit)
+
+
 def write_boolean(value: bool, media_type: str) -> Written:
     """The answer of an ASK query, written as pyoxigraph writes it."""
     media_type = media_type.split(";")[0].strip()
@@ -181,13 +330,24 @@ def _json_row(names: list[str], terms: list[object]) -> bytes:
 def _json_document(
     names: list[str], rows: list[bytes], truncated: Reason | None, count: int, limit: int, note: str
 ) -> bytes:
+    flag = _truncation_flag(truncated, count, limit, note) if truncated else b""
+    return _json_prefix(names, flag) + b",".join(rows) + b"]}}"
+
+
+def _json_prefix(names: list[str], flag: bytes) -> bytes:
+    """A SPARQL JSON document up to its first row: the head, then the ``"truncated"`` member
+    when ``flag`` (from :func:`_truncation_flag`) is not empty."""
     head = json.dumps({"vars": names}, ensure_ascii=False, separators=(",", ":"))
     parts = [b'{"head":', head.encode("utf-8")]
-    if truncated:
-        flag = {"reason": truncated, "rows": count, "limit": limit, "message": note}
-        parts += [b',"truncated":', json.dumps(flag, separators=(",", ":")).encode("utf-8")]
-    parts += [b',"results":{"bindings":[', b",".join(rows), b"]}}"]
+    if flag:
+        parts += [b',"truncated":', flag]
+    parts.append(b',"results":{"bindings":[')
     return b"".join(parts)
+
+
+def _truncation_flag(reason: Reason, count: int, limit: int, note: str) -> bytes:
+    flag = {"reason": reason, "rows": count, "limit": limit, "message": note}
+    return json.dumps(flag, separators=(",", ":")).encode("utf-8")
 
 
 def _xml_term(term: object) -> str:

@@ -5,16 +5,20 @@ Run it from the project root (it prints its figures; it asserts nothing):
     .venv/bin/python tests/benchmarks/bench_fixed_cost.py                      # 10k triples
     .venv/bin/python tests/benchmarks/bench_fixed_cost.py --baseline HEAD~1   # and scrkg then
     .venv/bin/python tests/benchmarks/bench_fixed_cost.py --work /tmp/bench   # harness's data
+    .venv/bin/python tests/benchmarks/bench_fixed_cost.py --size 100k --queries 01,02,10,12
 
 It prepares the data as tests/benchmarks/harness.py does (``--work DIR`` reuses what the harness
-or an earlier run left in ``DIR/10k``), starts ``scrkg serve`` and ``oxigraph serve-read-only
---union-default-graph`` on 127.0.0.1 (with ``--baseline REV``, also a second ``scrkg serve``
-running the code of that git revision, unpacked with ``git archive``), and sends each query
-POST application/sparql-query with Accept application/sparql-results+json. The queries are
-``ASK {}`` (nothing but the fixed cost) and the saved queries with the fewest rows. The servers
+or an earlier run left in ``DIR/SIZE``, ``--size`` 10k by default), starts ``scrkg serve`` and
+``oxigraph serve-read-only --union-default-graph`` on 127.0.0.1 (with ``--baseline REV``, also a
+second ``scrkg serve`` running the code of that git revision, unpacked with ``git archive``), and
+sends each query POST application/sparql-query with Accept application/sparql-results+json. The
+queries are ``ASK {}`` (nothing but the fixed cost) and the saved queries with the fewest rows,
+or those named by ``--queries``. The servers
 take turns on every round, in an order that rotates, so that a busy moment of the machine falls
 on each of them alike; the figures are medians over ``--rounds`` rounds after a warm-up, and
 the fixed cost is the median of the paired differences (scrkg minus Oxigraph in the same round).
+It also prints each server's 95th percentile and whether scrkg's median is within 1.1x + 2 ms of
+Oxigraph's.
 
 With ``--steps`` it also times, in this process and on the same store, where a query's time
 goes: pyoxigraph alone (rows read), the gateway's work in one thread (graph/gateway.py
@@ -69,11 +73,20 @@ PACKAGES = {"scrkg": "scrkg", "ontology": "ontology", "graph": "graph", "loader"
             "web": "web"}  # fmt: skip
 
 
-def queries() -> dict[str, str]:
+def queries(chosen: str | None = None) -> dict[str, str]:
+    """``ASK {}`` and the saved queries named in ``chosen`` (comma-separated names or their
+    numbers, or ``all``), by default those of :data:`SMALL`."""
     from scrkg.graph.saved import saved_queries
 
     saved = {s.name: s.sparql for s in saved_queries()}
-    return {"ASK {}": ASK, **{name: saved[name] for name in SMALL if name in saved}}
+    if chosen is None:
+        names = [name for name in SMALL if name in saved]
+    elif chosen == "all":
+        names = list(saved)
+    else:
+        wanted = [w.strip() for w in chosen.split(",") if w.strip()]
+        names = [n for n in saved if any(n == w or n.split("-", 1)[0] == w for w in wanted)]
+    return {"ASK {}": ASK, **{name: saved[name] for name in names}}
 
 
 def unpack(revision: str, into: Path) -> Path:
@@ -205,6 +218,11 @@ def _read_all(results: object) -> object:
     return bool(results)
 
 
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
 def paired_ms(a: list[float], b: list[float]) -> float:
     """The median of the differences of two servers' samples taken in the same rounds."""
     return 1000 * statistics.median(x - y for x, y in zip(a, b, strict=True))
@@ -216,7 +234,9 @@ def report(samples: dict, cpu: dict, steps: dict | None, peer: str) -> None:
     columns = [f"{n} ms" for n in names] + [f"{n} - {peer} ms" for n in others]
     if len(others) == 2:
         columns.append(f"{others[0]} - {others[1]} ms")
+    columns += [f"{n} p95 ms" for n in names]
     columns += [f"{n} CPU ms" for n in names]
+    columns += [f"{n} within 1.1x + 2 ms of {peer}" for n in others]
     say(f"| query | {' | '.join(columns)} |")
     say("|---" * (1 + len(columns)) + "|")
     for query, by_server in samples.items():
@@ -224,7 +244,10 @@ def report(samples: dict, cpu: dict, steps: dict | None, peer: str) -> None:
         cells += [f"{paired_ms(by_server[n], by_server[peer]):+.2f}" for n in others]
         if len(others) == 2:
             cells.append(f"{paired_ms(by_server[others[0]], by_server[others[1]]):+.2f}")
+        cells += [f"{1000 * percentile(by_server[n], 0.95):.2f}" for n in names]
         cells += [f"{1000 * cpu[query].get(n, math.nan):.2f}" for n in names]
+        bound = 1.1 * statistics.median(by_server[peer]) + 0.002
+        cells += ["yes" if statistics.median(by_server[n]) <= bound else "no" for n in others]
         say(f"| {query} | {' | '.join(cells)} |")
     if steps:
         say("")
@@ -242,7 +265,11 @@ def report(samples: dict, cpu: dict, steps: dict | None, peer: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=300, help="timed rounds of each query")
-    parser.add_argument("--work", help="data folder; DIR/10k is reused when already prepared")
+    parser.add_argument("--work", help="data folder; DIR/SIZE is reused when already prepared")
+    parser.add_argument("--size", default="10k", choices=list(SIZES), help="triples of data")
+    parser.add_argument(
+        "--queries", help="saved queries: comma-separated names or numbers (01,10), or all"
+    )
     parser.add_argument("--baseline", help="also run scrkg at this git revision, taking turns")
     parser.add_argument("--steps", action="store_true", help="also time the steps in-process")
     parser.add_argument("--step-repeat", type=int, default=200, help="runs of each step")
@@ -251,10 +278,10 @@ def main() -> None:
         say(f"load average at start: {Path('/proc/loadavg').read_text().split()[:3]}")
     scratch = tempfile.TemporaryDirectory(prefix="scrkg-bench-fixed-")
     work = Path(args.work).resolve() if args.work else Path(scratch.name)
-    folder = work / "10k"
+    folder = work / args.size
     try:
-        prepare(folder, SIZES["10k"])
-        texts = queries()
+        prepare(folder, SIZES[args.size])
+        texts = queries(args.queries)
         servers = [scrkg_server(folder, 60), oxigraph_server(folder)]
         if args.baseline:
             tree = unpack(args.baseline, Path(scratch.name) / "baseline")

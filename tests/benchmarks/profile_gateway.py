@@ -13,8 +13,11 @@ For each saved query, the median over ``--repeat`` runs after a warm-up, in mill
   written);
 * ``ox json``: pyoxigraph evaluating the query and writing SPARQL JSON itself, which is what a
   bare ``oxigraph serve`` does;
-* ``execute``: the gateway's work in one thread (``execute``: check, evaluation, and the rows
-  written one by one in Python, graph/result_writers.py), what a worker does;
+* ``py rows``: pyoxigraph evaluating the query and graph/result_writers.py ``write_solutions``
+  writing each row of SPARQL JSON in Python (how the gateway wrote every result before it let
+  pyoxigraph write SPARQL JSON; it still writes XML, CSV and TSV so);
+* ``execute``: the gateway's work in one thread (``execute``: check, evaluation, and the result
+  written by pyoxigraph into a capped buffer, graph/result_writers.py), what a worker does;
 * ``gateway``: ``QueryGateway.run`` with its worker processes, the answer's bytes sent back
   through a pipe (the worker round trip is ``gateway - execute``);
 * the size of the JSON answer.
@@ -42,7 +45,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from scrkg.graph.gateway import Job, Limits, QueryGateway, check_query, execute
-from scrkg.graph.result_writers import SPARQL_JSON
+from scrkg.graph.result_writers import SPARQL_JSON, write_solutions
 from scrkg.graph.saved import saved_queries
 from scrkg.graph.store import DiskStore
 
@@ -77,6 +80,12 @@ def profile(store_path: str, repeat: int = 5) -> dict[str, dict[str, float]]:
                     lambda s=sparql: store.query(s).serialize(format=ox.QueryResultsFormat.JSON),
                     repeat,
                 ),
+                "py rows": median_ms(
+                    lambda s=sparql: write_solutions(
+                        store.query(s), SPARQL_JSON, max_rows=HUGE, max_bytes=HUGE
+                    ),
+                    repeat,
+                ),
                 "execute": median_ms(lambda j=job: execute(store, j), repeat),
                 "gateway": median_ms(lambda s=sparql: gateway.run(s), repeat),
             }
@@ -93,7 +102,7 @@ def profile(store_path: str, repeat: int = 5) -> dict[str, dict[str, float]]:
 def print_profile(figures: dict[str, dict[str, float]], http_ms: dict[str, float]) -> None:
     """One line a query; ``http_ms`` holds the harness's median over HTTP, where known."""
     print(
-        f"  {'query':<36} {'check':>7} {'engine':>8} {'ox json':>8} {'execute':>8}"
+        f"  {'query':<36} {'check':>7} {'engine':>8} {'ox json':>8} {'py rows':>8} {'execute':>8}"
         f" {'gateway':>8} {'HTTP':>8} | serialise  worker  HTTP+web | rows, KiB",
         flush=True,
     )
@@ -104,6 +113,7 @@ def print_profile(figures: dict[str, dict[str, float]], http_ms: dict[str, float
         web = http - row["gateway"]
         print(
             f"  {name:<36} {row['check']:7.1f} {row['engine']:8.1f} {row['ox json']:8.1f}"
+            f" {row.get('py rows', float('nan')):8.1f}"
             f" {row['execute']:8.1f} {row['gateway']:8.1f} {http:8.1f} |"
             f" {serialise:9.1f} {worker:7.1f} {web:9.1f} |"
             f" {int(row['rows']):,}, {row['bytes'] / 1024:,.0f}",
