@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -60,20 +59,14 @@ def triple(n: int) -> ox.Triple:
     )
 
 
-@pytest.fixture(scope="module")
-def examples_store(tmp_path_factory) -> Path:
-    """A store the command line loaded the examples into, once for the module."""
-    store = tmp_path_factory.mktemp("examples") / "store"
+@pytest.fixture
+def loaded(tmp_path) -> Path:
+    """A store the command line loaded the examples into. Each test loads its own (not a copy
+    of one loaded for the module): the tests load the examples again and expect "unchanged",
+    which holds only for the ontology and code of the same moment."""
+    store = tmp_path / "store"
     result = scrkg("--store", str(store), "load", str(EXAMPLES))
     assert result.returncode == 0, result.stderr
-    return store
-
-
-@pytest.fixture
-def loaded(tmp_path, examples_store) -> Path:
-    """A copy of `examples_store`: the same files a load of the test's own would have left."""
-    store = tmp_path / "store"
-    shutil.copytree(examples_store, store, symlinks=True)
     return store
 
 
