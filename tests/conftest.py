@@ -75,28 +75,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item._id = NodeId.parse(item.nodeid + suffix)
 
 
-#: About how many seconds each long group takes on one worker of a quiet 2-core machine
-#: (``--durations`` of a whole run, setup included). They only decide the order in which the
-#: groups are handed out, longest first, so that no long group starts last and runs alone;
-#: a group not named here counts a tenth of a second a test.
+#: About how many seconds each long group took on one worker (``--durations``, setup included,
+#: in a whole run on the 2-core machine while other work ran on it). They only decide the order
+#: in which the groups are handed out, longest first, so that no long group starts last and runs
+#: alone; a group not named here counts a tenth of a second a test.
 GROUP_SECONDS = {
-    SITE_GROUP: 200,
-    "tests/test_faults.py": 80,
-    "tests/test_remote_store.py[virtuoso]": 60,
-    "tests/test_remote_cli.py[virtuoso]": 40,
-    "tests/test_cli.py": 34,
-    "tests/test_loader_csv.py": 31,
-    "tests/test_remote_cli.py[oxigraph]": 30,
-    "tests/test_hardening_gateway.py": 27,
-    "tests/test_load_soak.py": 25,
-    "tests/test_remote_store.py[oxigraph]": 23,
-    "tests/test_gateway.py": 23,
-    "tests/test_loader_json.py": 23,
-    "tests/test_remote_store.py": 17,
-    "tests/test_hardening_store.py": 15,
-    "tests/test_auth_hardening.py": 14,
-    "tests/test_turtle_conformance.py": 12,
-    "tests/test_warm.py": 10,
+    SITE_GROUP: 175,
+    "tests/test_remote_store.py[virtuoso]": 150,
+    "tests/test_faults.py": 75,
+    "tests/test_remote_cli.py[virtuoso]": 62,
+    "tests/test_gateway.py": 48,
+    "tests/test_remote_cli.py[oxigraph]": 47,
+    "tests/test_remote_store.py[oxigraph]": 46,
+    "tests/test_remote_store.py": 43,
+    "tests/test_hardening_store.py": 37,
+    "tests/test_hardening_gateway.py": 29,
+    "tests/test_guard.py": 25,
+    "tests/test_tagging.py": 23,
+    "tests/test_no_silent_merge.py": 22,
+    "tests/test_cli.py": 21,
+    "tests/test_loader_json.py": 20,
+    "tests/test_ontology.py": 19,
+    "tests/test_load_soak.py": 19,
+    "tests/test_turtle_conformance.py": 16,
+    "tests/browser/test_tag_evidence.py": 15,
+    "tests/test_warm.py": 12,
 }
 
 
