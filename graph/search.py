@@ -498,12 +498,13 @@ class WrittenStatements:
         self.graphs.add(graph)
         by_predicate = self._by_predicate
         named = ox.NamedNode(graph)
-        for triple in triples:
-            subject, predicate, value = triple.subject, triple.predicate, triple.object
-            kept = by_predicate.get(predicate)
-            if kept is not None and isinstance(subject, ox.NamedNode):
-                kept.append((subject.value, value))
-            yield ox.Quad(subject, predicate, value, named)
+        with COLLECTOR_PAUSE:  # the terms kept live until the build: not worth walking
+            for triple in triples:
+                subject, predicate, value = triple.subject, triple.predicate, triple.object
+                kept = by_predicate.get(predicate)
+                if kept is not None and isinstance(subject, ox.NamedNode):
+                    kept.append((subject.value, value))
+                yield ox.Quad(subject, predicate, value, named)
 
     def pairs(
         self, predicates: Iterable[str], objects: Iterable[ox.NamedNode | ox.Literal] = ()
@@ -563,10 +564,11 @@ def _spelt_out(iri: str) -> str:
 
 
 class _CollectorPause:
-    """Python's cycle collector paused while builds run: a build makes millions of small
-    objects that live until its end and form no cycles, which the collector would otherwise
-    walk again and again. Builds may overlap (in-memory ones, in a web server's threads): the
-    collector is left as it was before the first once the last of them ends."""
+    """Python's cycle collector paused while builds run, and while a load keeps the statements
+    it writes for a build: both make millions of small objects that live until the build's end
+    and form no cycles, which the collector would otherwise walk again and again. Pauses may
+    overlap (in-memory builds, in a web server's threads): the collector is left as it was
+    before the first once the last of them ends."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -587,13 +589,13 @@ class _CollectorPause:
                 gc.enable()
 
 
-_COLLECTOR_PAUSE = _CollectorPause()
+COLLECTOR_PAUSE = _CollectorPause()
 
 
 def build_index(pairs: Pairs, folder: str | os.PathLike[str] | None = None) -> SearchIndex:
     """Build the index from the statements ``pairs`` reads, into ``folder`` (which must not
     exist yet), or in memory when it is None. Returns the index, open."""
-    with _COLLECTOR_PAUSE:
+    with COLLECTOR_PAUSE:
         return _build_index(pairs, folder)
 
 

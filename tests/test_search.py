@@ -431,11 +431,13 @@ def test_the_search_and_similar_commands(runner):
     assert runner.invoke(main, ["similar", ID + "child/X"]).exit_code == 2
 
 
-def test_a_build_leaves_the_cycle_collector_as_it_found_it(small_store):
+def test_a_build_leaves_the_cycle_collector_as_it_found_it(small_store, tmp_path):
     import gc
 
     assert gc.isenabled()
     sr.build_index(sr.store_pairs(small_store)).close()
+    assert gc.isenabled()
+    DiskStore(tmp_path / "store").replace_graph(ID + "graph/one", review("A", "Review A"))
     assert gc.isenabled()
     gc.disable()
     try:

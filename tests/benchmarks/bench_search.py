@@ -124,7 +124,9 @@ class Untouched(sr.WrittenStatements):
 
     def quads(self, graph, triples):
         named = ox.NamedNode(graph)
-        return (ox.Quad(t.subject, t.predicate, t.object, named) for t in triples)
+        with sr.COLLECTOR_PAUSE:  # as with the index, so that only keeping and building differ
+            for t in triples:
+                yield ox.Quad(t.subject, t.predicate, t.object, named)
 
 
 def load(store: DiskStore, data: Path, *, index: bool) -> tuple[float, float]:
