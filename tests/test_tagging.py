@@ -1,9 +1,10 @@
 """The tagger (loader/tagging.py): what it suggests from a sentence, and what it must not.
 
-Passages here are fictional and pseudonymous. The quality over the three labelled tuning sets
-(tests/data/tagging/tuning.jsonl, tuning-blind.jsonl and tuning-blind-2.jsonl), together and
-each alone, is guarded here; tests/benchmarks/bench_tagging.py prints it for them and for the
-held-out sets.
+Passages here are fictional and pseudonymous. The quality over the seven labelled tuning sets
+(tests/data/tagging/tuning.jsonl, tuning-blind.jsonl, tuning-blind-2.jsonl, tuning-blind-3.jsonl
+and the retired held-out.jsonl, held-out-2.jsonl and held-out-3.jsonl), together and each alone,
+is guarded here (see ``HELD``); tests/benchmarks/bench_tagging.py prints it for them and for the
+held-out set, held-out-4.jsonl, which no test reads.
 """
 
 from __future__ import annotations
@@ -334,19 +335,23 @@ def test_the_press_release_lessons_are_found_with_their_quotes(tagger):
 # -- quality and speed -----------------------------------------------------------------------------
 
 
-#: The labelled files held to the targets here (precision, recall over the core three), with the
-#: prefix of their passages' ids.
+#: The labelled tuning files held to the targets here (precision, recall over the core three),
+#: with the prefix of their passages' ids. The three held-out files of the first four rounds were
+#: retired to tuning in the fifth, and tuning-blind-3 was tuned on after its first score; all
+#: seven reach the targets. held-out-4 is held out: never read here.
 HELD = {
     "tuning": ("t", 0.90, 0.80),
     "tuning-blind": ("b", 0.90, 0.80),
     "tuning-blind-2": ("b2", 0.90, 0.80),
+    "tuning-blind-3": ("b3", 0.90, 0.80),
+    "held-out": ("h", 0.90, 0.80),
+    "held-out-2": ("h2", 0.90, 0.80),
+    "held-out-3": ("h3", 0.90, 0.80),
 }
 
 
 @pytest.mark.parametrize(
-    ("name", "prefix"),
-    [(name, prefix) for name, (prefix, _, _) in HELD.items()]
-    + [("held-out", "h"), ("held-out-2", "h2"), ("held-out-3", "h3")],
+    ("name", "prefix"), [(name, prefix) for name, (prefix, _, _) in HELD.items()]
 )
 def test_the_tuning_sets_are_well_formed(name, prefix):
     vocabulary = Vocabulary.from_file()
