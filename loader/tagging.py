@@ -1227,6 +1227,9 @@ def _agency_negated(text: str, m: re.Match[str]) -> bool:
         text, m.end()
     ):
         return True  # "a referral to the domestic abuse charity was discussed but never made"
+    listed = _NEGATED_LIST.search(text, left, m.start())
+    if listed and not _VERB.search(listed.group("list")):
+        return True  # "no history of domestic abuse, police call-outs or separations"
     return bool(
         _AGENCY_PRE.search(text[left : m.start()]) or _AGENCY_POST.match(text[m.end() : right])
     )
@@ -1276,7 +1279,7 @@ _OR_ANY = re.compile(r"\b(?:or|nor)\s+any\s+(?:[\w'-]+\s+)?$", re.I)
 _NEGATED_LIST = re.compile(
     r"\b(?:no|neither|nor|without|never)\s+(?:[\w'-]+\s+){0,2}?(?:evidence|history|signs?|"
     r"indications?|concerns?|records?|reports?|suggestion|mention|knowledge)\s+(?:of|about|regarding)\s+"
-    r"(?P<list>[^;:]*?)(?:,\s*(?:or\s+|nor\s+)?|\s+(?:or|nor)\s+)(?:any\s+)?$",
+    r"(?P<list>(?:(?!\bno\b)[^;:])*?)(?:,\s*(?:or\s+|nor\s+)?|\s+(?:or|nor)\s+)(?:any\s+)?$",
     re.I,
 )
 _VERB = re.compile(r"\b(?:was|were|is|are|had|has|have|did|does|and)\b", re.I)
