@@ -441,6 +441,7 @@ _AGENCY_PRE = re.compile(
     r"|\bno\s+(?:record|evidence|indication)\s+that\s+(?:[\w'-]+\s+){0,10}?(?:referred|known)\s+to\s+"
     r"(?:the\s+|a\s+|an\s+|any\s+)?$"
     r"|\bwhether\s+(?:[\w'-]+\s+){0,4}?(?:was|were|had\s+been)\s+(?:known|open)\s+to\s+(?:the\s+|any\s+)?$"
+    r"|\bsignposted\s+to\s+(?:the\s+|a\s+|an\s+)?(?:[\w'-]+\s+){0,2}?$"
     r"|\b(?:too\s+\w+|frightened|afraid|scared|reluctant|refused|declined|unwilling)\s+to\s+"
     r"(?:tell|contact|call|ring|go\s+to|report\s+(?:it\s+)?to)\s+(?:the\s+)?$"
     r"|\b(?:not|never|no\s+\w+|without\s+(?:\w+\s+){0,6}?a)\s+(?:\w+\s+)?check(?:s|ed)?\s+"
