@@ -214,7 +214,7 @@ _COMMENT_LINE = re.compile(r"^[ \t]*#[^\n\r]*", re.MULTILINE)
 
 
 def _needs_parse_tree_check(sparql: str) -> bool:
-    """Whether the query must go through rdflib's parser and algebra (100-700 ms) before it runs.
+    """Whether the query must go through rdflib's parser and algebra (slow) before it runs.
 
     Only when one of the refused keywords appears anywhere in the text, strings and IRIs
     included, after the ``\\u`` escapes are expanded as the grammar says. Whole comment lines are

@@ -288,7 +288,7 @@ def write_boolean(value: bool, media_type: str) -> Written:
 
 #: A JSON string literal, non-ASCII characters kept, as ``json.dumps(text, ensure_ascii=False)``
 #: writes it; the rows are joined by hand because a dict and ``json.dumps`` for every row made the
-#: writing 40 us a row, as much as a third of a 13,000-row query's time at 1M triples.
+#: writing a large share of a long result's time (docs/performance.md).
 _quote = json.encoder.encode_basestring
 
 

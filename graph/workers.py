@@ -9,7 +9,7 @@ worker* (pyoxigraph results cannot cross threads, let alone processes), and send
 header and then the bytes in chunks. The parent waits for each message with the time left before
 the deadline; when it runs out, the worker is killed (SIGKILL) and forgotten, the caller gets
 :class:`~scrkg.graph.gateway.QueryTimeout`, and the next query starts a fresh worker (a fork of
-the fork server, some 20 ms).
+the fork server).
 
 * Workers are started on demand by a ``forkserver``: a clean process that imported the gateway
   once and forks each worker from there. Nothing of the parent (its store handles and their

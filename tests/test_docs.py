@@ -90,3 +90,14 @@ def test_the_docs_link_to_pages_that_exist():
     for page in (ROOT / "docs").glob("*.md"):
         for target in re.findall(r"\]\(([^)#:]+)\)", page.read_text(encoding="utf-8")):
             assert (page.parent / target).exists(), (page.name, target)
+
+
+def test_measured_timings_live_in_the_performance_page_not_in_the_code():
+    timing = re.compile(r"\b[0-9]+(?:\.[0-9]+)? ?(?:ms|us|µs)\b")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in product_sources()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if timing.search(line)
+    ]
+    assert not found, f"timings in the code (move them to docs/performance.md): {found}"

@@ -153,7 +153,7 @@ def _negotiated(
     is_graph: bool, format_name: str | None, accept_header: str | None
 ) -> tuple[str | None, str]:
     """:func:`negotiate`'s answer, (media type, "") or (None, why not), remembered: clients send
-    the same few Accept headers again and again, and reading one took 40 us a kind of result."""
+    the same few Accept headers again and again, and reading one costs more than the lookup."""
     kind = "graph" if is_graph else "results"
     offered = [f for f in of_kind(kind) if f.answers]
     types = [f.media_type for f in offered]
