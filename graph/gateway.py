@@ -55,6 +55,7 @@ from scrkg.graph.errors import (
     QueryTooLarge,
     SettingError,
 )
+from scrkg.graph.formats import named
 from scrkg.graph.result_writers import (
     SPARQL_JSON,
     Cancelled,
@@ -76,7 +77,8 @@ READ_ONLY = (
     "are refused. Load data with the `scrkg load` command instead."
 )
 MAX_EXPECTED = 240  # characters of a parser's "expected one of ..." list shown to the user
-N_TRIPLES = "application/n-triples"
+N_TRIPLES = named("ntriples", "graph").media_type
+TURTLE = named("turtle", "graph").media_type
 
 # Nodes of rdflib's parse tree and algebra that a read-only local service refuses, and why.
 _REFUSED_NODES = {
@@ -338,7 +340,7 @@ class Job:
 
     sparql: str
     solution_type: str | None = SPARQL_JSON
-    graph_type: str | None = "text/turtle"
+    graph_type: str | None = TURTLE
     base_iri: str | None = None
     default_graph: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
@@ -460,7 +462,7 @@ class QueryGateway:
         sparql: str,
         *,
         solution_type: str | None = SPARQL_JSON,
-        graph_type: str | None = "text/turtle",
+        graph_type: str | None = TURTLE,
         base_iri: str | None = None,
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,

@@ -34,15 +34,16 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from scrkg.graph.formats import named
 from scrkg.ontology import PREFIXES, XSD
 
 XSD_STRING = XSD + "string"
 XSD_INTEGER = XSD + "integer"
 
-SPARQL_JSON = "application/sparql-results+json"
-SPARQL_XML = "application/sparql-results+xml"
-CSV = "text/csv"
-TSV = "text/tab-separated-values"
+#: The media types of the results formats (graph/formats.py's table).
+SPARQL_JSON, SPARQL_XML, CSV, TSV = (
+    named(name, "results").media_type for name in ("json", "xml", "csv", "tsv")
+)
 SOLUTION_TYPES = (SPARQL_JSON, SPARQL_XML, CSV, TSV)
 
 Kind = Literal["solutions", "boolean", "graph"]
