@@ -370,13 +370,15 @@ def execute(
     pyoxigraph's results never leave this function; only bytes do."""
     if not checked:
         check_query_text(job.sparql)
-    results = _query(
+    run = functools.partial(
+        _query,
         store,
         job.sparql,
         base_iri=job.base_iri,
         default_graph=job.default_graph,
         named_graphs=job.named_graphs,
     )
+    results = run()
     if parsed is not None:
         parsed()
     try:
@@ -399,13 +401,7 @@ def execute(
             # pyoxigraph wrote it, but where to cut it could not be told (a rare result): run
             # the query again and write it row by row. (The old results are dropped here, in
             # the thread that made them.)
-            results = _query(
-                store,
-                job.sparql,
-                base_iri=job.base_iri,
-                default_graph=job.default_graph,
-                named_graphs=job.named_graphs,
-            )
+            results = run()
         return write_solutions(results, job.solution_type, **caps)
     except SyntaxError as error:  # raised lazily by some evaluation paths
         raise QuerySyntaxError(oxigraph_message(error, job.sparql)) from None

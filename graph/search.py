@@ -592,6 +592,24 @@ class _CollectorPause:
 COLLECTOR_PAUSE = _CollectorPause()
 
 
+@dataclass(frozen=True)
+class _Records:
+    """What a build gathered from the statements, which the tantivy index and the SQLite
+    tables are written from."""
+
+    kinds: Mapping[str, str]  # iri: its kind of record
+    review_classes: Mapping[str, set[str]]  # review: its classes
+    doc_labels: Mapping[str, list[str]]  # iri: its labels, English first
+    texts: Mapping[str, Mapping[str, list[str]]]  # iri: {"body": [...], "quote": [...]}
+    context: Mapping[str, list[str]]  # review: its members' words
+    facets: Mapping[str, Mapping[str, set[str]]]  # review: {facet: values}
+    doc_values: Mapping[str, set[int]]  # iri: the numbers of its facet values
+    value_ids: dict[tuple[str, str], int]  # (facet, value): its number
+    synthetic: set[str]
+    labels: Mapping[str, list[tuple[str, str]]]  # iri: [(label, language)]
+    class_labels: Mapping[str, str]
+
+
 def build_index(pairs: Pairs, folder: str | os.PathLike[str] | None = None) -> SearchIndex:
     """Build the index from the statements ``pairs`` reads, into ``folder`` (which must not
     exist yet), or in memory when it is None. Returns the index, open."""
@@ -704,8 +722,9 @@ def _build_index(pairs: Pairs, folder: str | os.PathLike[str] | None) -> SearchI
     where = ":memory:" if folder is None else str(Path(folder) / INDEX_FILE)
     connection = sqlite3.connect(where, check_same_thread=False)
     try:
-        text = _write(connection, folder, kinds, review_classes, doc_labels, texts, context,
-                      facets, doc_values, value_ids, synthetic, labels, class_labels)  # fmt: skip
+        records = _Records(kinds, review_classes, doc_labels, texts, context, facets,
+                           doc_values, value_ids, synthetic, labels, class_labels)  # fmt: skip
+        text = _write(connection, folder, records)
     except BaseException:
         connection.close()
         raise
@@ -713,19 +732,7 @@ def _build_index(pairs: Pairs, folder: str | os.PathLike[str] | None) -> SearchI
 
 
 def _write(
-    connection: sqlite3.Connection,
-    folder: str | os.PathLike[str] | None,
-    kinds: Mapping[str, str],
-    review_classes: Mapping[str, set[str]],
-    doc_labels: Mapping[str, list[str]],
-    texts: Mapping[str, Mapping[str, list[str]]],
-    context: Mapping[str, list[str]],
-    facets: Mapping[str, Mapping[str, set[str]]],
-    doc_values: Mapping[str, set[int]],
-    value_ids: dict[tuple[str, str], int],
-    synthetic: set[str],
-    labels: Mapping[str, list[tuple[str, str]]],
-    class_labels: Mapping[str, str],
+    connection: sqlite3.Connection, folder: str | os.PathLike[str] | None, records: _Records
 ) -> tantivy.Index:
     """Write the tantivy index and the SQLite tables at once: this thread hands tantivy the
     documents (its writer threads index them), while a second thread writes the tables (SQLite
@@ -737,23 +744,27 @@ def _write(
         text = tantivy.Index(schema, path=str(Path(folder) / TEXT_DIR))
     text.register_tokenizer(ANALYZER, analyzer())
     writer = text.writer(heap_size=TEXT_WRITER_HEAP)
+    kinds, texts, context, value_ids = (
+        records.kinds,
+        records.texts,
+        records.context,
+        records.value_ids,
+    )
     ids = {iri: number for number, iri in enumerate(sorted(kinds), start=1)}
     weights = {kind: kind_weight(kind) for kind in KIND_BOOST}
     kind_values = {kind: value_ids.setdefault(("class", kind), len(value_ids) + 1)
                    for kind in KIND_ORDER}  # fmt: skip
-    records = [
+    real_or_synthetic = [
         value_ids.setdefault(("records", r), len(value_ids) + 1) for r in ("real", "synthetic")
     ]
     empty: dict[str, list[str]] = {"body": [], "quote": []}
     nothing: set[int] = set()
     with ThreadPoolExecutor(1, thread_name_prefix="search-tables") as pool:
-        tables = pool.submit(_write_tables, connection, ids, kinds, review_classes, doc_labels,
-                             texts, context, facets, value_ids, synthetic, labels,
-                             class_labels)  # fmt: skip
+        tables = pool.submit(_write_tables, connection, ids, records)
         try:
             for iri, number in ids.items():
                 kind = kinds[iri]
-                label = "\n".join(doc_labels[iri])
+                label = "\n".join(records.doc_labels[iri])
                 own = texts.get(iri, empty)
                 columns = (
                     label,
@@ -762,8 +773,10 @@ def _write(
                     "\n".join(dict.fromkeys(context[iri])) if iri in context else "",
                 )
                 values = [
-                    kind_values[kind], records[iri in synthetic], *doc_values.get(iri, nothing)
-                ]  # fmt: skip
+                    kind_values[kind],
+                    real_or_synthetic[iri in records.synthetic],
+                    *records.doc_values.get(iri, nothing),
+                ]
                 document = tantivy.Document.from_dict(
                     {"text": COLUMN_BREAK.join(columns), "label": label,
                      "weight": weights[kind], "doc": number, "facet": values},
@@ -782,18 +795,7 @@ def _write(
 
 
 def _write_tables(
-    connection: sqlite3.Connection,
-    ids: Mapping[str, int],
-    kinds: Mapping[str, str],
-    review_classes: Mapping[str, set[str]],
-    doc_labels: Mapping[str, list[str]],
-    texts: Mapping[str, Mapping[str, list[str]]],
-    context: Mapping[str, list[str]],
-    facets: Mapping[str, Mapping[str, set[str]]],
-    value_ids: Mapping[tuple[str, str], int],
-    synthetic: set[str],
-    labels: Mapping[str, list[tuple[str, str]]],
-    class_labels: Mapping[str, str],
+    connection: sqlite3.Connection, ids: Mapping[str, int], records: _Records
 ) -> None:
     """The SQLite tables: what a hit shows of each document, the facet values' labels, and the
     features of "reviews like this one"; in one transaction, on a file written once before it
@@ -801,21 +803,22 @@ def _write_tables(
     connection.execute("PRAGMA journal_mode = OFF")  # a file left half-written is removed
     connection.execute("PRAGMA synchronous = OFF")
     connection.executescript(_SCHEMA)
+    kinds, labels, class_labels = records.kinds, records.labels, records.class_labels
     doc_rows = []
     for iri, number in ids.items():
         kind = kinds[iri]
         cls, class_label = kind, KIND_LABELS[kind]
         if kind == "review":
-            found = sorted(review_classes[iri])
+            found = sorted(records.review_classes[iri])
             cls = ([c for c in found if c != SCR + "CaseReview"] or found)[0]
             class_label = class_labels.get(cls, _spelt_out(cls).lower())
-        names = doc_labels[iri]
+        names = records.doc_labels[iri]
         doc_rows.append(
             (number, iri, kind, cls, class_label, names[0] if names else _spelt_out(iri),
-             int(iri in synthetic))
+             int(iri in records.synthetic))
         )  # fmt: skip
     value_rows, label_rows = [], {}
-    for (facet, value), value_id in value_ids.items():
+    for (facet, value), value_id in records.value_ids.items():
         names = _english_first(labels.get(value, []))
         label = class_labels.get(value) or (names[0] if names else value)
         if facet == "class":
@@ -829,7 +832,7 @@ def _write_tables(
         connection.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", doc_rows)
         connection.executemany("INSERT INTO facet_values VALUES (?, ?, ?, ?)", value_rows)
         connection.executemany("INSERT INTO labels VALUES (?, ?)", sorted(label_rows.items()))
-        _write_features(connection, kinds, texts, context, facets, ids)
+        _write_features(connection, records, ids)
         connection.executescript(_INDEXES)
         connection.executemany(
             "INSERT INTO about VALUES (?, ?)",
@@ -846,14 +849,10 @@ def _words(text: str) -> set[str]:
 
 
 def _write_features(
-    connection: sqlite3.Connection,
-    kinds: Mapping[str, str],
-    texts: Mapping[str, Mapping[str, list[str]]],
-    context: Mapping[str, list[str]],
-    facets: Mapping[str, Mapping[str, set[str]]],
-    ids: Mapping[str, int],
+    connection: sqlite3.Connection, records: _Records, ids: Mapping[str, int]
 ) -> None:
     """Each review's coded concepts and rarer words, with their inverse document frequencies."""
+    kinds, texts, context, facets = records.kinds, records.texts, records.context, records.facets
     reviews = [iri for iri, kind in kinds.items() if kind == "review"]
     count = len(reviews)
     concepts = {

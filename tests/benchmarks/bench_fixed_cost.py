@@ -38,8 +38,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import requests
@@ -58,6 +56,7 @@ from harness import (  # noqa: E402
     stop_all,
     wait_for_warm_caches,
 )
+from profile_gateway import median_ms  # noqa: E402
 
 ASK = "ASK {}"
 #: The saved queries with the fewest rows at 10k triples, where the fixed cost shows most.
@@ -151,17 +150,6 @@ def bench_http(servers: list[Server], texts: dict[str, str], rounds: int) -> tup
     return samples, cpu
 
 
-def median_ms(call: Callable[[], object], repeat: int) -> float:
-    for _ in range(5):
-        call()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
-
-
 def bench_steps(store_path: Path, texts: dict[str, str], repeat: int) -> dict[str, dict]:
     """Where a query's time goes, in this process (see the module's docstring)."""
     from scrkg.graph.gateway import Job, Limits, QueryGateway, execute
@@ -190,11 +178,13 @@ def bench_steps(store_path: Path, texts: dict[str, str], repeat: int) -> dict[st
             job = Job(text, max_rows=huge, max_bytes=huge)
             body = text.encode()
             steps[name] = {
-                "engine": median_ms(lambda t=text: _read_all(store.query(t)), repeat),
-                "execute": median_ms(lambda j=job: execute(store, j), repeat),
-                "gateway": median_ms(lambda t=text: gateway.run(t), repeat),
+                "engine": median_ms(lambda t=text: _read_all(store.query(t)), repeat, warm_ups=5),
+                "execute": median_ms(lambda j=job: execute(store, j), repeat, warm_ups=5),
+                "gateway": median_ms(lambda t=text: gateway.run(t), repeat, warm_ups=5),
                 "flask": median_ms(
-                    lambda b=body: client.post("/sparql", data=b, headers=headers), repeat
+                    lambda b=body: client.post("/sparql", data=b, headers=headers),
+                    repeat,
+                    warm_ups=5,
                 ),
             }
     finally:

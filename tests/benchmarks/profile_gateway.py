@@ -52,8 +52,10 @@ from scrkg.graph.store import DiskStore
 HUGE = 10**12
 
 
-def median_ms(call: Callable[[], object], repeat: int) -> float:
-    call()  # warm-up
+def median_ms(call: Callable[[], object], repeat: int, warm_ups: int = 1) -> float:
+    """The median time of ``repeat`` calls, in milliseconds, after ``warm_ups`` calls."""
+    for _ in range(warm_ups):
+        call()
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
