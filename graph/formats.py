@@ -162,11 +162,3 @@ def for_media_type(media_type: str, kind: str) -> Format | None:
         if media_type == f.media_type or media_type in f.media_aliases:
             return f
     return None
-
-
-def for_suffix(suffix: str) -> Format | None:
-    """The RDF format whose file extension is ``suffix`` (".ttl")."""
-    for f in of_kind("graph"):
-        if suffix == f.suffix:
-            return f
-    return None
