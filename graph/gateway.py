@@ -66,6 +66,7 @@ from scrkg.graph.result_writers import (
     write_solutions_natively,
 )
 from scrkg.graph.sandbox import SandboxUnavailable, confine_thread, confined
+from scrkg.graph.settings import BY_NAME
 from scrkg.graph.store import Store, StoreError
 from scrkg.ontology import PREFIXES
 
@@ -99,18 +100,20 @@ _REFUSED_NODES = {
 
 @dataclass(frozen=True)
 class Limits:
-    """What one query may cost. The defaults are the defaults of the settings in
-    :data:`LIMIT_SETTINGS` (in the settings table, graph/settings.py)."""
+    """What one query may cost. The defaults are those of the settings in :data:`LIMIT_SETTINGS`
+    (the settings table, graph/settings.py)."""
 
-    timeout: float = 10.0  # seconds a query may run
-    max_length: int = 100_000  # bytes of query text (UTF-8)
-    max_depth: int = 32  # nesting of { ( [ in the query text
-    max_rows: int = 100_000  # rows (SELECT) or triples (CONSTRUCT, DESCRIBE) of a result
-    max_bytes: int = 20 * 2**20  # bytes of a result
-    workers: int = 4  # queries running at once (worker processes)
-    queue: int = 8  # queries waiting for a worker; one more is turned away
-    queue_wait: float = 2.0  # seconds a query waits for a worker before it is turned away
-    memory_mb: int = 2048  # data memory of a worker process (MiB); 0 leaves it unlimited
+    timeout: float = BY_NAME["SCRKG_QUERY_TIMEOUT"].default  # seconds a query may run
+    max_length: int = BY_NAME["SCRKG_QUERY_MAX_LENGTH"].default  # bytes of query text (UTF-8)
+    max_depth: int = BY_NAME["SCRKG_QUERY_MAX_DEPTH"].default  # nesting of { ( [ in the text
+    #: rows (SELECT) or triples (CONSTRUCT, DESCRIBE) of a result
+    max_rows: int = BY_NAME["SCRKG_QUERY_MAX_ROWS"].default
+    max_bytes: int = BY_NAME["SCRKG_QUERY_MAX_BYTES"].default  # bytes of a result
+    workers: int = BY_NAME["SCRKG_QUERY_WORKERS"].default  # queries at once (worker processes)
+    queue: int = BY_NAME["SCRKG_QUERY_QUEUE"].default  # queries waiting; one more is turned away
+    #: seconds a query waits for a worker before it is turned away
+    queue_wait: float = BY_NAME["SCRKG_QUERY_QUEUE_WAIT"].default
+    memory_mb: int = BY_NAME["SCRKG_QUERY_MEMORY_MB"].default  # MiB of data; 0: no limit
 
     @classmethod
     def from_settings(cls, values: Mapping[str, object]) -> Limits:

@@ -15,10 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scrkg.graph.errors import SettingError
-from scrkg.graph.gateway import Limits
 from scrkg.ontology import DEFAULT_BASE
-
-_LIMITS = Limits()
 
 #: The parts of scrkg that read settings, in the order docs/settings.md lists them.
 PARTS = {
@@ -183,55 +180,55 @@ SETTINGS: tuple[Setting, ...] = (
     # -- the query gateway ----------------------------------------------------------------------
     Setting(
         "SCRKG_QUERY_TIMEOUT",
-        _LIMITS.timeout,
+        10.0,
         "Seconds a query may run before its worker process is killed (503).",
         "query gateway",
     ),
     Setting(
         "SCRKG_QUERY_MAX_LENGTH",
-        _LIMITS.max_length,
+        100_000,
         "Longest query text, in bytes; a longer one gets 413.",
         "query gateway",
     ),
     Setting(
         "SCRKG_QUERY_MAX_DEPTH",
-        _LIMITS.max_depth,
+        32,
         "Deepest nesting of { } ( ) [ ] in a query; a deeper one gets 400.",
         "query gateway",
     ),
     Setting(
         "SCRKG_QUERY_MAX_ROWS",
-        _LIMITS.max_rows,
+        100_000,
         "Most rows (or triples) in a result; a longer result is cut and says so.",
         "query gateway",
     ),
     Setting(
         "SCRKG_QUERY_MAX_BYTES",
-        _LIMITS.max_bytes,
+        20 * 2**20,
         "Most bytes in a result; a larger result is cut and says so.",
         "query gateway",
     ),
     Setting(
         "SCRKG_QUERY_WORKERS",
-        _LIMITS.workers,
+        4,
         "Queries that run at once, each in its own worker process.",
         "query gateway",
     ),
     Setting(
         "SCRKG_QUERY_QUEUE",
-        _LIMITS.queue,
+        8,
         "Queries that may wait for a worker; one more gets 503 with Retry-After.",
         "query gateway",
     ),
     Setting(
         "SCRKG_QUERY_QUEUE_WAIT",
-        _LIMITS.queue_wait,
+        2.0,
         "Seconds a query waits for a free worker before it gets 503 with Retry-After.",
         "query gateway",
     ),
     Setting(
         "SCRKG_QUERY_MEMORY_MB",
-        _LIMITS.memory_mb,
+        2048,
         "Data memory of a worker process in MiB (RLIMIT_DATA); 0 for no limit.",
         "query gateway",
     ),
