@@ -20,10 +20,17 @@ For each saved query, the median over ``--repeat`` runs after a warm-up, in mill
   written by pyoxigraph into a capped buffer, graph/result_writers.py), what a worker does;
 * ``gateway``: ``QueryGateway.run`` with its worker processes, the answer's bytes sent back
   through a pipe (the worker round trip is ``gateway - execute``);
+* ``flask``: the site's /sparql through Flask's test client (no socket, no waitress): the
+  request read, the Accept header negotiated, the security hooks, the gateway and its worker,
+  the answer's headers (the site's layer is ``flask - gateway``);
 * the size of the JSON answer.
 
-The rest of /sparql's time, measured by the harness over HTTP, is Flask, waitress and the
-network stack: ``HTTP - gateway``.
+The rest of /sparql's time, measured by the harness over HTTP, is waitress, the network stack
+and the client: ``HTTP - flask``.
+
+To profile the code of an earlier revision with this script, run it with ``PYTHONPATH`` naming
+that revision's package tree (as tests/benchmarks/bench_fixed_cost.py ``unpack`` makes it) and
+from that folder, so that the project's own folder is not first on ``sys.path``.
 
 With ``--peer LOCATION`` (an Oxigraph location holding the same data, such as the harness's
 ``--work DIR/1M/oxigraph``) it also times pyoxigraph alone, in this one process, on three
@@ -35,6 +42,7 @@ engine is the same, so a difference is the storage layout's.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
 import statistics
 import tempfile
@@ -64,12 +72,51 @@ def median_ms(call: Callable[[], object], repeat: int, warm_ups: int = 1) -> flo
     return 1000 * statistics.median(times)
 
 
+def site_client(store: DiskStore, store_path: str):  # noqa: ANN201 - a Flask test client
+    """The site over ``store`` with its caps raised and no background warm-up, as a test client."""
+    from scrkg.web import create_app
+
+    settings = {
+        "SCRKG_STORE": store_path,
+        "STORE": store,
+        "SCRKG_QUERY_MAX_ROWS": HUGE,
+        "SCRKG_QUERY_MAX_BYTES": HUGE,
+        "SCRKG_QUERY_TIMEOUT": 600,
+        "SCRKG_WARM_INTERVAL": 0,
+        "SCRKG_AUTH": "",
+        "SCRKG_AUDIT_LOG": "",
+    }
+    return create_app(settings)
+
+
+def close_site(app) -> None:  # noqa: ANN001
+    """Stop the query workers the site started."""
+    from scrkg.web import querying
+
+    with contextlib.suppress(Exception):
+        found = querying.existing_gateway(app)
+        if found is not None:
+            found.close()
+
+
+def through_flask(client, sparql: str) -> None:  # noqa: ANN001
+    answer = client.post(
+        "/sparql",
+        data=sparql.encode("utf-8"),
+        headers={"Content-Type": "application/sparql-query", "Accept": SPARQL_JSON},
+    )
+    if answer.status_code != 200:
+        raise RuntimeError(f"/sparql answered {answer.status_code}: {answer.data[:300]!r}")
+
+
 def profile(store_path: str, repeat: int = 5) -> dict[str, dict[str, float]]:
     """The steps of each saved query in milliseconds, and its answer's size in bytes."""
     store = DiskStore(store_path)
     limits = Limits(timeout=600, max_rows=HUGE, max_bytes=HUGE, memory_mb=0)
     gateway = QueryGateway(store, limits)
     gateway.warm_up()
+    app = site_client(store, store_path)
+    client = app.test_client()
     figures: dict[str, dict[str, float]] = {}
     try:
         for saved in saved_queries():
@@ -90,12 +137,14 @@ def profile(store_path: str, repeat: int = 5) -> dict[str, dict[str, float]]:
                 ),
                 "execute": median_ms(lambda j=job: execute(store, j), repeat),
                 "gateway": median_ms(lambda s=sparql: gateway.run(s), repeat),
+                "flask": median_ms(lambda s=sparql: through_flask(client, s), repeat),
             }
             written = gateway.run(sparql)
             row["rows"] = written.rows
             row["bytes"] = len(written.body)
             figures[saved.name] = row
     finally:
+        close_site(app)
         gateway.close()
         store.close()
     return figures
@@ -105,19 +154,22 @@ def print_profile(figures: dict[str, dict[str, float]], http_ms: dict[str, float
     """One line a query; ``http_ms`` holds the harness's median over HTTP, where known."""
     print(
         f"  {'query':<36} {'check':>7} {'engine':>8} {'ox json':>8} {'py rows':>8} {'execute':>8}"
-        f" {'gateway':>8} {'HTTP':>8} | serialise  worker  HTTP+web | rows, KiB",
+        f" {'gateway':>8} {'flask':>8} {'HTTP':>8} | serialise  worker    site  waitress"
+        " | rows, KiB",
         flush=True,
     )
+    nan = float("nan")
     for name, row in figures.items():
-        http = http_ms.get(name, float("nan"))
+        http = http_ms.get(name, nan)
         serialise = row["execute"] - row["check"] - row["engine"]
         worker = row["gateway"] - row["execute"]
-        web = http - row["gateway"]
+        site = row.get("flask", nan) - row["gateway"]
+        waitress = http - row.get("flask", nan)
         print(
-            f"  {name:<36} {row['check']:7.1f} {row['engine']:8.1f} {row['ox json']:8.1f}"
-            f" {row.get('py rows', float('nan')):8.1f}"
-            f" {row['execute']:8.1f} {row['gateway']:8.1f} {http:8.1f} |"
-            f" {serialise:9.1f} {worker:7.1f} {web:9.1f} |"
+            f"  {name:<36} {row['check']:7.2f} {row['engine']:8.2f} {row['ox json']:8.2f}"
+            f" {row.get('py rows', nan):8.2f} {row['execute']:8.2f} {row['gateway']:8.2f}"
+            f" {row.get('flask', nan):8.2f} {http:8.2f} |"
+            f" {serialise:9.2f} {worker:7.2f} {site:7.2f} {waitress:9.2f} |"
             f" {int(row['rows']):,}, {row['bytes'] / 1024:,.0f}",
             flush=True,
         )
@@ -177,8 +229,14 @@ def main() -> None:
     parser.add_argument("--store", required=True, help="a loaded on-disk store")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--peer", help="an Oxigraph location with the same data: compare layouts")
+    parser.add_argument("--json", help="also write the steps to this JSON file")
     args = parser.parse_args()
-    print_profile(profile(args.store, args.repeat), {})
+    figures = profile(args.store, args.repeat)
+    print_profile(figures, {})
+    if args.json:
+        import json
+
+        Path(args.json).write_text(json.dumps(figures, indent=1))
     if args.peer:
         print_layouts(layouts(args.store, args.peer, max(1, args.repeat // 2)))
 
