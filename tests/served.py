@@ -4,7 +4,7 @@
   to answer, and stops it by its process id.
 * :class:`Listener` counts the TCP connections made to it, to prove nothing calls out.
 * :func:`until` waits for a condition, and :func:`wait_until` for a page's JavaScript expression,
-  instead of sleeping for a guess.
+  instead of sleeping for a guess; :func:`arrived` for a page to finish what it does on arrival.
 * :data:`SLOW_WRITER`: a script that starts a load into the store at ``argv[1]``, prints
   ``writing`` once it holds the writer lock, and then waits two minutes to be killed.
 * :data:`CHROMIUM` and :data:`CHROMIUM_ARGS`: Debian's chromium, as the browser tests and the
@@ -104,6 +104,34 @@ def wait_until(page, expression: str, timeout: float = 20.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout} s: {expression}")
         page.wait_for_timeout(100)
+
+
+#: True once a page has done what it does on arrival, which is what the tests used to wait 500 ms
+#: of network silence for ("networkidle"): the document loaded; a query the page runs on arrival
+#: (a saved query, ``autorun``) answered, its table appended only once its labels came back;
+#: and a network the page draws (the explorer's start, the patterns' drawing) laid out, which
+#: explore.js and patterns.js mark with ``#network[data-ready='true']``.
+ARRIVED = """() => {
+  if (document.readyState !== "complete") return false;
+  const data = document.getElementById("page-data");
+  let page = {};
+  try { page = data ? JSON.parse(data.textContent) : {}; } catch (e) { return true; }
+  if (page.autorun && !document.querySelector(
+      "#results table.results-table, #results .ask-answer, #results pre, #query-status.error")) {
+    return false;
+  }
+  const start = page.start ? page.start.kind : null;
+  const draws = !!window.scrkgPatterns || ["focus", "view", "query"].includes(start);
+  const network = document.getElementById("network");
+  return !(draws && network && network.dataset.ready !== "true");
+}"""
+
+
+def arrived(page, timeout: float = 60.0) -> None:
+    """Wait until the page has done its work on arrival (:data:`ARRIVED`), polling every
+    100 ms as :func:`wait_until` does."""
+    page.wait_for_load_state("load")
+    wait_until(page, ARRIVED, timeout)
 
 
 @contextlib.contextmanager

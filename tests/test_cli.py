@@ -13,22 +13,26 @@ from scrkg.graph.store import DiskStore
 
 
 @pytest.fixture
-def loaded(runner):
-    result = runner.invoke(main, ["load", "--bundled"])
-    assert result.exit_code == 0, result.output
+def loaded(runner, tmp_path, copy_of_bundled):
+    """The runner, its store holding the bundled data: a copy of the worker's `scrkg load
+    --bundled` (`copy_of_bundled`, the same files), not a load of its own in every test; the
+    load itself is the test just below."""
+    copy_of_bundled(tmp_path / "cli-store")
     return runner
 
 
-def store_quads(tmp_path) -> set[ox.Quad]:
-    return set(DiskStore(tmp_path / "cli-store").quads())
-
-
-def test_load_bundled_then_stats_reproduces_every_figure(loaded):
-    result = loaded.invoke(main, ["stats"])
+def test_load_bundled_then_stats_reproduces_every_figure(runner):
+    load = runner.invoke(main, ["load", "--bundled"])
+    assert load.exit_code == 0, load.output
+    result = runner.invoke(main, ["stats"])
     assert result.exit_code == 0, result.output
     assert "11 of 11 published figures reproduced from the records." in result.output
     assert "differs" not in result.output
     assert "(synthetic)" in result.output  # the cohort's graph is labelled
+
+
+def store_quads(tmp_path) -> set[ox.Quad]:
+    return set(DiskStore(tmp_path / "cli-store").quads())
 
 
 def test_loading_the_bundled_data_again_changes_nothing(loaded, tmp_path):

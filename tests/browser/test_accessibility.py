@@ -12,7 +12,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from served import SITE_GROUP, axe_violations, serious
+from served import SITE_GROUP, arrived, axe_violations, serious
 
 pytestmark = pytest.mark.xdist_group(SITE_GROUP)  # the session's `site`
 
@@ -46,7 +46,7 @@ def violations(browser, url: str) -> list[tuple[str, str, int, str, str]]:
     try:
         page = context.new_page()
         page.goto(url)
-        page.wait_for_load_state("networkidle")
+        arrived(page)
         found = axe_violations(page)
     finally:
         context.close()

@@ -22,7 +22,7 @@ import urllib.request
 from urllib.parse import quote, urlencode
 
 import pytest
-from served import SCREENSHOTS, SITE_GROUP, axe_violations, serious, wait_until
+from served import SCREENSHOTS, SITE_GROUP, arrived, axe_violations, serious, wait_until
 
 pytestmark = pytest.mark.xdist_group(SITE_GROUP)  # the session's `site`
 
@@ -330,9 +330,7 @@ def test_no_serious_accessibility_violation(site, browser, path):
     try:
         tab = context.new_page()
         tab.goto(site + path)
-        tab.wait_for_load_state("networkidle")
-        if "query=" not in path:
-            tab.wait_for_selector("#network[data-ready='true']", timeout=60000)
+        arrived(tab)  # the network laid out, where the page draws one on arrival
         tab.locator("details").evaluate_all("ds => ds.forEach(d => { d.open = true; })")
         found = axe_violations(tab)
     finally:

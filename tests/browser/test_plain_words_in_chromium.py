@@ -16,7 +16,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from served import SCREENSHOTS, SITE_GROUP, axe_violations, serious
+from served import SCREENSHOTS, SITE_GROUP, arrived, axe_violations, serious
 
 pytestmark = pytest.mark.xdist_group(SITE_GROUP)  # the session's `site`
 
@@ -53,14 +53,11 @@ def shot(page, name: str) -> None:
 
 
 def open_page(page, url: str) -> str:
-    """Open a page, wait for a query's results when it runs one, and return its visible text."""
+    """Open a page, wait for what it does on arrival (a query's results, labels included, when
+    it runs one), and return its visible text."""
     response = page.goto(url)
     assert response is not None and response.status == 200, url
-    page.wait_for_load_state("networkidle")
-    if urlsplit(url).path == "/query" and page.evaluate(
-        "JSON.parse(document.getElementById('page-data').textContent).autorun"
-    ):
-        page.wait_for_selector("#results table.results-table, #results .ask-answer, .error")
+    arrived(page)
     return page.evaluate(VISIBLE_TEXT)
 
 
@@ -107,10 +104,11 @@ def test_query_results_read_as_labels_words_and_tags(site, page):
 def test_which_agencies_where_a_child_in_need_died_in_two_clicks(site, page):
     open_page(page, site + "/")
     # Click 1: the figure on the dashboard.
-    page.get_by_role(
-        "link", name="Children who died receiving children in need services", exact=True
-    ).click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role(
+            "link", name="Children who died receiving children in need services", exact=True
+        ).click()
+    arrived(page)
     assert urlsplit(page.url).path == "/records"
     assert page.locator("h1").inner_text().startswith("Children who died receiving")
     agencies = page.locator("table.agencies-involved tbody tr")
@@ -119,8 +117,9 @@ def test_which_agencies_where_a_child_in_need_died_in_two_clicks(site, page):
     assert page.locator("table.record-list tbody tr").count() >= 31
     shot(page, "plain-words-records")
     # Click 2: the same children, their reviews and the agencies as a network.
-    page.get_by_role("link", name="See them as a network in the explorer").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("link", name="See them as a network in the explorer").click()
+    arrived(page)
     deadline = 100
     while not page.evaluate("window.scrkgExplorer && window.scrkgExplorer.nodes.length > 31"):
         deadline -= 1
@@ -141,7 +140,7 @@ def test_records_pages_have_no_serious_accessibility_violation(site, browser, pa
     try:
         tab = context.new_page()
         tab.goto(site + path)
-        tab.wait_for_load_state("networkidle")
+        arrived(tab)
         found = axe_violations(tab)
     finally:
         context.close()
@@ -152,8 +151,9 @@ def test_records_pages_have_no_serious_accessibility_violation(site, browser, pa
 def test_a_figure_as_published_opens_its_source(site, page):
     open_page(page, site + "/")
     link = page.locator("a[href^='/records?published=']").first
-    link.click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        link.click()
+    arrived(page)
     text = page.evaluate(VISIBLE_TEXT)
     assert "As published" in text and "Publication" in text
     assert "No records in this graph lie behind it" in text

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from documents import make_pdf
-from served import axe_violations, serious, served
+from served import arrived, axe_violations, serious, served
 
 QUOTE = "There was domestic abuse in the home."
 PAGES = [
@@ -82,7 +82,7 @@ def test_the_quote_is_beside_the_childs_risk_factor_and_the_page_is_accessible(s
     try:
         page = context.new_page()
         page.goto(site + "/id/child/review-d-C1")
-        page.wait_for_load_state("networkidle")
+        arrived(page)
         risk = page.locator("section.link-group > ul > li").filter(
             has=page.locator('a[href="/concept/domestic-abuse"]')
         )
