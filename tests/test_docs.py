@@ -6,10 +6,12 @@ and points to pages that exist."""
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from pathlib import Path
 
 from scrkg.graph.gateway import LIMIT_SETTINGS, Limits
 from scrkg.graph.settings import BY_NAME, SETTINGS, markdown
+from scrkg.graph.store import MemoryStore
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -58,11 +60,33 @@ def test_the_global_options_take_their_variable_and_default_from_the_table():
         assert setting.option.split()[0] in option.opts, (setting.option, option.opts)
 
 
-def test_the_gateway_limits_are_settings_with_the_gateways_defaults():
-    limits = Limits()
-    for name, attribute in LIMIT_SETTINGS.items():
-        assert BY_NAME[name].part == "query gateway"
-        assert BY_NAME[name].default == getattr(limits, attribute), name
+def documented_defaults() -> dict[str, str]:
+    """Setting name -> the default docs/settings.md shows for it (the text between backticks)."""
+    row = re.compile(r"^\| `(SCRKG_[A-Z0-9_]+)` \| [^|]* \| `([^`]*)` \|")
+    lines = SETTINGS_PAGE.read_text(encoding="utf-8").splitlines()
+    return {m.group(1): m.group(2) for m in map(row.match, lines) if m}
+
+
+def test_the_documented_query_limits_are_those_a_site_runs_with(monkeypatch):
+    """Every limit of the gateway is a setting of the "query gateway" part, and the defaults
+    docs/settings.md shows for them are the limits the gateway of a site started with nothing
+    set actually holds (not the table compared with itself)."""
+    from scrkg.web import create_app
+    from scrkg.web.querying import gateway
+
+    for name in LIMIT_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    assert sorted(LIMIT_SETTINGS.values()) == sorted(f.name for f in fields(Limits))
+    documented = documented_defaults()
+    app = create_app({"STORE": MemoryStore(), "TESTING": True})
+    used = gateway(app)
+    try:
+        for name, attribute in LIMIT_SETTINGS.items():
+            assert BY_NAME[name].part == "query gateway", name
+            assert name in documented, f"{name} has no default in {SETTINGS_PAGE.name}"
+            assert float(documented[name]) == getattr(used.limits, attribute), name
+    finally:
+        used.close()
 
 
 def test_the_safety_page_documents_the_size_cap_the_soak_and_the_truncation_header():
