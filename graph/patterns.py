@@ -528,15 +528,20 @@ def periods(store: Store) -> list[str]:
 
 
 def filter_choices(store: Store) -> dict[str, list[tuple[str, str]]]:
-    """The values each filter accepts, as (code, label): outcomes, age bands, periods."""
+    """The values each filter accepts, as (code, label): outcomes, age bands, periods;
+    remembered until the store changes (every patterns page shows them)."""
     state = store.version()
-    labels = _labels(store, state)
-    rows = _population(store, state)
-    return {
-        "outcome": [(code, labels.get(SCRC + code, code)) for code in OUTCOMES],
-        "age_band": [(code, labels.get(SCRC + code, code)) for code in AGE_BANDS],
-        "period": [(p, p) for p in sorted({period for *_, period in rows if period})],
-    }
+
+    def read() -> dict[str, list[tuple[str, str]]]:
+        labels = _labels(store, state)
+        rows = _population(store, state)
+        return {
+            "outcome": [(code, labels.get(SCRC + code, code)) for code in OUTCOMES],
+            "age_band": [(code, labels.get(SCRC + code, code)) for code in AGE_BANDS],
+            "period": [(p, p) for p in sorted({period for *_, period in rows if period})],
+        }
+
+    return _cached((state, "choices"), read)
 
 
 # ---------------------------------------------------------------------------------------------

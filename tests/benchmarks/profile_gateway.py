@@ -109,8 +109,11 @@ def through_flask(client, sparql: str) -> None:  # noqa: ANN001
         raise RuntimeError(f"/sparql answered {answer.status_code}: {answer.data[:300]!r}")
 
 
-def profile(store_path: str, repeat: int = 5) -> dict[str, dict[str, float]]:
-    """The steps of each saved query in milliseconds, and its answer's size in bytes."""
+def profile(
+    store_path: str, repeat: int = 5, names: list[str] | None = None
+) -> dict[str, dict[str, float]]:
+    """The steps of each saved query (or of those whose names start with one of ``names``) in
+    milliseconds, and its answer's size in bytes."""
     store = DiskStore(store_path)
     limits = Limits(timeout=600, max_rows=HUGE, max_bytes=HUGE, memory_mb=0)
     gateway = QueryGateway(store, limits)
@@ -120,6 +123,8 @@ def profile(store_path: str, repeat: int = 5) -> dict[str, dict[str, float]]:
     figures: dict[str, dict[str, float]] = {}
     try:
         for saved in saved_queries():
+            if names and not saved.name.startswith(tuple(names)):
+                continue
             sparql = saved.sparql
             job = Job(sparql, solution_type=SPARQL_JSON, max_rows=HUGE, max_bytes=HUGE)
             row = {
@@ -230,8 +235,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--peer", help="an Oxigraph location with the same data: compare layouts")
     parser.add_argument("--json", help="also write the steps to this JSON file")
+    parser.add_argument("--queries", help="comma-separated starts of names (05-toxic-trio-c,10)")
     args = parser.parse_args()
-    figures = profile(args.store, args.repeat)
+    names = [n.strip() for n in args.queries.split(",")] if args.queries else None
+    figures = profile(args.store, args.repeat, names)
     print_profile(figures, {})
     if args.json:
         import json
