@@ -83,7 +83,7 @@ def node_position(page, iri: str) -> dict[str, float]:
         """(iri) => {
             const net = window.scrkgExplorer.network;
             const dom = net.canvasToDOM(net.getPositions([iri])[iri]);
-            const box = document.getElementById('network').getBoundingClientRect();
+            const box = document.querySelector('#network canvas').getBoundingClientRect();
             return {x: box.left + dom.x, y: box.top + dom.y};
         }""",
         iri,
@@ -97,13 +97,17 @@ def edge_point(page, source: str, prop: str, target: str) -> dict[str, float]:
         """([id]) => {
             const net = window.scrkgExplorer.network;
             const edge = net.body.edges[id];
-            const box = document.getElementById('network').getBoundingClientRect();
-            // A point where a click selects this edge: not under a node, and not nearer
-            // another edge (a "+N more" node's dashed edge may cross it).
+            // vis-network's coordinates are the canvas's, inside the box's 1 px border.
+            const box = document.querySelector('#network canvas').getBoundingClientRect();
+            // A point where a click selects this edge: no node under it or within 4 px of it,
+            // and not nearer another edge (a "+N more" node's dashed edge may cross it).
             const ts = [0.5, 0.4, 0.6, 0.3, 0.7, 0.25, 0.75, 0.2, 0.8, 0.15, 0.85, 0.1, 0.9];
+            const around = [[0, 0], [4, 0], [-4, 0], [0, 4], [0, -4]];
             for (const t of ts) {
                 const dom = net.canvasToDOM(edge.edgeType.getPoint(t));
-                if (net.getNodeAt(dom) === undefined && net.getEdgeAt(dom) === id) {
+                const clear = around.every(
+                    ([dx, dy]) => net.getNodeAt({x: dom.x + dx, y: dom.y + dy}) === undefined);
+                if (clear && net.getEdgeAt(dom) === id) {
                     return {x: box.left + dom.x, y: box.top + dom.y};
                 }
             }
