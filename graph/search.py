@@ -10,10 +10,11 @@ The index has two parts, built from the graph in one pass:
   risk factor, agency type, lesson theme and whether it is synthetic. A child, lesson or agency
   keeps its own coded values (a lesson's own theme, a child's own outcome) and takes the others
   from the review it belongs to; a review takes its children's, agencies' and lessons' values;
-  a statement takes those of the resource it is about. tantivy ranks the hits by bm25 without
-  scoring every match to the end (top-k), and counts the facet values over all the hits;
-* an SQLite database of what a page shows of each document (IRI, kind, label), the facet values'
-  labels, and each review's *features* for "reviews like this one": its coded concepts (risk
+  a statement takes those of the resource it is about; and what a hit shows of it (IRI, kind,
+  label). tantivy ranks the hits by bm25 without scoring every match to the end (top-k), and
+  counts the facet values over all the hits;
+* an SQLite database of the reviews (IRI, label), the facet values' labels, and each review's
+  *features* for "reviews like this one": its coded concepts (risk
   factors, agency types, lesson themes, outcomes, age bands) and its rarer words, each weighted
   by its inverse document frequency over the reviews, so a rare shared feature counts more.
 
@@ -41,8 +42,7 @@ import shutil
 import sqlite3
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,7 +60,7 @@ INDEX_FILE = "search.sqlite"
 TEXT_DIR = "text"
 #: Bumped when the tables or the text index change; an index of another format is rebuilt in
 #: memory.
-FORMAT = "3"
+FORMAT = "4"
 
 #: The longest search text read; the rest is left out (and the answer says so).
 MAX_QUERY_CHARS = 500
@@ -418,7 +418,7 @@ def _text_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("text", stored=True, tokenizer_name=ANALYZER)
     builder.add_text_field("label", tokenizer_name=ANALYZER)
-    builder.add_unsigned_field("doc", fast=True)
+    builder.add_bytes_field("shown", stored=True)  # what a hit shows (see _shown)
     builder.add_float_field("weight", fast=True)
     builder.add_unsigned_field("facet", indexed=True, fast=True)
     return builder.build()
@@ -603,7 +603,7 @@ class _Records:
     texts: Mapping[str, Mapping[str, list[str]]]  # iri: {"body": [...], "quote": [...]}
     context: Mapping[str, list[str]]  # review: its members' words
     facets: Mapping[str, Mapping[str, set[str]]]  # review: {facet: values}
-    doc_values: Mapping[str, set[int]]  # iri: the numbers of its facet values
+    doc_values: Mapping[str, Set[int]]  # iri: the numbers of its facet values
     value_ids: dict[tuple[str, str], int]  # (facet, value): its number
     synthetic: set[str]
     labels: Mapping[str, list[tuple[str, str]]]  # iri: [(label, language)]
@@ -656,62 +656,60 @@ def _build_index(pairs: Pairs, folder: str | os.PathLike[str] | None) -> SearchI
     # A review's facets: its own, then what it takes from its members.
     facets: dict[str, dict[str, set[str]]] = {}
     context: dict[str, list[str]] = defaultdict(list)
-    reviews_of: dict[str, set[str]] = defaultdict(set)
+    reviews_of: dict[str, list[str]] = defaultdict(list)
     for iri, classes in review_classes.items():
         facets[iri] = defaultdict(set, {"review-type": set(classes)})
         facets[iri]["period"].update(v for f, v in coded.get(iri, ()) if f == "period")
-    empty: dict[str, list[str]] = {"body": [], "quote": []}
-    links = {
-        (review, link, member.value)
-        for review, link, member in pairs(MEMBER_FACETS)
-        if isinstance(member, ox.NamedNode) and kinds.get(review) == "review"
-    }
-    for review, link, member in links:
-        reviews_of[member].add(review)
-        taken = MEMBER_FACETS[link]
-        if taken and member in coded:
-            own = facets[review]
-            for facet, value in coded[member]:
-                if facet in taken:
-                    own[facet].add(value)
-        if kinds.get(member) in CONTEXT_KINDS:
-            found = texts.get(member, empty)
-            context[review] += doc_labels[member][:1] + found["body"] + found["quote"]
+    for link, taken in MEMBER_FACETS.items():
+        members = {
+            (review, member.value)
+            for review, _, member in pairs([link])
+            if isinstance(member, ox.NamedNode) and review in review_classes
+        }
+        for review, member in sorted(members):  # a review's members' text in one order
+            reviews_of[member].append(review)
+            if taken and member in coded:
+                own = facets[review]
+                for facet, value in coded[member]:
+                    if facet in taken:
+                        own[facet].add(value)
+            if kinds.get(member) in CONTEXT_KINDS:
+                context[review] += doc_labels[member][:1]
+                found = texts.get(member)
+                if found is not None:
+                    context[review] += found["body"] + found["quote"]
 
     # Every document's facet values, as numbers (each (facet, value) pair numbered when a
     # document first has it): its own, and some of its reviews'.
     value_ids: dict[tuple[str, str], int] = {}
-    doc_values: dict[str, set[int]] = {}
-    by_facet: dict[str, dict[str, set[int]]] = {}  # review: {facet: its values}
+    doc_values: dict[str, Set[int]] = {}
+    passes: dict[tuple[str, str], frozenset[int]] = {}  # (review, kind): what it passes on
     for iri in review_classes:
-        by_facet[iri] = {
+        by_facet = {
             f: {value_ids.setdefault((f, v), len(value_ids) + 1) for v in values}
             for f, values in facets[iri].items()
         }
-        doc_values[iri] = set().union(*by_facet[iri].values())
-    inherited: dict[tuple[str, str], set[int]] = {}  # (review, kind): the values it passes on
-    nothing: list[tuple[str, str]] = []
+        doc_values[iri] = frozenset().union(*by_facet.values())
+        for kind, inherited in INHERITED.items():
+            passes[iri, kind] = frozenset().union(
+                *(by_facet[f] for f in inherited & by_facet.keys())
+            )
+    nothing: frozenset[Any] = frozenset()
     for iri, kind in kinds.items():
         if kind == "review" or kind == "statement":
             continue
-        mine = OWN_FACETS.get(kind, ())
+        mine = OWN_FACETS.get(kind, nothing)
         values = {
             value_ids.setdefault(pair, len(value_ids) + 1)
-            for pair in coded.get(iri, nothing)
+            for pair in coded.get(iri, ())
             if pair[0] in mine
         }
-        for review in reviews_of.get(iri, ()):
-            passed = inherited.get((review, kind))
-            if passed is None:
-                own = by_facet[review]
-                passed = inherited[review, kind] = set().union(
-                    *(own[f] for f in INHERITED[kind] if f in own)
-                )
-            values |= passed
+        for review in reviews_of.get(iri, ()):  # a review twice, by two links, changes nothing
+            values.update(passes[review, kind])
         doc_values[iri] = values
     for statement, _, about in pairs([RDF + "subject"]):
         if kinds.get(statement) == "statement" and about.value in doc_values:
-            doc_values.setdefault(statement, set()).update(doc_values[about.value])
+            doc_values[statement] = doc_values.get(statement, nothing) | doc_values[about.value]
 
     class_labels = {
         cls: _english_first(labels[cls])[0] for cls in REVIEW_CLASSES if labels.get(cls)
@@ -734,9 +732,10 @@ def _build_index(pairs: Pairs, folder: str | os.PathLike[str] | None) -> SearchI
 def _write(
     connection: sqlite3.Connection, folder: str | os.PathLike[str] | None, records: _Records
 ) -> tantivy.Index:
-    """Write the tantivy index and the SQLite tables at once: this thread hands tantivy the
-    documents (its writer threads index them), while a second thread writes the tables (SQLite
-    lets go of the GIL while it stores rows and sorts the index of the features)."""
+    """Write the tantivy index, then the SQLite tables, both from this thread: tantivy's writer
+    threads index the documents while this thread goes on to the tables. (A second Python
+    thread writing the tables would take the GIL back and forth with this one at every row
+    and document, and both would mostly wait.)"""
     schema = _text_schema()
     if folder is None:
         text = tantivy.Index(schema)
@@ -758,65 +757,78 @@ def _write(
         value_ids.setdefault(("records", r), len(value_ids) + 1) for r in ("real", "synthetic")
     ]
     empty: dict[str, list[str]] = {"body": [], "quote": []}
-    nothing: set[int] = set()
-    with ThreadPoolExecutor(1, thread_name_prefix="search-tables") as pool:
-        tables = pool.submit(_write_tables, connection, ids, records)
-        try:
-            for iri, number in ids.items():
-                kind = kinds[iri]
-                label = "\n".join(records.doc_labels[iri])
-                own = texts.get(iri, empty)
-                columns = (
-                    label,
-                    "\n".join(own["body"]),
-                    "\n".join(own["quote"]),
-                    "\n".join(dict.fromkeys(context[iri])) if iri in context else "",
-                )
-                values = [
-                    kind_values[kind],
-                    real_or_synthetic[iri in records.synthetic],
-                    *records.doc_values.get(iri, nothing),
-                ]
-                document = tantivy.Document.from_dict(
-                    {"text": COLUMN_BREAK.join(columns), "label": label,
-                     "weight": weights[kind], "doc": number, "facet": values},
-                    schema,
-                )  # fmt: skip
-                writer.add_document(document)
-            tables.result()  # the tables' error, if any, before the text index is committed
-            writer.commit()
-            writer.wait_merging_threads()  # every file written before the folder is renamed
-        except BaseException:
-            wait([tables])  # the connection is closed by the caller: never under the thread
-            writer.rollback()
-            raise
+    nothing: frozenset[int] = frozenset()
+    doc_labels, doc_values, synthetic = records.doc_labels, records.doc_values, records.synthetic
+    from_dict, add = tantivy.Document.from_dict, writer.add_document
+    reviews = []  # the rows of the table docs
+    try:
+        for iri, number in ids.items():
+            kind = kinds[iri]
+            names = doc_labels[iri]
+            label = "\n".join(names)
+            own = texts.get(iri, empty)
+            columns = (
+                label,
+                "\n".join(own["body"]),
+                "\n".join(own["quote"]),
+                "\n".join(dict.fromkeys(context[iri])) if iri in context else "",
+            )
+            is_synthetic = iri in synthetic
+            values = [
+                kind_values[kind],
+                real_or_synthetic[is_synthetic],
+                *doc_values.get(iri, nothing),
+            ]
+            cls, class_label = kind, KIND_LABELS[kind]
+            if kind == "review":
+                cls, class_label = _review_class(records, iri)
+            shown = (iri, kind, cls, class_label, names[0] if names else _spelt_out(iri))
+            if kind == "review":
+                reviews.append((number, *shown, int(is_synthetic)))
+            document = from_dict(
+                {"text": COLUMN_BREAK.join(columns), "label": label, "weight": weights[kind],
+                 "facet": values, "shown": _shown(*shown, is_synthetic)},
+                schema,
+            )  # fmt: skip
+            add(document)
+        _write_tables(connection, ids, reviews, records)
+        writer.commit()
+        writer.wait_merging_threads()  # every file written before the folder is renamed
+    except BaseException:
+        writer.rollback()
+        raise
     text.reload()
     return text
 
 
+def _review_class(records: _Records, iri: str) -> tuple[str, str]:
+    """The class a review is shown as (the most specific one), and its label."""
+    found = sorted(records.review_classes[iri])
+    cls = ([c for c in found if c != SCR + "CaseReview"] or found)[0]
+    return cls, records.class_labels.get(cls, _spelt_out(cls).lower())
+
+
+def _shown(iri: str, kind: str, cls: str, class_label: str, label: str, synthetic: bool) -> bytes:
+    """What a hit shows of a document, kept in the text index beside it: its IRI, kind, class
+    and its label, label, and whether it is synthetic, between column breaks (which none of
+    them holds: an IRI has no control character, and labels are cleaned)."""
+    parts = (iri, kind, cls, class_label, label, "1" if synthetic else "")
+    return COLUMN_BREAK.join(parts).encode()
+
+
 def _write_tables(
-    connection: sqlite3.Connection, ids: Mapping[str, int], records: _Records
+    connection: sqlite3.Connection,
+    ids: Mapping[str, int],
+    reviews: list[tuple[Any, ...]],
+    records: _Records,
 ) -> None:
-    """The SQLite tables: what a hit shows of each document, the facet values' labels, and the
-    features of "reviews like this one"; in one transaction, on a file written once before it
-    is published (no journal, no waiting for the disk)."""
+    """The SQLite tables: the reviews (for "reviews like this one"), the facet values' labels,
+    and the features of "reviews like this one"; in one transaction, on a file written once
+    before it is published (no journal, no waiting for the disk)."""
     connection.execute("PRAGMA journal_mode = OFF")  # a file left half-written is removed
     connection.execute("PRAGMA synchronous = OFF")
     connection.executescript(_SCHEMA)
-    kinds, labels, class_labels = records.kinds, records.labels, records.class_labels
-    doc_rows = []
-    for iri, number in ids.items():
-        kind = kinds[iri]
-        cls, class_label = kind, KIND_LABELS[kind]
-        if kind == "review":
-            found = sorted(records.review_classes[iri])
-            cls = ([c for c in found if c != SCR + "CaseReview"] or found)[0]
-            class_label = class_labels.get(cls, _spelt_out(cls).lower())
-        names = records.doc_labels[iri]
-        doc_rows.append(
-            (number, iri, kind, cls, class_label, names[0] if names else _spelt_out(iri),
-             int(iri in records.synthetic))
-        )  # fmt: skip
+    labels, class_labels = records.labels, records.class_labels
     value_rows, label_rows = [], {}
     for (facet, value), value_id in records.value_ids.items():
         names = _english_first(labels.get(value, []))
@@ -829,14 +841,14 @@ def _write_tables(
             label_rows[value] = label
         value_rows.append((value_id, facet, value, label))
     with connection:
-        connection.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", doc_rows)
+        connection.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", reviews)
         connection.executemany("INSERT INTO facet_values VALUES (?, ?, ?, ?)", value_rows)
         connection.executemany("INSERT INTO labels VALUES (?, ?)", sorted(label_rows.items()))
         _write_features(connection, records, ids)
         connection.executescript(_INDEXES)
         connection.executemany(
             "INSERT INTO about VALUES (?, ?)",
-            [("format", FORMAT), ("documents", str(len(doc_rows)))],
+            [("format", FORMAT), ("documents", str(len(ids)))],
         )
 
 
@@ -1198,21 +1210,12 @@ class SearchIndex:
         return tantivy.Query.boolean_query(clauses)
 
     def _hits(self, ranked: list[tuple[float, Any]], terms: list[list[str]]) -> list[Hit]:
-        addresses = [address for _, address in ranked]
-        numbers = self._searcher.fast_field_values("doc", addresses)
-        marks = ", ".join("?" * len(numbers))
-        docs = {
-            row[0]: row
-            for row in self._connection.execute(
-                "SELECT id, iri, kind, class, class_label, label, synthetic FROM docs "
-                f"WHERE id IN ({marks})",
-                numbers,
-            )
-        }
         hits = []
-        for (score, address), number in zip(ranked, numbers, strict=True):
-            _, iri, kind, cls, class_label, label, synthetic = docs[number]
-            columns = (self._searcher.doc(address).get_first("text") or "").split(COLUMN_BREAK)
+        for score, address in ranked:
+            document = self._searcher.doc(address)
+            shown = (document.get_first("shown") or b"").decode()
+            iri, kind, cls, class_label, label, synthetic = shown.split(COLUMN_BREAK)
+            columns = (document.get_first("text") or "").split(COLUMN_BREAK)
             hits.append(
                 Hit(
                     iri=iri,

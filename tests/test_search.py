@@ -249,6 +249,29 @@ def test_hostile_labels_never_become_markup():
     assert "<mark>" in hit["snippet"] and "\ue000" not in hit["snippet_text"]
 
 
+def test_labels_iris_and_values_are_kept_exactly_in_the_tables():
+    # The tables' rows reach SQLite as JSON text: quotes, backslashes, JSON's own escapes,
+    # accents, characters beyond the Basic Multilingual Plane and line separators come back as
+    # they were, in a hit's label and IRI and in a facet value's label.
+    odd = 'Review "Ä\\u0041" \\ \u2028 \U0001f600 \x1e end'
+    node = ID + "review/Ä\U0001f600"
+    year = 'year "\\n\u2029\U0001f600'
+    store = MemoryStore()
+    store.replace_graph(
+        ID + "graph/odd",
+        [
+            t(node, RDF_TYPE, SCR + "SeriousCaseReview"),
+            t(node, RDFS + "label", ox.Literal(odd)),
+            t(node, SCR + "reportingYear", ox.Literal(year)),
+        ],
+    )
+    results = sr.search(store, "end")
+    assert [(h.iri, h.label) for h in results.hits] == [(node, sr.clean_text(odd))]
+    period = next(f for f in results.facets if f.key == "period")
+    assert [(v.value, v.label) for v in period.values] == [(year, year)]
+    assert sr.search(store, "end", {"period": [year]}).total == 1
+
+
 # -- facets -----------------------------------------------------------------------------------
 
 

@@ -40,6 +40,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from scrkg.graph import search as sr
+from scrkg.graph import store as store_module
 from scrkg.graph.store import DiskStore
 from scrkg.loader import generate_file
 from scrkg.loader.load import load_sources
@@ -129,12 +130,20 @@ class Untouched(sr.WrittenStatements):
                 yield ox.Quad(t.subject, t.predicate, t.object, named)
 
 
-def load(store: DiskStore, data: Path, *, index: bool) -> tuple[float, float]:
-    """Load the bundled data and ``data`` in one write; the load's seconds and the index
-    build's (0 when ``index`` is False: the build, and keeping the statements written for it,
-    are left out)."""
+def load(store: DiskStore, data: Path, *, index: bool) -> tuple[float, float, float]:
+    """Load the bundled data and ``data`` in one write; the load's seconds, the index build's
+    (0 when ``index`` is False: the build, and keeping the statements written for it, are left
+    out) and the compaction's that runs beside the build."""
     builds: list[float] = []
-    build, written = sr.index_snapshot, sr.WrittenStatements
+    compactions: list[float] = []
+    build, written, compact = sr.index_snapshot, sr.WrittenStatements, store_module._compact
+
+    def timed_compact(writer):
+        started = time.perf_counter()
+        try:
+            return compact(writer)
+        finally:
+            compactions.append(time.perf_counter() - started)
 
     def timed_build(snapshot, reader, statements=None):
         started = time.perf_counter()
@@ -143,15 +152,16 @@ def load(store: DiskStore, data: Path, *, index: bool) -> tuple[float, float]:
         finally:
             builds.append(time.perf_counter() - started)
 
-    sr.index_snapshot = timed_build
+    sr.index_snapshot, store_module._compact = timed_build, timed_compact
     if not index:
         sr.WrittenStatements = Untouched
     try:
         started = time.perf_counter()
         load_sources(store, [data], bundled=True)
-        return time.perf_counter() - started, builds[-1] if index else 0.0
+        took = time.perf_counter() - started
+        return took, builds[-1] if index else 0.0, compactions[-1]
     finally:
-        sr.index_snapshot, sr.WrittenStatements = build, written
+        sr.index_snapshot, sr.WrittenStatements, store_module._compact = build, written, compact
 
 
 def fmt(pair: tuple[float, float]) -> str:
@@ -184,7 +194,7 @@ def main() -> None:
         store = DiskStore(place)
         print(f"load average {loadavg()}")
         if not reused:
-            load_seconds, build_seconds = load(store, data, index=True)
+            load_seconds, build_seconds, compact_seconds = load(store, data, index=True)
         triples = store.triple_count()
         index = sr.index_for(store)
         print(f"{args.reviews:,} reviews, {triples:,} triples, {index.documents():,} documents")
@@ -196,8 +206,8 @@ def main() -> None:
         else:
             print(
                 f"load {load_seconds:.1f} s, of which the search index's own build "
-                f"{build_seconds:.2f} s ({100 * build_seconds / load_seconds:.1f}% of the load); "
-                f"index {size / 1e6:.1f} MB"
+                f"{build_seconds:.2f} s ({100 * build_seconds / load_seconds:.1f}% of the load; "
+                f"the compaction beside it {compact_seconds:.2f} s); index {size / 1e6:.1f} MB"
             )
         if args.compare_load:
             # Loads with and without the index, interleaved, into fresh stores: the difference
@@ -206,15 +216,16 @@ def main() -> None:
             for round_ in range(args.compare_load):
                 for index in (True, False):
                     other = DiskStore(Path(scratch) / f"compare-{round_}-{index}")
-                    took, built = load(other, data, index=index)
+                    took, built, compacted = load(other, data, index=index)
                     shutil.rmtree(other.path)
                     (withs if index else withouts).append(took)
                     if index:
                         own.append(built)
-                print(
-                    f"round {round_ + 1}: load with the index {withs[-1]:.1f} s (its own build "
-                    f"{own[-1]:.2f} s), without {withouts[-1]:.1f} s; load average {loadavg()}"
-                )
+                    print(
+                        f"round {round_ + 1}: load {'with' if index else 'without'} the index "
+                        f"{took:.1f} s (its own build {built:.2f} s, the compaction "
+                        f"{compacted:.2f} s); load average {loadavg()}"
+                    )
             with_, without = statistics.median(withs), statistics.median(withouts)
             print(
                 f"medians: load with the index {with_:.1f} s, its own build "
