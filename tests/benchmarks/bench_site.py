@@ -23,7 +23,8 @@ SCRKG_WARM_INTERVAL=0, so that no background warm-up answers for the page; befor
 one-triple Turtle file is loaded into its own graph, which makes a new snapshot and so a new
 version of the store for every cache. The SPARQL each request runs is captured first, in this
 process, by the same site over the same store with a store that records its queries (every cache
-emptied before each request); ``oxigraph serve-read-only --union-default-graph`` over the
+emptied at the start of a round, as a load does); ``oxigraph serve-read-only
+--union-default-graph`` over the
 harness's Oxigraph location then answers the same queries one after the other over HTTP in the
 same round, and its time is their sum. Printed: medians and 95th percentiles of both, and whether
 scrkg is within 1.1x + 2 ms of Oxigraph.
