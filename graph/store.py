@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import itertools
 import os
 import shutil
 import time
@@ -73,16 +74,17 @@ class Store(ABC):
     """
 
     evaluates_here = True
-    #: Writes made through this object; part of the version of a store that has nothing better.
+    #: Writes made through this object, a part of the version of the stores that have no
+    #: snapshot to name.
     _writes = 0
 
     @property
     def worker_path(self) -> str | None:
         return None
 
+    @abstractmethod
     def version(self) -> Hashable:
         """A key that changes whenever the store's data changes."""
-        return (type(self).__name__, id(self), self._writes)
 
     def snapshot_dir(self) -> Path | None:
         return None
@@ -197,11 +199,22 @@ def _quads(graph: str, triples: Iterable[ox.Triple]) -> Iterator[ox.Quad]:
         yield ox.Quad(t.subject, t.predicate, t.object, g)
 
 
+#: Numbers the in-memory stores made in this process.
+_MEMORY_STORES = itertools.count(1)
+
+
 class MemoryStore(Store):
     """An in-memory store, for tests and one-off work."""
 
     def __init__(self) -> None:
         self._store = ox.Store()
+        # Numbered, not told apart by id(): a store made after another is dropped may get its
+        # id, and would then find the answers remembered for the other one.
+        self._serial = next(_MEMORY_STORES)
+
+    def version(self) -> Hashable:
+        """This store's number in the process and the count of writes made to it."""
+        return ("memory", self._serial, self._writes)
 
     def _reader(self) -> ox.Store:
         return self._store

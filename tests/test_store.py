@@ -13,7 +13,13 @@ import time
 import pyoxigraph as ox
 import pytest
 
-from scrkg.graph.store import DiskStore, StoreCorruptError, StoreError, StoreLockedError
+from scrkg.graph.store import (
+    DiskStore,
+    MemoryStore,
+    StoreCorruptError,
+    StoreError,
+    StoreLockedError,
+)
 
 EX = "http://example.org/"
 
@@ -205,6 +211,18 @@ def test_the_version_changes_with_every_write_even_of_the_same_size(store):
     assert store.version() == first  # asking again changes nothing
     store.replace_graph(EX + "g", triples(3, "b"))  # same triple count, other data
     assert store.triple_count() == 3 and store.version() != first
+
+
+def test_a_memory_store_made_after_another_is_dropped_has_its_own_version():
+    # CPython often gives the new store the dropped one's id(); their cached answers must
+    # not be taken for each other's.
+    versions = []
+    for letter in "abc":
+        store = MemoryStore()
+        store.replace_graph(EX + "g", triples(2, letter))
+        versions.append(store.version())
+        del store
+    assert len(set(versions)) == 3
 
 
 def test_a_disk_store_keeps_its_version_and_snapshot_across_handles(tmp_path):
