@@ -406,6 +406,20 @@ def test_the_index_of_a_load_takes_what_it_wrote_and_reads_the_rest(tmp_path):
     assert sr.search(store, "zebra").total == 1 and sr.search(store, "baby").total == 1
 
 
+def test_a_review_holds_its_members_text_in_one_order_however_it_was_read(tmp_path):
+    # The text of a review's children and lessons goes into the review's own document in one
+    # order (by the members' IRIs), whether the build takes the statements a load wrote or
+    # reads them back from the store: the same snippet either way.
+    lessons = tuple(f"Lesson {word} about listening" for word in ("kilo", "alpha", "echo", "bravo"))
+    store = DiskStore(tmp_path / "store")
+    store.replace_graph(ID + "graph/one", review("A", "Review A", lessons=lessons))
+    written = sr.index_for(store).search("listening", {"class": ["review"]})
+    read_back = sr.build_index(sr.reader_pairs(store._reader()))
+    assert written == read_back.search("listening", {"class": ["review"]})
+    shown = sr.snippet_text(written.hits[0].snippet)
+    assert shown.index("alpha") < shown.index("echo") < shown.index("bravo")  # lessons 2, 3, 4
+
+
 def test_a_failed_index_build_leaves_data_and_index_as_they_were(tmp_path, monkeypatch):
     store = DiskStore(tmp_path / "store")
     store.replace_graph(ID + "graph/one", review("A", "Review A", comment="A baby."))
