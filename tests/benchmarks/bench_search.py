@@ -9,16 +9,16 @@ Run it from the project root (it prints its figures; it asserts nothing):
 It loads the bundled data and a generated file into an on-disk store in one write (as `scrkg
 load --bundled FILE` does), timing the whole load and, inside it, the build of the search index
 of the new snapshot (its own time and its share of the load; the build runs while the snapshot
-is compacted; keeping the statements the load writes for the index, as they are written, is
-part of the load's time, not of the build's). With --compare-load N it loads the same data N
-more times with the index and N times with the index left out (the build, and keeping the
-statements for it), interleaved, into fresh stores: the difference of the medians is what the
-index adds to the load's wall time. Then it times each search (narrow,
-phrase, broad, hostile, each also with filters), "reviews like this one" and a review's page:
-through Flask's test client, and over real HTTP to `scrkg serve` (waitress) started on
-127.0.0.1 and stopped by its process id. Each figure is the median and the 95th percentile of
---repeat runs after one warm-up run. --work DIR keeps the data and the store there and reuses
-them on the next run (the load is then not timed).
+is compacted, and the compaction's time is given beside it; keeping the statements the load
+writes for the index, as they are written, is part of the load's time, not of the build's). With
+--compare-load N it loads the same data N more times with the index and N times with the index
+left out (the build, and keeping the statements for it), interleaved, into fresh stores: the
+difference of the medians is what the index adds to the load's wall time. Then it times each
+search (narrow, phrase, broad, hostile, each also with filters), "reviews like this one" and a
+review's page: through Flask's test client, and over real HTTP to `scrkg serve` (waitress)
+started on 127.0.0.1 and stopped by its process id. Each figure is the median and the 95th
+percentile of --repeat runs after one warm-up run. --work DIR keeps the data and the store there
+and reuses them on the next run (the load is then not timed).
 """
 
 from __future__ import annotations
