@@ -9,8 +9,9 @@ out of date.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -232,6 +233,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Data memory of a worker process in MiB (RLIMIT_DATA); 0 for no limit.",
         "query gateway",
     ),
+    Setting(
+        "SCRKG_QUERY_ALLOCATOR",
+        "jemalloc",
+        "The memory allocator the worker processes load first, by library name (jemalloc: "
+        "Debian's libjemalloc2, as the oxigraph server uses); the C library's own when it is "
+        "not installed or with the value system. It writes large results faster.",
+        "query gateway",
+    ),
     # -- the web server -------------------------------------------------------------------------
     Setting(
         "SCRKG_SERVER_THREADS",
@@ -291,6 +300,24 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
+
+
+@contextlib.contextmanager
+def preloaded(library: str | None) -> Iterator[None]:
+    """Processes started inside the block load the shared ``library`` before any other (the
+    dynamic linker's LD_PRELOAD, after any already there); nothing changes for None."""
+    if library is None:
+        yield
+        return
+    before = os.environ.get("LD_PRELOAD")
+    os.environ["LD_PRELOAD"] = f"{before} {library}" if before else library
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["LD_PRELOAD"]
+        else:
+            os.environ["LD_PRELOAD"] = before
 
 
 def setting(name: str, given: Mapping[str, Any] | None = None) -> Any:

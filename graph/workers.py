@@ -29,8 +29,11 @@ the fork server).
 from __future__ import annotations
 
 import contextlib
+import ctypes.util
+import functools
 import math
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import queue
 import resource
@@ -59,6 +62,7 @@ from scrkg.graph.gateway import (
 )
 from scrkg.graph.result_writers import Written
 from scrkg.graph.sandbox import SandboxUnavailable, confine_process
+from scrkg.graph.settings import preloaded, setting
 
 CHUNK = 1 << 20  # bytes per message from a worker
 _PRELOAD = ["scrkg.graph.workers"]
@@ -67,12 +71,32 @@ _PRELOAD = ["scrkg.graph.workers"]
 _WRITTEN_FIELDS = ("kind", "media_type", "rows", "truncated", "limit")
 _JOB_FIELDS = tuple(f.name for f in fields(Job))
 _LONGEST_POLL_MS = 2**31 - 1  # poll() takes no longer wait (some 24 days)
+_FORKSERVER_LOCK = threading.Lock()
+_forkserver_started = False
 
 
 def _context() -> multiprocessing.context.BaseContext:
+    global _forkserver_started
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
+    with _FORKSERVER_LOCK:
+        if not _forkserver_started:
+            # The fork server is the parent of every worker: the allocator it loads at its
+            # start (once per process) is the one each worker runs with.
+            with preloaded(_allocator()):
+                multiprocessing.forkserver.ensure_running()
+            _forkserver_started = True
     return context
+
+
+@functools.cache
+def _allocator() -> str | None:
+    """The shared library of the workers' allocator (SCRKG_QUERY_ALLOCATOR), or None for the C
+    library's own: asked for, or the one asked for is not installed."""
+    name = setting("SCRKG_QUERY_ALLOCATOR")
+    if not name or name == "system":
+        return None
+    return ctypes.util.find_library(name)
 
 
 # -- in the worker -----------------------------------------------------------------------------
