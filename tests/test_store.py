@@ -213,6 +213,18 @@ def test_the_version_changes_with_every_write_even_of_the_same_size(store):
     assert store.triple_count() == 3 and store.version() != first
 
 
+def test_the_whole_store_counts_the_named_graphs_quads_only(tmp_path):
+    writer = DiskStore(tmp_path / "store")
+    writer.replace_graphs({EX + "g": triples(3), EX + "h": triples(2, "h")})
+    raw = ox.Store(str(writer.snapshot_dir()))  # a quad in the default graph, written by hand
+    raw.add(ox.Quad(ox.NamedNode(EX + "s"), ox.NamedNode(EX + "p"), ox.Literal("d")))
+    raw.flush()
+    del raw
+    store = DiskStore(tmp_path / "store")
+    assert store.query("ASK { <" + EX + "s> ?p ?o }")
+    assert store.triple_count() == 5 and store.triple_count(EX + "h") == 2
+
+
 def test_a_memory_store_made_after_another_is_dropped_has_its_own_version():
     # CPython often gives the new store the dropped one's id(); their cached answers must
     # not be taken for each other's.
