@@ -1046,3 +1046,13 @@ def test_bundled_baby_deaths_show_the_real_pre_birth_lesson(bundled_store) -> No
     assert not flag(pre_birth["exampleLessonSynthetic"])
     assert pre_birth["exampleLesson"].value.startswith("There was no pre-birth assessment")
     assert number(pre_birth["realReviews"]) == 1 < number(pre_birth["reviews"])
+
+
+def test_the_check_for_a_published_figure_is_the_figures_query_own_first_pattern() -> None:
+    # published_figures answers none without running the figures query when this pattern
+    # finds nothing: it must be the pattern every row of that query starts from.
+    from scrkg.graph import figures
+
+    pattern = figures._ANY_FIGURE.split("ASK {", 1)[1].rsplit("}", 1)[0].strip()
+    assert pattern.startswith("?observation a qb:Observation")
+    assert "WHERE {\n  " + pattern in (QUERIES_DIR / "00-published-figures.rq").read_text()
