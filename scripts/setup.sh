@@ -7,24 +7,21 @@ cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
 "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "scrkg needs Python 3.11 or newer")'
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+# library PACKAGE WHY: install Debian's PACKAGE (the shared library of the same name) with
+# apt-get when it is missing and we are root, else say why it is wanted.
+library() {
+  /sbin/ldconfig -p 2>/dev/null | grep -q "${1%2}\.so\.2" && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's $1 ($2)..." >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
+  else
+    echo "scrkg wants $1 ($2): sudo apt-get install $1" >&2
+  fi
+}
 # Queries run only where the kernel can refuse them network connections, through libseccomp.
-if ! /sbin/ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2'; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "Installing Debian's libseccomp2 (queries are confined with seccomp)..." >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libseccomp2 >/dev/null
-  else
-    echo "scrkg confines queries with libseccomp: sudo apt-get install libseccomp2" >&2
-  fi
-fi
+library libseccomp2 "queries are confined with seccomp"
 # The query workers write large results faster with jemalloc (SCRKG_QUERY_ALLOCATOR); optional.
-if ! /sbin/ldconfig -p 2>/dev/null | grep -q 'libjemalloc\.so\.2'; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "Installing Debian's libjemalloc2 (the query workers' allocator)..." >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjemalloc2 >/dev/null
-  else
-    echo "Large query results are written faster with jemalloc: sudo apt-get install libjemalloc2" >&2
-  fi
-fi
+library libjemalloc2 "the query workers' allocator"
 if [ "${1:-}" = "test" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
   # axe-core, which the browser tests run in each page (WCAG 2.2 AA), from the npm registry.
