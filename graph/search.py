@@ -1229,6 +1229,9 @@ class SearchIndex:
                     snippet=make_snippet(self._analyzer, columns, terms),
                 )
             )
+        # tantivy ranks equal scores by where a document sits in the index, which depends on
+        # the order of the build; the page shows them by IRI, the same however it was built
+        hits.sort(key=lambda hit: (-hit.score, hit.iri))
         return hits
 
     def _facets(self, wanted: tantivy.Query, filters: Mapping[str, list[str]]) -> list[Facet]:
