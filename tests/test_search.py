@@ -401,9 +401,9 @@ def test_the_index_of_a_load_takes_what_it_wrote_and_reads_the_rest(tmp_path):
     assert [s.iri for s in sr.similar(store, ID + "review/A")] == [ID + "review/D"]
     read_back = sr.build_index(sr.reader_pairs(store._reader()))
     assert _index_rows(index) == _index_rows(read_back)
-    hits = index.search("review", limit=100).hits
-    assert hits == read_back.search("review", limit=100).hits
-    assert hits == sorted(hits, key=lambda hit: (-hit.score, hit.iri))  # ties in IRI order
+    results = index.search("review", limit=100)
+    assert results == read_back.search("review", limit=100)
+    assert results.hits == sorted(results.hits, key=lambda hit: (-hit.score, hit.iri))  # ties
     store.replace_graphs({ID + "graph/three": []})  # a graph removed: its records go too
     assert sr.search(store, "zebra").total == 1 and sr.search(store, "baby").total == 1
 
