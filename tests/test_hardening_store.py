@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -59,15 +60,22 @@ def triple(n: int) -> ox.Triple:
     )
 
 
-@pytest.fixture
-def loaded(tmp_path) -> Path:
-    """A store the command line loaded the examples into. Each test loads its own (not a copy
-    of one loaded for the module): the tests load the examples again and expect "unchanged",
-    which holds only for the ontology and code of the same moment."""
-    store = tmp_path / "store"
+@pytest.fixture(scope="module")
+def examples_store(tmp_path_factory) -> Path:
+    """A store the command line loaded the examples into, once for the module. The tests load
+    the examples again and expect "unchanged", which holds for the ontology and code of the
+    same run: a store loaded by this module's run, never one kept from an earlier run."""
+    store = tmp_path_factory.mktemp("examples") / "store"
     result = scrkg("--store", str(store), "load", str(EXAMPLES))
     assert result.returncode == 0, result.stderr
     return store
+
+
+@pytest.fixture
+def loaded(tmp_path, examples_store) -> Path:
+    """A store holding the examples, the test's own: a copy of `examples_store` (the same
+    files a load of its own would have left)."""
+    return Path(shutil.copytree(examples_store, tmp_path / "store", symlinks=True))
 
 
 def test_an_abandoned_snapshot_is_removed_at_the_next_load_and_said_in_one_line(loaded):
@@ -175,7 +183,9 @@ def test_the_snapshot_a_running_load_writes_is_never_removed(loaded):
 @pytest.mark.slow
 def test_a_really_killed_load_is_cleaned_up_by_the_next_load(loaded, tmp_path):
     big = tmp_path / "big.csv"
-    generate_file(big, 1500, seed=1)  # as `scrkg generate --reviews 1500` writes it
+    # As `scrkg generate --reviews 1000` writes it: its write lasts 1.5-2.5 s here, several
+    # times the 0.3 s the test lets it run after its new snapshot appears.
+    generate_file(big, 1000, seed=1)
     before = set(snapshots(loaded))
     loader = subprocess.Popen(
         [*SCRKG, "--store", str(loaded), "load", str(big)],
