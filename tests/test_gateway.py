@@ -45,6 +45,10 @@ EX = "http://example.org/"
 G = EX + "graph/one"
 #: Five copies of every triple against each other: about 300^5 rows to count, minutes of work.
 HEAVY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+#: Three copies against each other: 27 million rows, about 2 s of work. Only a worker process
+#: can be killed at the deadline; a query of a memory store runs in a thread, which cannot, and
+#: HEAVY there would keep a core busy for days after its test, to the end of the whole run.
+LONG = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 COUNT = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
 
 
@@ -158,15 +162,21 @@ def test_workers_answer_from_the_newest_load(disk_store):
 def test_the_memory_store_runs_in_a_thread_and_still_answers_at_the_deadline():
     store = MemoryStore()
     store.replace_graph(G, data(300))
-    with QueryGateway(store, Limits(timeout=0.5, workers=1)) as gateway:
+    with QueryGateway(store, Limits(timeout=0.5, workers=1, queue_wait=0.1)) as gateway:
         assert not gateway.isolated
         started = time.monotonic()
         with pytest.raises(QueryTimeout):
-            gateway.run(HEAVY)
+            gateway.run(LONG)
         assert time.monotonic() - started < 2
-        # The thread cannot be killed: it keeps its slot, so the next query is turned away.
-        with pytest.raises(GatewayBusy):
+        # The thread cannot be killed: it keeps its slot, so the next query waits for it and
+        # is turned away.
+        with pytest.raises(GatewayBusy) as busy:
             gateway.run(COUNT)
+        assert "SCRKG_QUERY_QUEUE_WAIT" in busy.value.message
+        assert gateway.status()["running"] == 1
+        # Once the query has run to its end, the slot is free again.
+        until(lambda: gateway.status()["running"] == 0, timeout=120)
+        assert count(gateway.run(COUNT)) == 300
 
 
 # -- concurrency -------------------------------------------------------------------------------
