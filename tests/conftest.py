@@ -30,7 +30,7 @@ def pytest_configure(config: pytest.Config) -> None:
 #: groups, and the two halves of a long module run side by side.
 SPLIT_BY_SERVER = {
     "tests/test_remote_cli.py": ("cli_server",),
-    "tests/test_remote_store.py": ("server", "scratch_server", "own_server"),
+    "tests/test_remote_store.py": ("server", "scratch_server"),
 }
 
 

@@ -196,20 +196,35 @@ def scratch(scratch_server) -> Iterator[RemoteStore]:
     store.close()
 
 
-@pytest.fixture(params=SERVERS)
-def own_server(request, tmp_path) -> Iterator[Server]:
-    """A server of this test's own, which it may kill and restart."""
-    running = start_server(request.param, tmp_path / request.param)
-    yield running
-    running.stop()
+@pytest.fixture
+def own_server(scratch_server, scratch) -> Iterator[Server]:
+    """The session's scratch server, emptied by `scratch`, which the test may kill and start
+    again (on the same ports and database); if the test leaves it down, it is started again for
+    the next test. A Virtuoso started for each of these tests cost 1.5 s or more each time."""
+    yield scratch_server
+    if scratch_server.process is None or scratch_server.process.poll() is not None:
+        scratch_server.start()
+
+
+#: For a test of Virtuoso alone: ``scratch_server`` on Virtuoso only (with the `virtuoso`
+#: fixture), the session's scratch Virtuoso instead of one started for the test (1.5 s each).
+ON_VIRTUOSO = pytest.mark.parametrize("scratch_server", ["virtuoso"], indirect=True)
 
 
 @pytest.fixture
-def virtuoso(tmp_path) -> Iterator[VirtuosoServer]:
-    """A Virtuoso of this test's own, with scrkg's settings."""
-    running = start_server("virtuoso", tmp_path / "virtuoso")
-    yield running
-    running.stop()
+def virtuoso(scratch_server, scratch) -> VirtuosoServer:
+    """The session's scratch Virtuoso, emptied by `scratch`: as a fresh database, it holds
+    Virtuoso's own graphs and nothing else (tests of Virtuoso alone take :data:`ON_VIRTUOSO`)."""
+    assert isinstance(scratch_server, VirtuosoServer)
+    assert scratch_server.raw_graphs() == set(), "the scratch Virtuoso was not emptied"
+    return scratch_server
+
+
+@pytest.fixture(scope="session")
+def bundled_quads(remote_bundled) -> list[ox.Quad]:
+    """The quads of `remote_bundled`, read from the server once: the tests only read it (and
+    test_loading_again_changes_nothing checks that a load again changes nothing)."""
+    return list(remote_bundled.quads())
 
 
 def triples(n: int, tag: str = "v") -> list[ox.Triple]:
@@ -322,18 +337,20 @@ def test_the_queries_of_todays_reviews_give_the_rows_of_the_embedded_store(saved
     assert sum(remote[1].values()) > 0, "a comparison of empty answers proves little"
 
 
-def test_the_server_holds_the_same_data_as_the_embedded_store(remote_bundled, bundled_store):
+def test_the_server_holds_the_same_data_as_the_embedded_store(
+    remote_bundled, bundled_quads, bundled_store
+):
     assert remote_bundled.named_graphs() == bundled_store.named_graphs()
     for graph in remote_bundled.named_graphs():
         assert remote_bundled.triple_count(graph) == bundled_store.triple_count(graph)
-    assert canonical(without_load_times(remote_bundled.quads())) == canonical(
+    assert canonical(without_load_times(bundled_quads)) == canonical(
         without_load_times(bundled_store.quads())
     )
 
 
 @pytest.mark.slow
-def test_loading_again_changes_nothing(remote_bundled):
-    before = canonical(remote_bundled.quads())
+def test_loading_again_changes_nothing(remote_bundled, bundled_quads):
+    before = canonical(bundled_quads)
     results = load_bundled(remote_bundled)
     assert [r.status for r in results] == ["unchanged", "unchanged"]
     assert canonical(remote_bundled.quads()) == before
@@ -350,11 +367,11 @@ def test_loading_again_changes_nothing(remote_bundled):
     ],
 )
 @pytest.mark.slow
-def test_export_is_isomorphic_to_the_data(remote_bundled, fmt, rdf_format):
+def test_export_is_isomorphic_to_the_data(remote_bundled, bundled_quads, fmt, rdf_format):
     out = io.BytesIO()
     remote_bundled.export(out, fmt)
     parsed = list(ox.parse(out.getvalue(), rdf_format))
-    data = list(remote_bundled.quads())
+    data = bundled_quads
     if rdf_format.supports_datasets:
         assert canonical(parsed) == canonical(data)
     else:  # Turtle and N-Triples merge the graphs into one
@@ -1135,7 +1152,7 @@ def test_isomorphism_sees_through_blank_node_names_only():
 
 
 @pytest.mark.slow
-def test_the_site_runs_on_the_remote_store(remote_bundled):
+def test_the_site_runs_on_the_remote_store(remote_bundled, bundled_quads):
     from scrkg.web import create_app
 
     client = create_app({"STORE": remote_bundled, "TESTING": True}).test_client()
@@ -1154,7 +1171,7 @@ def test_the_site_runs_on_the_remote_store(remote_bundled):
     export = client.get("/export", query_string={"format": "nquads"})
     assert export.status_code == 200
     parsed = list(ox.parse(export.get_data(), ox.RdfFormat.N_QUADS))
-    assert canonical(parsed) == canonical(remote_bundled.quads())
+    assert canonical(parsed) == canonical(bundled_quads)
 
 
 def test_the_site_says_clearly_when_the_server_is_down():
@@ -1242,9 +1259,11 @@ def test_an_answer_virtuoso_marks_as_incomplete_is_refused():
         store.close()
 
 
+@ON_VIRTUOSO
 def test_virtuosos_own_graphs_are_hidden(virtuoso):
-    """A fresh database holds Virtuoso's own graphs, which its default graph includes: scrkg
-    lists, counts, exports and queries only the graphs it wrote."""
+    """A database holds Virtuoso's own graphs (those a fresh one holds, which the scratch
+    Virtuoso noted at its first start), and its default graph includes them: scrkg lists,
+    counts, exports and queries only the graphs it wrote."""
     assert virtuoso.own_graphs == set(VIRTUOSO_OWN_GRAPHS)
     store = open_store(virtuoso)
     assert store.urls.convention == "virtuoso"
@@ -1295,6 +1314,7 @@ def test_virtuosos_row_and_time_limits_are_errors_not_short_answers(tmp_path):
         limited.stop()
 
 
+@ON_VIRTUOSO
 def test_wrong_virtuoso_credentials_are_one_clear_line(virtuoso):
     store = RemoteStore(virtuoso.url, credentials=Credentials(virtuoso.user, "not-it"))
     assert store.named_graphs() == []  # reading needs no credentials
