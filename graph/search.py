@@ -33,14 +33,19 @@ phrase query built here (tantivy's query parser is never used).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import html
+import json
 import math
 import os
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass
@@ -479,39 +484,196 @@ def reader_pairs(
 INDEXED_PREDICATES = frozenset(
     [RDF + "type", RDF + "subject", SCR + "isSynthetic", *_TEXT_PROPERTIES, *CODED, *MEMBER_FACETS]
 )
+_INDEXED_NODES = frozenset(ox.NamedNode(p) for p in INDEXED_PREDICATES)
+
+
+#: A load that keeps at least this many statements for the index builds it in a process of its
+#: own (:class:`WrittenStatements`); a smaller one builds it in the loading process, where
+#: starting a second Python would cost more than it saves. ``SCRKG_SEARCH_BUILD_PROCESS`` sets
+#: it (``off``: never).
+BUILD_PROCESS_FROM = 50_000
+#: How many kept statements are handed to the build process at a time.
+BUILD_PROCESS_BATCH = 20_000
+#: The file, inside the new snapshot, through which the statements reach the build process.
+STATEMENTS_FILE = INDEX_DIR + ".statements"
+
+
+class SearchBuildError(RuntimeError):
+    """The build of a new snapshot's index in its own process failed; the load fails with it."""
+
+
+def build_process_from() -> int | None:
+    """How many kept statements make a load build its index in a process of its own (None:
+    never), from ``SCRKG_SEARCH_BUILD_PROCESS`` or :data:`BUILD_PROCESS_FROM`."""
+    setting = os.environ.get("SCRKG_SEARCH_BUILD_PROCESS", "").strip().lower()
+    if setting in ("off", "no", "false", "never"):
+        return None
+    if setting.isdigit():
+        return int(setting)
+    return BUILD_PROCESS_FROM
 
 
 class WrittenStatements:
     """The statements a load writes into a new snapshot, of the predicates the index reads, kept
     as they go by (:meth:`quads`), so that the index of the snapshot reads from the store only
-    the graphs the load did not write."""
+    the graphs the load did not write.
 
-    def __init__(self) -> None:
+    Given the new snapshot's folder (``snapshot``), a load that keeps many statements (see
+    :data:`BUILD_PROCESS_FROM`) hands them, as they are written, to a Python process of its own
+    that builds the index into ``snapshot/search.partial`` (:func:`_build_process`): it runs on
+    another core while this process writes and compacts the snapshot, and the graphs the load
+    did not write it reads from the live snapshot, ``stored`` (the new one holds the same
+    statements in them). :func:`index_snapshot` waits for it. Given ``graphs``, every graph the
+    load will write, the build process is told that the statements are complete as soon as the
+    last of them went by, before the store has finished writing them. :meth:`close` stops the
+    process when the load fails."""
+
+    def __init__(
+        self,
+        graphs: Iterable[str] | None = None,
+        *,
+        snapshot: str | os.PathLike[str] | None = None,
+        stored: str | os.PathLike[str] | None = None,
+    ) -> None:
         self.graphs: set[str] = set()
-        self._by_predicate: dict[ox.NamedNode, list[tuple[str, Any]]] = {
-            ox.NamedNode(p): [] for p in INDEXED_PREDICATES
-        }
+        self._expected = set(graphs) if graphs is not None else None
+        self._kept: list[Any] = []  # triples (or quads), in the order written
+        self._by_predicate: dict[str, list[tuple[str, Any]]] | None = None
+        self._snapshot = Path(snapshot) if snapshot is not None else None
+        self._stored = str(stored) if stored is not None else None
+        self._process_from = build_process_from() if snapshot is not None else None
+        self._flush_at = max(1, self._process_from) if self._process_from is not None else -1
+        self._child: subprocess.Popen[bytes] | None = None
+        self._statements: Any = None  # the file the statements are written to
+        self._ended = False
+        self._statements_sent = False
+        #: The build process's report: its own seconds and processor seconds (None without it).
+        self.report: dict[str, float] | None = None
+
+    @property
+    def builds_apart(self) -> bool:
+        """True when the index is built (or was) by a process of its own."""
+        return self._statements_sent
 
     def quads(self, graph: str, triples: Iterable[ox.Triple]) -> Iterator[ox.Quad]:
         """The triples as quads of the graph ``graph``, for the store to write, keeping those
         the index reads on the way. The graph must be written whole, replacing what it held."""
         self.graphs.add(graph)
-        by_predicate = self._by_predicate
-        named = ox.NamedNode(graph)
+        kept = self._kept
+        indexed = _INDEXED_NODES
+        named_node = ox.NamedNode
+        named = named_node(graph)
+        flush_at = self._flush_at
         with COLLECTOR_PAUSE:  # the terms kept live until the build: not worth walking
             for triple in triples:
                 subject, predicate, value = triple.subject, triple.predicate, triple.object
-                kept = by_predicate.get(predicate)
-                if kept is not None and isinstance(subject, ox.NamedNode):
-                    kept.append((subject.value, value))
+                if predicate in indexed and isinstance(subject, named_node):
+                    kept.append(triple)
+                    if len(kept) == flush_at:
+                        self._flush()
+                        flush_at = self._flush_at
                 yield ox.Quad(subject, predicate, value, named)
+            if self._child is not None:
+                self._flush()
+            if self._expected is not None and self.graphs >= self._expected:
+                self._end()
+
+    def _flush(self) -> None:
+        """Hand the statements kept so far to the build process, starting it the first time."""
+        if self._child is None:
+            self._start()
+        if self._kept:
+            data = ox.serialize(self._kept, format=ox.RdfFormat.N_TRIPLES)
+            self._statements.write(data)
+            self._statements.flush()
+            self._send(f"batch {len(data)}")
+            self._kept.clear()
+        self._flush_at = BUILD_PROCESS_BATCH
+
+    def _start(self) -> None:
+        assert self._snapshot is not None
+        self._statements_sent = True
+        self._statements = open(self._snapshot / STATEMENTS_FILE, "wb")  # noqa: SIM115
+        self._child = subprocess.Popen(
+            [sys.executable, "-c", _CHILD_CODE, json.dumps(sys.path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        self._send(json.dumps([str(self._snapshot), self._stored]))
+
+    def _send(self, line: str) -> None:
+        assert self._child is not None and self._child.stdin is not None
+        try:
+            self._child.stdin.write(line.encode() + b"\n")
+            self._child.stdin.flush()
+        except BrokenPipeError:
+            pass  # the process ended: finish() reports why
+
+    def _end(self) -> None:
+        if self._child is not None and not self._ended:
+            self._ended = True
+            self._send("end " + json.dumps(sorted(self.graphs)))
+            self._statements.close()
+
+    def finish(self) -> None:
+        """Wait for the build process to have written the index into ``search.partial``;
+        SearchBuildError if it failed."""
+        assert self._child is not None and self._child.stdout is not None
+        if not self._ended:  # the graphs written were not named beforehand
+            self._flush()
+            self._end()
+        self._child.stdin.close()  # type: ignore[union-attr]
+        answer = self._child.stdout.readline()
+        code = self._child.wait()
+        try:
+            report = json.loads(answer) if answer else {}
+        except ValueError:
+            report = {}
+        if code != 0 or "error" in report or "seconds" not in report:
+            raise SearchBuildError(
+                "The search index of the new data could not be built (in its own process, "
+                f"which ended with code {code}): {report.get('error') or 'no answer'}. Nothing "
+                "was written: the store still holds the data it had."
+            )
+        self.report = report
+
+    def close(self) -> None:
+        """Stop the build process if it is still running (a load that failed), and remove the
+        file of statements."""
+        child, self._child = self._child, None
+        if child is not None:
+            if child.poll() is None:
+                child.kill()
+            child.wait()
+            for pipe in (child.stdin, child.stdout):
+                if pipe is not None:
+                    with contextlib.suppress(OSError):
+                        pipe.close()
+        if self._statements is not None:
+            self._statements.close()
+            if self._snapshot is not None:
+                with contextlib.suppress(OSError):
+                    (self._snapshot / STATEMENTS_FILE).unlink()
+            self._statements = None
+
+    def _take(self, statements: Iterable[Any]) -> None:
+        """Keep statements read back from the file of statements (in the build process)."""
+        self._kept.extend(statements)
 
     def pairs(
         self, predicates: Iterable[str], objects: Iterable[ox.NamedNode | ox.Literal] = ()
     ) -> Iterable[tuple[str, str, Any]]:
+        by_predicate = self._by_predicate
+        if by_predicate is None:
+            by_predicate = self._by_predicate = {p: [] for p in INDEXED_PREDICATES}
+            for statement in self._kept:
+                by_predicate[statement.predicate.value].append(
+                    (statement.subject.value, statement.object)
+                )
+            self._kept = []
         wanted = set(objects)
         for predicate in predicates:
-            for subject, value in self._by_predicate[ox.NamedNode(predicate)]:
+            for subject, value in by_predicate[predicate]:
                 if not wanted or value in wanted:
                     yield subject, predicate, value
 
@@ -892,7 +1054,8 @@ def _write_features(
         totals.append(
             (
                 number,
-                sum(weights[value] for value, _ in concepts[iri]),
+                # summed in one order: a set's order changes from one process to the next
+                sum(weights[value] for value, _ in sorted(concepts[iri])),
                 sum(weights[feature] for feature, _ in kept),
             )
         )
@@ -916,9 +1079,20 @@ def index_snapshot(
     ``snapshot/search``, reading the snapshot through ``reader`` (but the graphs ``written``
     holds: what the load wrote into them is taken from there); written under a temporary name
     and renamed, so the folder is whole or absent. Called by DiskStore before the pointer moves
-    to the snapshot."""
+    to the snapshot. When ``written`` handed its statements to a build process of its own, this
+    waits for that process and renames what it wrote."""
     path = Path(snapshot) / INDEX_DIR
     partial = path.with_name(INDEX_DIR + ".partial")
+    if written is not None and written.builds_apart:
+        try:
+            written.finish()
+            os.replace(partial, path)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        finally:
+            written.close()
+        return path
     shutil.rmtree(partial, ignore_errors=True)
     pairs = reader_pairs(reader) if written is None else written_and_stored_pairs(written, reader)
     try:
@@ -928,6 +1102,59 @@ def index_snapshot(
         shutil.rmtree(partial, ignore_errors=True)
         raise
     return path
+
+
+#: What the build process runs: the loading process's module path, then :func:`_build_process`.
+_CHILD_CODE = (
+    "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
+    "from scrkg.graph.search import _build_process; _build_process()"
+)
+
+
+def _build_process() -> None:
+    """The build process of a load (see :class:`WrittenStatements`). On its standard input: the
+    new snapshot's folder and the live snapshot's (or null), as JSON; then ``batch N`` for each
+    N bytes of N-Triples the load appended to the file of statements; then ``end`` and the
+    graphs the load wrote, as JSON. It builds the index into ``search.partial`` and answers one
+    line of JSON on its standard output: its seconds from ``end`` to the index written, and its
+    processor seconds, or the error."""
+    started = time.perf_counter()
+    lines = sys.stdin.buffer
+    report: dict[str, Any]
+    try:
+        snapshot, stored = json.loads(lines.readline())
+        folder = Path(snapshot)
+        written = WrittenStatements()
+        graphs = None
+        with COLLECTOR_PAUSE, open(folder / STATEMENTS_FILE, "rb") as source:
+            for line in lines:
+                word, _, rest = line.decode().strip().partition(" ")
+                if word == "batch":
+                    written._take(ox.parse(source.read(int(rest)), ox.RdfFormat.N_TRIPLES))
+                elif word == "end":
+                    graphs = json.loads(rest)
+                    break
+        if graphs is None:
+            raise SearchBuildError("the load stopped before every statement was written")
+        written.graphs = set(graphs)
+        complete = time.perf_counter()
+        partial = folder / (INDEX_DIR + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        pairs: Pairs = written.pairs
+        if stored is not None:
+            pairs = written_and_stored_pairs(written, ox.Store.read_only(stored))
+        build_index(pairs, partial).close()
+        done = time.perf_counter()
+        report = {
+            "seconds": done - complete,
+            "waiting": complete - started,
+            "cpu": time.process_time(),
+        }
+    except BaseException as error:  # noqa: BLE001 - told to the loading process
+        report = {"error": f"{type(error).__name__}: {error}"}
+    sys.stdout.write(json.dumps(report) + "\n")
+    sys.stdout.flush()
+    sys.exit(1 if "error" in report else 0)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -378,6 +378,7 @@ class DiskStore(Store):
             name = self._new_snapshot_name()
             target = self.path / SNAPSHOTS / name
             writer: ox.Store | None = None
+            written = None
             try:
                 if current is None:
                     writer = ox.Store(str(target))
@@ -385,10 +386,13 @@ class DiskStore(Store):
                     self._reader().backup(str(target))
                     writer = ox.Store(str(target))
                 # The statements the search index reads are kept as they are written, so that
-                # it reads back from the snapshot only the graphs this load did not write.
+                # it reads back from the snapshot only the graphs this load did not write; a
+                # large load hands them to a process of its own that builds the index while
+                # this one writes (it reads the graphs not written here from the live snapshot).
                 from scrkg.graph.search import WrittenStatements, index_snapshot
 
-                written = WrittenStatements()
+                live = None if current is None else self.path / SNAPSHOTS / current
+                written = WrittenStatements(graphs, snapshot=target, stored=live)
                 present = set(writer.named_graphs())
                 for g, triples in graphs.items():
                     node = ox.NamedNode(g)
@@ -415,6 +419,8 @@ class DiskStore(Store):
                 self._switch_to(name)
             except BaseException as error:
                 writer = None  # close it first, or closing would write files into it again
+                if written is not None:
+                    written.close()  # the index's build process stopped before the folder goes
                 shutil.rmtree(target, ignore_errors=True)
                 if isinstance(error, OSError) and _disk_full(error):
                     raise StoreError(

@@ -438,6 +438,205 @@ def test_a_failed_index_build_leaves_data_and_index_as_they_were(tmp_path, monke
     assert sr.search(store, "giraffe").total == 0 and sr.search(store, "baby").total == 1
 
 
+def _loads_building_apart(monkeypatch, setting: str) -> list[sr.WrittenStatements]:
+    """Loads from now on build their index apart from ``setting`` kept statements on (``off``:
+    never); returns the list of what each load handed its index build."""
+    monkeypatch.setenv("SCRKG_SEARCH_BUILD_PROCESS", setting)
+    handed: list[sr.WrittenStatements] = []
+    real = sr.index_snapshot
+
+    def watched(snapshot, reader, written=None):
+        handed.append(written)
+        return real(snapshot, reader, written)
+
+    monkeypatch.setattr(sr, "index_snapshot", watched)
+    return handed
+
+
+def _whole_answers(index: sr.SearchIndex) -> list[object]:
+    """Searches whose every hit fits on one page (tantivy picks among equal scores at a page's
+    edge by where documents sit in the index), their facets, and reviews like two reviews."""
+    answers: list[object] = [_index_rows(index)]
+    for text in ("baby", "zebra", "voice of the child", "listen", "child", "review"):
+        for filters in ({}, {"class": ["review"]}, {"outcome": [SCRC + "died"]}):
+            try:
+                answers.append(index.search(text, filters, limit=100))
+            except sr.SearchError as error:
+                answers.append(str(error))
+    for iri in (ID + "review/A", ID + "review/C"):
+        answers.append(index.similar(iri) if index.is_review(iri) else None)
+    return answers
+
+
+def test_an_index_built_in_a_process_of_its_own_answers_as_one_built_in_the_load(
+    tmp_path, monkeypatch
+):
+    # A large load hands the statements it writes to a build process of its own, which reads
+    # the graphs the load did not write from the live snapshot; forced here for small loads, it
+    # must give the same index as a build in the loading process, load after load.
+    loads = [
+        {ID + "graph/one": review("A", "Review A", comment="A baby.", risk=("young-parents",)),
+         ID + "graph/two": review("B", "Review B", comment="A giraffe.", lessons=("Listen",))},
+        {ID + "graph/two": review("C", "Review C", comment="A zebra.", outcome="serious-harm",
+                                  lessons=("Listen to the voice of the child",)),
+         ID + "graph/three": review("D", "Review D", comment="A baby zebra.")},
+        {ID + "graph/three": []},
+    ]  # fmt: skip
+    answers = {}
+    for setting in ("off", "1"):
+        handed = _loads_building_apart(monkeypatch, setting)
+        store = DiskStore(tmp_path / f"store-{setting}")
+        answers[setting] = []
+        for graphs in loads:
+            store.replace_graphs(graphs)
+            answers[setting].append(_whole_answers(sr.index_for(store)))
+            # (a load that writes no statement, one that only removes a graph, has none to hand)
+            assert handed[-1].builds_apart == (setting != "off" and any(graphs.values()))
+            files = {p.name for p in (store.path / SNAPSHOTS / store.current_snapshot()).iterdir()}
+            assert sr.INDEX_DIR in files and sr.STATEMENTS_FILE not in files
+        if setting != "off":
+            assert all(w.report["seconds"] > 0 for w in handed if w.builds_apart)
+            assert all(w._child is None for w in handed)  # the process ended and was reaped
+    assert answers["off"] == answers["1"]
+    second = answers["1"][1]  # after the second load: baby {}, ... then zebra {}
+    assert {hit.iri for hit in second[1].hits} == {ID + "review/A", ID + "review/D"}  # A: stored
+    assert {hit.iri for hit in second[4].hits} == {ID + "review/C", ID + "review/D"}
+
+
+def test_the_bundled_data_indexed_apart_answers_as_indexed_in_the_load(tmp_path, monkeypatch):
+    from scrkg.loader.load import load_bundled
+
+    indexes = {}
+    for setting in ("off", "1"):
+        handed = _loads_building_apart(monkeypatch, setting)
+        store = DiskStore(tmp_path / f"store-{setting}")
+        load_bundled(store)
+        assert handed[-1].builds_apart == (setting != "off")
+        indexes[setting] = sr.index_for(store)
+    inline, apart = indexes["off"], indexes["1"]
+    assert inline.documents() == apart.documents() > 1000
+    assert _index_rows(inline) == _index_rows(apart)
+    for text in ("three-week-old baby", '"voice of the child"', "pre-birth assessment", "police"):
+        for filters in ({}, {"class": ["lesson"]}, {"class": ["review"]}):
+            one, other = (
+                inline.search(text, filters, limit=100),
+                apart.search(text, filters, limit=100),
+            )
+            if one.total <= 100:
+                assert one == other
+            else:  # equal scores at the page's edge may be picked differently: all but the hits
+                assert (one.total, one.facets) == (other.total, other.facets)
+                assert [h.score for h in one.hits] == [h.score for h in other.hits]
+    for iri in (CS1, CS2):
+        assert inline.similar(iri, limit=50) == apart.similar(iri, limit=50)
+
+
+def test_statements_handed_apart_without_the_graphs_named_beforehand(tmp_path, monkeypatch):
+    # Told the graphs only when the build is asked for (not when the last one is written), the
+    # build process still gets every statement, and its index answers as the one built here.
+    monkeypatch.setenv("SCRKG_SEARCH_BUILD_PROCESS", "2")
+    triples = review("A", "Review A", comment="A baby.", lessons=("Listen",)) + review(
+        "B", "Review B", comment="A baby zebra.", risk=("young-parents",)
+    )
+    written = sr.WrittenStatements(snapshot=tmp_path)
+    try:
+        quads = list(written.quads(ID + "graph/one", triples))
+        assert written.builds_apart and len(quads) == len(triples)
+        sr.index_snapshot(tmp_path, ox.Store(), written)
+    finally:
+        written.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [sr.INDEX_DIR]
+    apart = sr.SearchIndex.open_dir(tmp_path / sr.INDEX_DIR)
+    here = ox.Store()
+    here.extend(quads)
+    inline = sr.build_index(sr.reader_pairs(here))
+    assert _whole_answers(apart) == _whole_answers(inline)
+    assert apart.search("baby").total == 2 and apart.documents() == inline.documents() == 5
+
+
+def _garbled(monkeypatch) -> None:
+    """The build process is handed a batch that is not N-Triples after the first real one."""
+    real = sr.WrittenStatements._flush
+
+    def garbled(self):
+        first = not self.builds_apart
+        real(self)
+        if not first:
+            return
+        self._statements.write(b"this is not N-Triples\n")
+        self._statements.flush()
+        self._send("batch 22")
+
+    monkeypatch.setattr(sr.WrittenStatements, "_flush", garbled)
+
+
+def _killed(monkeypatch) -> None:
+    """The build process is killed once it has its first statements."""
+    real = sr.WrittenStatements._flush
+
+    def killed(self):
+        real(self)
+        self._child.kill()
+
+    monkeypatch.setattr(sr.WrittenStatements, "_flush", killed)
+
+
+@pytest.mark.parametrize("breaking", [_garbled, _killed])
+def test_a_failed_build_process_fails_the_load_and_leaves_store_and_index_as_they_were(
+    tmp_path, monkeypatch, breaking
+):
+    store = DiskStore(tmp_path / "store")
+    store.replace_graph(ID + "graph/one", review("A", "Review A", comment="A baby."))
+    before = store.current_snapshot()
+    handed = _loads_building_apart(monkeypatch, "1")
+    children = []
+    real_start = sr.WrittenStatements._start
+
+    def start(self):
+        real_start(self)
+        children.append(self._child)
+
+    monkeypatch.setattr(sr.WrittenStatements, "_start", start)
+    breaking(monkeypatch)
+    with pytest.raises(sr.SearchBuildError, match="could not be built"):
+        store.replace_graph(ID + "graph/two", review("B", "Review B", comment="A giraffe."))
+    assert handed and handed[-1].builds_apart and handed[-1]._child is None  # closed
+    assert len(children) == 1 and children[0].poll() is not None  # ended and reaped
+    assert store.current_snapshot() == before
+    assert sorted(p.name for p in (store.path / SNAPSHOTS).iterdir()) == [before]
+    assert sr.search(store, "giraffe").total == 0 and sr.search(store, "baby").total == 1
+
+
+def test_a_load_that_fails_beside_its_build_process_stops_it(tmp_path, monkeypatch):
+    store = DiskStore(tmp_path / "store")
+    store.replace_graph(ID + "graph/one", review("A", "Review A", comment="A baby."))
+    before = store.current_snapshot()
+    monkeypatch.setenv("SCRKG_SEARCH_BUILD_PROCESS", "1")
+    children = []
+
+    def broken(snapshot, reader, written=None):
+        children.append(written._child)
+        raise RuntimeError("the load failed beside the build")
+
+    monkeypatch.setattr(sr, "index_snapshot", broken)
+    with pytest.raises(RuntimeError, match="beside the build"):
+        store.replace_graph(ID + "graph/two", review("B", "Review B", comment="A giraffe."))
+    assert children and children[0] is not None and children[0].poll() is not None
+    assert store.current_snapshot() == before
+    assert sorted(p.name for p in (store.path / SNAPSHOTS).iterdir()) == [before]
+    assert sr.search(store, "giraffe").total == 0 and sr.search(store, "baby").total == 1
+
+
+def test_the_build_process_setting(monkeypatch):
+    default = sr.BUILD_PROCESS_FROM
+    settings = {"off": None, "NEVER": None, "0": 0, "123": 123, "": default, "many": default}
+    for setting, expected in settings.items():
+        monkeypatch.setenv("SCRKG_SEARCH_BUILD_PROCESS", setting)
+        assert sr.build_process_from() == expected
+    monkeypatch.delenv("SCRKG_SEARCH_BUILD_PROCESS")
+    assert sr.build_process_from() == default
+
+
 def test_an_old_snapshot_without_an_index_gets_one_in_memory(tmp_path):
     store = DiskStore(tmp_path / "store")
     store.replace_graph(ID + "graph/one", review("A", "Review A", comment="A baby."))
