@@ -10,7 +10,11 @@ It loads the bundled data and a generated file into an on-disk store in one writ
 load --bundled FILE` does), timing the whole load and, inside it, the build of the search index
 of the new snapshot (its own time and its share of the load; the build runs while the snapshot
 is compacted, and the compaction's time is given beside it; keeping the statements the load
-writes for the index, as they are written, is part of the load's time, not of the build's). With
+writes for the index, as they are written, is part of the load's time, not of the build's). A
+load this large builds the index in a process of its own, which starts while the load writes:
+the build's own time is then what the load waits for it at the end, and the process's own
+seconds (from the last statement written to the index whole) and processor seconds (all of its
+life, threads included) are printed beside it. With
 --compare-load N it loads the same data N more times with the index and N times with the index
 left out (the build, and keeping the statements for it), interleaved, into fresh stores: the
 difference of the medians is what the index adds to the load's wall time. Then it times each
@@ -130,12 +134,15 @@ class Untouched(sr.WrittenStatements):
                 yield ox.Quad(t.subject, t.predicate, t.object, named)
 
 
-def load(store: DiskStore, data: Path, *, index: bool) -> tuple[float, float, float]:
+def load(store: DiskStore, data: Path, *, index: bool) -> tuple[float, float, float, str]:
     """Load the bundled data and ``data`` in one write; the load's seconds, the index build's
-    (0 when ``index`` is False: the build, and keeping the statements written for it, are left
-    out) and the compaction's that runs beside the build."""
+    as the load waits for it (0 when ``index`` is False: the build, and keeping the statements
+    written for it, are left out), the compaction's that runs beside the build, and what the
+    build process of its own reported (its seconds from the last statement to the index
+    written, and its processor seconds), when the build ran apart."""
     builds: list[float] = []
     compactions: list[float] = []
+    apart: list[str] = []
     build, written, compact = sr.index_snapshot, sr.WrittenStatements, store_module._compact
 
     def timed_compact(writer):
@@ -151,6 +158,12 @@ def load(store: DiskStore, data: Path, *, index: bool) -> tuple[float, float, fl
             return build(snapshot, reader, statements) if index else None
         finally:
             builds.append(time.perf_counter() - started)
+            report = getattr(statements, "report", None)
+            if index and report:
+                apart.append(
+                    f"built apart: {report['seconds']:.2f} s from the last statement, "
+                    f"{report['cpu']:.2f} s of processor time in its process"
+                )
 
     sr.index_snapshot, store_module._compact = timed_build, timed_compact
     if not index:
@@ -159,7 +172,7 @@ def load(store: DiskStore, data: Path, *, index: bool) -> tuple[float, float, fl
         started = time.perf_counter()
         load_sources(store, [data], bundled=True)
         took = time.perf_counter() - started
-        return took, builds[-1] if index else 0.0, compactions[-1]
+        return took, builds[-1] if index else 0.0, compactions[-1], (apart or ["in the load"])[-1]
     finally:
         sr.index_snapshot, sr.WrittenStatements, store_module._compact = build, written, compact
 
@@ -194,7 +207,7 @@ def main() -> None:
         store = DiskStore(place)
         print(f"load average {loadavg()}")
         if not reused:
-            load_seconds, build_seconds, compact_seconds = load(store, data, index=True)
+            load_seconds, build_seconds, compact_seconds, how = load(store, data, index=True)
         triples = store.triple_count()
         index = sr.index_for(store)
         print(f"{args.reviews:,} reviews, {triples:,} triples, {index.documents():,} documents")
@@ -207,7 +220,8 @@ def main() -> None:
             print(
                 f"load {load_seconds:.1f} s, of which the search index's own build "
                 f"{build_seconds:.2f} s ({100 * build_seconds / load_seconds:.1f}% of the load; "
-                f"the compaction beside it {compact_seconds:.2f} s); index {size / 1e6:.1f} MB"
+                f"the compaction beside it {compact_seconds:.2f} s); index {size / 1e6:.1f} MB; "
+                f"{how}"
             )
         if args.compare_load:
             # Loads with and without the index, interleaved, into fresh stores: the difference
@@ -216,7 +230,7 @@ def main() -> None:
             for round_ in range(args.compare_load):
                 for index in (True, False):
                     other = DiskStore(Path(scratch) / f"compare-{round_}-{index}")
-                    took, built, compacted = load(other, data, index=index)
+                    took, built, compacted, how = load(other, data, index=index)
                     shutil.rmtree(other.path)
                     (withs if index else withouts).append(took)
                     if index:
@@ -224,7 +238,8 @@ def main() -> None:
                     print(
                         f"round {round_ + 1}: load {'with' if index else 'without'} the index "
                         f"{took:.1f} s (its own build {built:.2f} s, the compaction "
-                        f"{compacted:.2f} s); load average {loadavg()}"
+                        f"{compacted:.2f} s{'; ' + how if index else ''}); load average "
+                        f"{loadavg()}"
                     )
             with_, without = statistics.median(withs), statistics.median(withouts)
             print(
