@@ -10,10 +10,9 @@ copy of the ontology and concepts), which keeps memory bounded on large files; R
 validated whole. Violations become :class:`~scrkg.loader.errors.ShapeError` problems that name the
 focus node, the path and the shape's ``sh:message``, at the source row when the node came from one.
 
-Measured on the 2-core development machine (pyshacl 0.40.1, rdflib 7.6): about 26 microseconds
-per triple, of which building the rdflib graph (term conversion 5, ``Graph.add`` 10) is more than
-pyshacl itself (11); so ~900k triples (12,500 generated reviews) validate in 25-35 s. Chunk size
-barely changes the time; 1,000 reviews (~72k triples) keep the validation's memory near 60 MiB.
+Building the rdflib graph pySHACL needs costs more than the validation itself; the chunk size
+bounds the validation's memory and barely changes its time (docs/performance.md has the
+figures).
 """
 
 from __future__ import annotations
