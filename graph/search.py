@@ -489,9 +489,8 @@ _INDEXED_NODES = frozenset(ox.NamedNode(p) for p in INDEXED_PREDICATES)
 
 #: A load that keeps at least this many statements for the index builds it in a process of its
 #: own (:class:`WrittenStatements`); a smaller one builds it in the loading process, where
-#: starting a second Python would cost more than it saves. ``SCRKG_SEARCH_BUILD_PROCESS`` sets
-#: it (``off``: never).
-BUILD_PROCESS_FROM = 50_000
+#: starting a second Python would cost more than it saves. None: never.
+BUILD_PROCESS_FROM: int | None = 50_000
 #: How many kept statements are handed to the build process at a time.
 BUILD_PROCESS_BATCH = 20_000
 #: The file, inside the new snapshot, through which the statements reach the build process.
@@ -500,17 +499,6 @@ STATEMENTS_FILE = INDEX_DIR + ".statements"
 
 class SearchBuildError(RuntimeError):
     """The build of a new snapshot's index in its own process failed; the load fails with it."""
-
-
-def build_process_from() -> int | None:
-    """How many kept statements make a load build its index in a process of its own (None:
-    never), from ``SCRKG_SEARCH_BUILD_PROCESS`` or :data:`BUILD_PROCESS_FROM`."""
-    setting = os.environ.get("SCRKG_SEARCH_BUILD_PROCESS", "").strip().lower()
-    if setting in ("off", "no", "false", "never"):
-        return None
-    if setting.isdigit():
-        return int(setting)
-    return BUILD_PROCESS_FROM
 
 
 class WrittenStatements:
@@ -541,7 +529,7 @@ class WrittenStatements:
         self._by_predicate: dict[str, list[tuple[str, Any]]] | None = None
         self._snapshot = Path(snapshot) if snapshot is not None else None
         self._stored = str(stored) if stored is not None else None
-        self._process_from = build_process_from() if snapshot is not None else None
+        self._process_from = BUILD_PROCESS_FROM if snapshot is not None else None
         self._flush_at = max(1, self._process_from) if self._process_from is not None else -1
         self._child: subprocess.Popen[bytes] | None = None
         self._statements: Any = None  # the file the statements are written to

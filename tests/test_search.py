@@ -438,10 +438,10 @@ def test_a_failed_index_build_leaves_data_and_index_as_they_were(tmp_path, monke
     assert sr.search(store, "giraffe").total == 0 and sr.search(store, "baby").total == 1
 
 
-def _loads_building_apart(monkeypatch, setting: str) -> list[sr.WrittenStatements]:
-    """Loads from now on build their index apart from ``setting`` kept statements on (``off``:
+def _loads_building_apart(monkeypatch, setting: int | None) -> list[sr.WrittenStatements]:
+    """Loads from now on build their index apart from ``setting`` kept statements on (None:
     never); returns the list of what each load handed its index build."""
-    monkeypatch.setenv("SCRKG_SEARCH_BUILD_PROCESS", setting)
+    monkeypatch.setattr(sr, "BUILD_PROCESS_FROM", setting)
     handed: list[sr.WrittenStatements] = []
     real = sr.index_snapshot
 
@@ -483,7 +483,7 @@ def test_an_index_built_in_a_process_of_its_own_answers_as_one_built_in_the_load
         {ID + "graph/three": []},
     ]  # fmt: skip
     answers = {}
-    for setting in ("off", "1"):
+    for setting in (None, 1):
         handed = _loads_building_apart(monkeypatch, setting)
         store = DiskStore(tmp_path / f"store-{setting}")
         answers[setting] = []
@@ -491,14 +491,14 @@ def test_an_index_built_in_a_process_of_its_own_answers_as_one_built_in_the_load
             store.replace_graphs(graphs)
             answers[setting].append(_whole_answers(sr.index_for(store)))
             # (a load that writes no statement, one that only removes a graph, has none to hand)
-            assert handed[-1].builds_apart == (setting != "off" and any(graphs.values()))
+            assert handed[-1].builds_apart == (setting is not None and any(graphs.values()))
             files = {p.name for p in (store.path / SNAPSHOTS / store.current_snapshot()).iterdir()}
             assert sr.INDEX_DIR in files and sr.STATEMENTS_FILE not in files
-        if setting != "off":
+        if setting is not None:
             assert all(w.report["seconds"] > 0 for w in handed if w.builds_apart)
             assert all(w._child is None for w in handed)  # the process ended and was reaped
-    assert answers["off"] == answers["1"]
-    second = answers["1"][1]  # after the second load: baby {}, ... then zebra {}
+    assert answers[None] == answers[1]
+    second = answers[1][1]  # after the second load: baby {}, ... then zebra {}
     assert {hit.iri for hit in second[1].hits} == {ID + "review/A", ID + "review/D"}  # A: stored
     assert {hit.iri for hit in second[4].hits} == {ID + "review/C", ID + "review/D"}
 
@@ -507,13 +507,13 @@ def test_the_bundled_data_indexed_apart_answers_as_indexed_in_the_load(tmp_path,
     from scrkg.loader.load import load_bundled
 
     indexes = {}
-    for setting in ("off", "1"):
+    for setting in (None, 1):
         handed = _loads_building_apart(monkeypatch, setting)
         store = DiskStore(tmp_path / f"store-{setting}")
         load_bundled(store)
-        assert handed[-1].builds_apart == (setting != "off")
+        assert handed[-1].builds_apart == (setting is not None)
         indexes[setting] = sr.index_for(store)
-    inline, apart = indexes["off"], indexes["1"]
+    inline, apart = indexes[None], indexes[1]
     assert inline.documents() == apart.documents() > 1000
     assert _index_rows(inline) == _index_rows(apart)
     for text in ("three-week-old baby", '"voice of the child"', "pre-birth assessment", "police"):
@@ -534,7 +534,7 @@ def test_the_bundled_data_indexed_apart_answers_as_indexed_in_the_load(tmp_path,
 def test_statements_handed_apart_without_the_graphs_named_beforehand(tmp_path, monkeypatch):
     # Told the graphs only when the build is asked for (not when the last one is written), the
     # build process still gets every statement, and its index answers as the one built here.
-    monkeypatch.setenv("SCRKG_SEARCH_BUILD_PROCESS", "2")
+    monkeypatch.setattr(sr, "BUILD_PROCESS_FROM", 2)
     triples = review("A", "Review A", comment="A baby.", lessons=("Listen",)) + review(
         "B", "Review B", comment="A baby zebra.", risk=("young-parents",)
     )
@@ -588,7 +588,7 @@ def test_a_failed_build_process_fails_the_load_and_leaves_store_and_index_as_the
     store = DiskStore(tmp_path / "store")
     store.replace_graph(ID + "graph/one", review("A", "Review A", comment="A baby."))
     before = store.current_snapshot()
-    handed = _loads_building_apart(monkeypatch, "1")
+    handed = _loads_building_apart(monkeypatch, 1)
     children = []
     real_start = sr.WrittenStatements._start
 
@@ -611,7 +611,7 @@ def test_a_load_that_fails_beside_its_build_process_stops_it(tmp_path, monkeypat
     store = DiskStore(tmp_path / "store")
     store.replace_graph(ID + "graph/one", review("A", "Review A", comment="A baby."))
     before = store.current_snapshot()
-    monkeypatch.setenv("SCRKG_SEARCH_BUILD_PROCESS", "1")
+    monkeypatch.setattr(sr, "BUILD_PROCESS_FROM", 1)
     children = []
 
     def broken(snapshot, reader, written=None):
@@ -625,16 +625,6 @@ def test_a_load_that_fails_beside_its_build_process_stops_it(tmp_path, monkeypat
     assert store.current_snapshot() == before
     assert sorted(p.name for p in (store.path / SNAPSHOTS).iterdir()) == [before]
     assert sr.search(store, "giraffe").total == 0 and sr.search(store, "baby").total == 1
-
-
-def test_the_build_process_setting(monkeypatch):
-    default = sr.BUILD_PROCESS_FROM
-    settings = {"off": None, "NEVER": None, "0": 0, "123": 123, "": default, "many": default}
-    for setting, expected in settings.items():
-        monkeypatch.setenv("SCRKG_SEARCH_BUILD_PROCESS", setting)
-        assert sr.build_process_from() == expected
-    monkeypatch.delenv("SCRKG_SEARCH_BUILD_PROCESS")
-    assert sr.build_process_from() == default
 
 
 def test_an_old_snapshot_without_an_index_gets_one_in_memory(tmp_path):
