@@ -27,13 +27,13 @@ import rdflib
 from rdflib.term import BNode, Literal, Node, URIRef
 
 from scrkg.loader.errors import ProblemLog, ShapeError
-from scrkg.ontology import CONCEPTS_FILE, ONTOLOGY_FILE, PREFIXES, SHAPES_FILE
+from scrkg.ontology import CONCEPTS_FILE, ONTOLOGY_FILE, PREFIXES, SHAPES_FILE, XSD
 
 #: Reviews per validation chunk of a coded source.
 CHUNK_REVIEWS = 1_000
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_STRING = XSD + "string"
 
 RdfTriple = tuple[Node, Node, Node]
 

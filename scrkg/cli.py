@@ -41,6 +41,7 @@ from scrkg.graph.tables import (
 )
 from scrkg.loader import LoadError, generate_file, load_bundled, validate_source
 from scrkg.loader.load import load_sources
+from scrkg.ontology import SCR
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -617,7 +618,7 @@ def stats(obj: Context) -> None:
         click.echo(f"  <{graph}> {store.triple_count(graph)} triples{synthetic}")
 
 
-SCR_IS_SYNTHETIC = "https://w3id.org/scrkg/def#isSynthetic"
+SCR_IS_SYNTHETIC = SCR + "isSynthetic"
 
 
 def check_at_start(store: Store) -> None:

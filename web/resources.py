@@ -64,7 +64,7 @@ ACCEPT_SYNONYMS = {m: f.media_type for f in RESOURCE_FORMATS for m in f.media_al
 MAX_QUOTES = 100
 UNRESERVED = "-._~"  # with ASCII letters and digits, what the IRI minting keeps unencoded
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_STRING = XSD + "string"
 LANG_STRING = RDF + "langString"
 LABEL_PATH = "(rdfs:label|skos:prefLabel)"
 #: Properties whose values are prose written for the ontology, which may name terms by their
