@@ -46,7 +46,7 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 
 from scrkg.loader.errors import PersonalDataError, ProblemLog
-from scrkg.ontology import XSD
+from scrkg.ontology import XSD, local_name
 
 # -- field names ---------------------------------------------------------------------------------
 
@@ -364,16 +364,11 @@ def personal_iri(iri: str) -> str | None:
 # -- RDF ---------------------------------------------------------------------------------------
 
 
-def local_name(iri: str) -> str:
-    """The part of an IRI after its last ``#``, ``/`` or ``:``."""
-    return re.split(r"[#/:]", iri.rstrip("#/"))[-1]
-
-
 def personal_predicate(iri: str) -> str | None:
     """Why a predicate IRI looks like personal data, or None."""
     if iri.startswith(PERSONAL_NAMESPACES):
         return "a vCard property (vCard describes people and their addresses)"
-    term = personal_field(local_name(iri))
+    term = personal_field(local_name(iri).rsplit(":", 1)[-1])  # urn:...:name too
     return f"its name contains {term!r}" if term else None
 
 

@@ -131,6 +131,8 @@ def test_personal_predicates():
     assert personal_predicate("http://example.org/nhsNumber")
     assert personal_predicate("http://www.w3.org/2000/01/rdf-schema#label") is None
     assert personal_predicate(SCR + "socialCareStatus") is None
+    assert personal_predicate("urn:example:person:birthDate")  # a URN's last part is its name
+    assert personal_predicate("http://example.org/terms/") is None
 
 
 # -- errors ----------------------------------------------------------------------------------------
