@@ -84,11 +84,6 @@ def concept_schemes() -> dict[str, frozenset[str]]:
     return dict(_concepts()[0])
 
 
-def concept_codes(scheme: str) -> frozenset[str]:
-    """The codes of the concepts in ``scheme``; KeyError for a scheme concepts.ttl lacks."""
-    return _concepts()[0][scheme]
-
-
 def narrower_codes(code: str, *, transitive: bool = True) -> frozenset[str]:
     """The codes of the concepts below ``code`` by skos:broader (all the way down unless
     ``transitive`` is false); ``code`` itself is not among them."""

@@ -141,12 +141,6 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def command_name(pid: int) -> str:
-    with contextlib.suppress(OSError):
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:120]
-    return "?"
-
-
 def default_signals() -> None:
     """In the child before exec: SIGINT and SIGTERM handled as usual, even when the harness was
     started with them ignored (as a background job of a script is)."""
