@@ -645,20 +645,26 @@ class WrittenStatements:
             self._statements = None
 
     def _take(self, statements: Iterable[Any]) -> None:
-        """Keep statements read back from the file of statements (in the build process)."""
-        self._kept.extend(statements)
+        """Keep statements read back from the file of statements (in the build process), put
+        by predicate as they come, while the load is still writing."""
+        self._group(statements)
+
+    def _group(self, statements: Iterable[Any]) -> dict[str, list[tuple[str, Any]]]:
+        """The statements kept, by predicate: (subject IRI, object) in the order written."""
+        by_predicate = self._by_predicate
+        if by_predicate is None:
+            by_predicate = self._by_predicate = {p: [] for p in INDEXED_PREDICATES}
+        for statement in statements:
+            by_predicate[statement.predicate.value].append(
+                (statement.subject.value, statement.object)
+            )
+        return by_predicate
 
     def pairs(
         self, predicates: Iterable[str], objects: Iterable[ox.NamedNode | ox.Literal] = ()
     ) -> Iterable[tuple[str, str, Any]]:
-        by_predicate = self._by_predicate
-        if by_predicate is None:
-            by_predicate = self._by_predicate = {p: [] for p in INDEXED_PREDICATES}
-            for statement in self._kept:
-                by_predicate[statement.predicate.value].append(
-                    (statement.subject.value, statement.object)
-                )
-            self._kept = []
+        by_predicate = self._group(self._kept)
+        self._kept = []
         wanted = set(objects)
         for predicate in predicates:
             for subject, value in by_predicate[predicate]:
