@@ -40,6 +40,7 @@ import json
 import math
 import os
 import re
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -1110,8 +1111,8 @@ def _build_process() -> None:
     new snapshot's folder and the live snapshot's (or null), as JSON; then ``batch N`` for each
     N bytes of N-Triples the load appended to the file of statements; then ``end`` and the
     graphs the load wrote, as JSON. It builds the index into ``search.partial`` and answers one
-    line of JSON on its standard output: its seconds from ``end`` to the index written, and its
-    processor seconds, or the error."""
+    line of JSON on its standard output: its seconds from ``end`` to the index written, its
+    processor seconds and its peak resident memory in bytes, or the error."""
     started = time.perf_counter()
     lines = sys.stdin.buffer
     report: dict[str, Any]
@@ -1143,6 +1144,7 @@ def _build_process() -> None:
             "seconds": done - complete,
             "waiting": complete - started,
             "cpu": time.process_time(),
+            "memory": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,  # Linux: KiB
         }
     except BaseException as error:  # noqa: BLE001 - told to the loading process
         report = {"error": f"{type(error).__name__}: {error}"}

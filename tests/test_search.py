@@ -496,6 +496,7 @@ def test_an_index_built_in_a_process_of_its_own_answers_as_one_built_in_the_load
             assert sr.INDEX_DIR in files and sr.STATEMENTS_FILE not in files
         if setting is not None:
             assert all(w.report["seconds"] > 0 for w in handed if w.builds_apart)
+            assert all(w.report["memory"] > 1e6 for w in handed if w.builds_apart)
             assert all(w._child is None for w in handed)  # the process ended and was reaped
     assert answers[None] == answers[1]
     second = answers[1][1]  # after the second load: baby {}, ... then zebra {}

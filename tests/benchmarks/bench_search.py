@@ -162,7 +162,8 @@ def load(store: DiskStore, data: Path, *, index: bool) -> tuple[float, float, fl
             if index and report:
                 apart.append(
                     f"built apart: {report['seconds']:.2f} s from the last statement, "
-                    f"{report['cpu']:.2f} s of processor time in its process"
+                    f"{report['cpu']:.2f} s of processor time in its process, which peaked "
+                    f"at {report['memory'] / 1e6:.0f} MB"
                 )
 
     sr.index_snapshot, store_module._compact = timed_build, timed_compact
