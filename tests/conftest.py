@@ -86,31 +86,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 #: About how many seconds each long group took on one worker (the sums of its tests' durations,
-#: setup included, in a whole run of 2,207 tests with three workers on the 2-core machine, at
-#: 17:09 UTC on 2 December 2026, load average 2.4 at the start). They only decide the order in
+#: setup included, in a whole run of 2,217 tests with two workers on the 2-core machine, at
+#: 20:24 UTC on 2 December 2026, load average 1.8 at the start). They only decide the order in
 #: which the groups are handed out, longest first, so that no long group starts last and runs
 #: alone; a group not named here counts a tenth of a second a test.
 GROUP_SECONDS = {
-    SITE_GROUP: 127,
-    "tests/test_remote_store.py:virtuoso": 102,
-    "tests/test_faults.py": 98,
-    "tests/test_remote_cli.py:virtuoso": 72,
-    "tests/test_remote_cli.py:oxigraph": 52,
-    "tests/test_remote_store.py:oxigraph": 41,
-    "tests/test_gateway.py": 38,
-    "tests/test_hardening_gateway.py": 31,
-    "tests/test_hardening_store.py": 31,
-    "tests/test_turtle_conformance.py": 30,
-    "tests/test_tagging.py": 29,
-    "tests/test_remote_store.py": 22,
-    "tests/test_guard.py": 21,
-    "tests/test_load_soak.py": 20,
-    "tests/test_warm.py": 20,
-    "tests/test_drafts.py": 19,
-    "tests/browser/test_tag_evidence.py": 17,
-    "tests/test_loader_csv.py": 17,
-    "tests/test_auth_hardening.py": 16,
-    "tests/test_todays_reviews.py": 15,
+    SITE_GROUP: 73,
+    "tests/test_remote_store.py:virtuoso": 30,
+    "tests/test_faults.py": 24,
+    "tests/test_remote_cli.py:virtuoso": 24,
+    "tests/test_gateway.py": 17,
+    "tests/test_load_soak.py": 17,
+    "tests/test_guard.py": 13,
+    "tests/test_hardening_gateway.py": 12,
+    "tests/test_remote_store.py:oxigraph": 11,
+    "tests/test_remote_cli.py:oxigraph": 9,
+    "tests/test_hardening_store.py": 8,
+    "tests/test_remote_store.py": 8,
+    "tests/test_loader_csv.py": 8,
+    "tests/test_auth_hardening.py": 7,
+    "tests/test_search.py": 7,
+    "tests/test_turtle_conformance.py": 6,
+    "tests/test_warm.py": 6,
+    "tests/test_hostile_input.py": 6,
+    "tests/test_drafts.py": 6,
+    "tests/test_todays_reviews.py": 5,
 }
 
 
