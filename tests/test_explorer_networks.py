@@ -24,13 +24,9 @@ QUERY = "SELECT ?r ?c WHERE { ?r <https://w3id.org/scrkg/def#concernsChild> ?c }
 
 
 @pytest.fixture
-def app(bundled_store):
-    return create_app({"STORE": bundled_store, "TESTING": True})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+def store(bundled_store):
+    """The store conftest's ``client`` reads: the bundled data."""
+    return bundled_store
 
 
 @pytest.fixture
@@ -112,13 +108,15 @@ def test_no_query_and_no_focus_still_starts_from_a_review(client):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_the_label_lookup_is_api_labels(client, app):
+def test_the_label_lookup_is_api_labels(client):
     found = client.get("/api/labels?q=OFSTED-2009-10-CS1-C1").get_json()["results"]
     assert [r["iri"] for r in found] == ["https://w3id.org/scrkg/id/child/OFSTED-2009-10-CS1-C1"]
     assert found[0]["url"] == "/id/child/OFSTED-2009-10-CS1-C1"
     assert client.get("/api/labels?q=" + "x" * 201).status_code == 400
     explorer_rules = {
-        r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("explorer.")
+        r.rule
+        for r in client.application.url_map.iter_rules()
+        if r.endpoint.startswith("explorer.")
     }
     assert "/api/labels" in explorer_rules and "/api/search" not in explorer_rules
 
