@@ -193,9 +193,11 @@ def test_a_draft_is_told_from_a_coded_review_by_its_columns(tmp_path):
 # -- loading ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(params=["csv", "json"])
-def loaded(request, tmp_path):
-    path = write_draft(tmp_path, rows(), f"draft-a.{request.param}")
+@pytest.fixture(scope="module", params=["csv", "json"])
+def loaded(request, tmp_path_factory):
+    """The draft of SUGGESTIONS, every row accepted, loaded into a store: once for the module
+    in each format, as the tests that take it only read the store."""
+    path = write_draft(tmp_path_factory.mktemp("loaded"), rows(), f"draft-a.{request.param}")
     store = MemoryStore()
     result = load_source(store, path)
     return store, graph_of(path), result
@@ -340,11 +342,13 @@ def test_a_rejected_row_is_dropped_even_with_its_quote_shared(tmp_path):
 # -- refusals ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def preloaded(tmp_path):
-    """A store holding another review, to show that a refused draft changes nothing."""
+@pytest.fixture(scope="module")
+def preloaded(tmp_path_factory):
+    """A store holding another review, to show that a refused draft changes nothing: one for
+    the module, as every test that takes it asserts that its refused draft left the store as
+    it was (see :func:`refused`)."""
     store = MemoryStore()
-    other = write_draft(tmp_path, rows(), "other.csv")
+    other = write_draft(tmp_path_factory.mktemp("preloaded"), rows(), "other.csv")
     text = other.read_text(encoding="utf-8").replace("R-A", "R-B")
     other.write_text(text, encoding="utf-8")
     load_source(store, other)
