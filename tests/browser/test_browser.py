@@ -319,18 +319,39 @@ def assert_real_policy(response) -> None:
     assert headers["x-frame-options"] == "DENY"
 
 
+#: Where the real mouse goes to hover the ``i``-th element of ``selector``: the middle of its
+#: first box, once it is scrolled into view if it was not; null when it is not visible (no box,
+#: or ``visibility: hidden``, as Playwright's ``is_visible`` tells).
+HOVER_POINT = """([selector, i]) => {
+  const element = document.querySelectorAll(selector)[i];
+  if (!element) return null;
+  const box = element.getBoundingClientRect();
+  if (!box.width || !box.height || getComputedStyle(element).visibility === "hidden") {
+    return null;
+  }
+  if (box.top < 0 || box.left < 0 || box.bottom > innerHeight || box.right > innerWidth) {
+    element.scrollIntoView({block: "center", inline: "center"});
+  }
+  const first = element.getClientRects()[0] || element.getBoundingClientRect();
+  return {x: first.left + first.width / 2, y: first.top + first.height / 2};
+}"""
+HOVERED = "a, button, summary, [title], td, li"
+
+
 def hover_and_click_everything(page) -> None:
     """Hover every link, button and titled element of the page, and click the buttons and
     summaries (links are hovered, not followed, and the header's search is not submitted: the
     loop visits every page itself).
 
-    A hover is the real mouse moved onto the element (scrolled into view); ``force`` leaves out
-    Playwright's wait for the element to hold still over two animation frames (the elements
-    are static text and links), which took about 35 ms a hover: 16 s of this test's 32 s."""
-    for element in page.locator("a, button, summary, [title], td, li").all()[:60]:
+    A hover is the real mouse moved onto the element, scrolled into view (:data:`HOVER_POINT`),
+    as Playwright's ``hover(force=True)`` does. Finding the point in the page and moving the
+    mouse there costs about 0.2 s less processor time a page than Playwright's visibility check
+    and hover did (13 of the pages, loads included: 5.6-6.3 s against 8.6-9.1 s)."""
+    for i in range(min(page.locator(HOVERED).count(), 60)):
         with contextlib.suppress(Exception):
-            if element.is_visible():
-                element.hover(timeout=300, force=True)
+            spot = page.evaluate(HOVER_POINT, [HOVERED, i])
+            if spot is not None:
+                page.mouse.move(spot["x"], spot["y"])
     # The header's search form is left alone: its button leaves the page (the loop visits
     # /search itself).
     for element in page.locator("button:not(.site-search button), summary").all()[:40]:
