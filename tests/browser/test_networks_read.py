@@ -32,16 +32,27 @@ SCRC = "https://w3id.org/scrkg/concept/"
 QUERY = "SELECT ?review ?child WHERE { ?review <https://w3id.org/scrkg/def#concernsChild> ?child }"
 
 
-@pytest.fixture
-def page(browser, site):
+@pytest.fixture(scope="module")
+def tab(browser):
+    """The module's tab: a new tab (or browser context) for each test cost about 0.35 s of
+    processor time more than opening the test's page in this one."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     tab = context.new_page()
-    tab.errors = []
+    tab.errors, tab.requests = [], []
     tab.on("pageerror", lambda error: tab.errors.append(str(error)))
-    tab.requests = []
     tab.on("request", lambda request: tab.requests.append(request.url))
     yield tab
     context.close()
+
+
+@pytest.fixture
+def page(tab, site):
+    """The module's tab, blank, with the mouse at the corner and its lists of script errors and
+    requests empty; each test opens its page in it."""
+    tab.goto("about:blank")
+    tab.mouse.move(0, 0)
+    tab.errors, tab.requests = [], []
+    return tab
 
 
 @pytest.fixture(scope="module")
@@ -199,6 +210,15 @@ def test_a_class_node_opens_with_the_keyboard(site, page):
     page.keyboard.press("Enter")
     wait_until(page, "window.scrkgExplorer.classes().some(c => c.group === 'lesson' && c.more)")
     assert classes(page)["lesson"]["count"] == lessons - 40
+    # The table is drawn anew 50 ms after a class opens (explore.js, scheduleTable): a button
+    # focused before that is replaced under the key press, which then reaches nothing (it
+    # failed so in a run of the browser tests under load). So first the table says the lessons
+    # were opened.
+    wait_until(
+        page,
+        "(document.querySelector(\"#network-table tr.class-row[data-group='lesson'] th\")"
+        " || {textContent: ''}).textContent.startsWith('More of the class')",
+    )
     # The table's button, reached and pressed with keys only.
     page.locator("#network-table-box summary").focus()
     page.keyboard.press("Enter")
