@@ -186,7 +186,7 @@ def test_one_query_over_the_limit_gets_503_with_retry_after(disk_store):
     app = create_app(
         {
             "STORE": disk_store,
-            "SCRKG_QUERY_TIMEOUT": 3,
+            "SCRKG_QUERY_TIMEOUT": 2,  # the heavy query holds the worker while the others queue
             "SCRKG_QUERY_WORKERS": 1,
             "SCRKG_QUERY_QUEUE": 1,
             "SCRKG_QUERY_QUEUE_WAIT": 5,  # long enough to outlast the heavy query
