@@ -17,6 +17,7 @@ All the personal data below is made up: NHS numbers from the 999 test range, pse
 from __future__ import annotations
 
 import csv
+import functools
 import re
 import time
 from pathlib import Path
@@ -83,6 +84,13 @@ PATTERN_INPUTS = {
 LIMIT_SECONDS = 2.0
 
 
+@functools.cache
+def normalised(value: str) -> str:
+    """The adversarial value ``value`` as the guard normalises it, made once for the module (the
+    tests time the patterns on it, not the normalising)."""
+    return guard.normalise(ADVERSARIAL[value])
+
+
 def timed(function, *args) -> float:
     start = time.perf_counter()
     function(*args)
@@ -98,15 +106,14 @@ def test_every_pattern_of_the_guard_is_timed():
 def test_each_pattern_is_linear_in_input(name):
     pattern = getattr(guard, name)
     for value in PATTERN_INPUTS[name]:
-        text = guard.normalise(ADVERSARIAL[value])
-        took = timed(pattern.findall, text)
+        took = timed(pattern.findall, normalised(value))
         assert took < LIMIT_SECONDS, f"{name} took {took:.1f} s on 1 MB of {value}"
 
 
 def test_email_pattern_is_linear_in_input():
     """The e-mail pattern was quadratic: 12.6 s for a 120 KB CSV field."""
     for value in ("letters", "local parts", "domain labels", "obfuscated at"):
-        took = timed(guard._email, guard.normalise(ADVERSARIAL[value]))
+        took = timed(guard._email, normalised(value))
         assert took < LIMIT_SECONDS, f"took {took:.1f} s on 1 MB of {value}"
 
 
