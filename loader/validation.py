@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.term import BNode, Literal, Node, URIRef
 
 from scrkg.loader.errors import ProblemLog, ShapeError
@@ -100,15 +101,16 @@ class ShapesValidator:
         """
         from pyshacl import validate
 
-        graph = rdflib.Graph()
+        data = rdflib.Graph()
         convert = RdflibTerms()
-        add = graph.add
-        for triple in self.background:
-            add(triple)
+        add = data.add
         for triple in triples:
             add(convert.triple(triple))
+        # The ontology and concepts are read beside the data, not copied into its graph: the
+        # copy cost more than the validation of a small source. (pySHACL reads an aggregate of
+        # graphs as their union; nothing can be written into it.)
         _, results, _ = validate(
-            graph,
+            ReadOnlyGraphAggregate([self.background, data]),
             shacl_graph=self.shapes,
             inference="none",
             advanced=False,
@@ -193,10 +195,11 @@ def _shapes_graph(path: Path, _mtime: int) -> rdflib.Graph:
 
 
 @functools.lru_cache(maxsize=2)
-def _background(files: tuple[tuple[Path, int], ...]) -> tuple[RdfTriple, ...]:
+def _background(files: tuple[tuple[Path, int], ...]) -> rdflib.Graph:
+    """The ontology and concepts, read once: validations only read it."""
     convert = RdflibTerms()
-    triples = []
+    graph = rdflib.Graph()
     for path, _mtime in files:
         for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
-            triples.append(convert.triple(ox.Triple(quad.subject, quad.predicate, quad.object)))
-    return tuple(triples)
+            graph.add(convert.triple(ox.Triple(quad.subject, quad.predicate, quad.object)))
+    return graph
