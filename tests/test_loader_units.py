@@ -269,3 +269,42 @@ def test_a_bad_base_is_a_load_error(memory_store):
     with pytest.raises(LoadError, match="must end with '/' or '#'"):
         load_source(memory_store, BUNDLED_SOURCES[1], base="https://example.org/id")
     assert memory_store.named_graphs() == []
+
+
+# -- SHACL validation ------------------------------------------------------------------------------
+
+
+def test_validation_beside_the_ontology_finds_what_validation_of_one_merged_graph_finds(
+    bundled_store,
+):
+    # The ontology and concepts are handed to pySHACL beside the data, not copied into it; the
+    # violations must be those of one graph holding all of them (every other quad of the bundled
+    # data, so that many links point at records left out, and an unknown concept).
+    import rdflib
+    from pyshacl import validate
+
+    from scrkg.loader.validation import RdflibTerms, ShapesValidator, _results
+
+    quads = list(bundled_store._reader().quads_for_pattern(None, None, None, None))
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads[::2]]
+    review = ox.NamedNode(DEFAULT_BASE + "review/unknown-outcome")
+    triples += [
+        ox.Triple(
+            review, ox.NamedNode(str(rdflib.RDF.type)), ox.NamedNode(SCR + "SeriousCaseReview")
+        ),
+        ox.Triple(review, ox.NamedNode(SCR + "outcome"), ox.NamedNode(SCR + "no-such-outcome")),
+    ]
+    validator = ShapesValidator()
+    background = len(validator.background)
+    merged = rdflib.Graph()
+    convert = RdflibTerms()
+    for triple in validator.background:
+        merged.add(triple)
+    for triple in triples:
+        merged.add(convert.triple(triple))
+    _, results, _ = validate(merged, shacl_graph=validator.shapes, inference="none",
+                             advanced=False, allow_warnings=True, allow_infos=True)  # fmt: skip
+    found = validator.violations(triples)
+    assert found == _results(results)
+    assert any(v.focus == review.value for v in found) and len(found) > 100
+    assert len(validator.background) == background  # nothing was added to the ontology's graph
