@@ -584,7 +584,7 @@ class WrittenStatements:
         self._statements_sent = True
         self._statements = open(self._snapshot / STATEMENTS_FILE, "wb")  # noqa: SIM115
         self._child = subprocess.Popen(
-            [sys.executable, "-c", _CHILD_CODE, json.dumps(sys.path)],
+            [sys.executable, "-c", _CHILD_CODE, json.dumps(sys.path), str(os.getpid())],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )
@@ -1106,6 +1106,21 @@ _CHILD_CODE = (
 )
 
 
+def _end_with(parent: int) -> None:
+    """Have the system kill this process when the loading process ends (Linux), so that a load
+    killed outright leaves no build writing into its abandoned snapshot while the next load
+    removes it; elsewhere it ends when it reads the end of its input."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (AttributeError, OSError):
+        return
+    if os.getppid() != parent:  # it ended before this was asked for
+        os._exit(1)
+
+
 def _build_process() -> None:
     """The build process of a load (see :class:`WrittenStatements`). On its standard input: the
     new snapshot's folder and the live snapshot's (or null), as JSON; then ``batch N`` for each
@@ -1114,6 +1129,7 @@ def _build_process() -> None:
     line of JSON on its standard output: its seconds from ``end`` to the index written, its
     processor seconds and its peak resident memory in bytes, or the error."""
     started = time.perf_counter()
+    _end_with(int(sys.argv[2]))
     lines = sys.stdin.buffer
     report: dict[str, Any]
     try:

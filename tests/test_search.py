@@ -608,6 +608,70 @@ def test_a_failed_build_process_fails_the_load_and_leaves_store_and_index_as_the
     assert sr.search(store, "giraffe").total == 0 and sr.search(store, "baby").total == 1
 
 
+_HELD_LOAD = """
+import sys
+from scrkg.graph import search as sr
+from scrkg.graph.store import DiskStore
+import pyoxigraph as ox
+
+sr.BUILD_PROCESS_FROM = 1
+real = sr.WrittenStatements._flush
+
+def held(self):
+    real(self)
+    print(self._child.pid, flush=True)
+    sys.stdin.readline()  # held here, its build process started, until it is killed
+
+sr.WrittenStatements._flush = held
+node = ox.NamedNode("https://w3id.org/scrkg/id/review/A")
+label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+DiskStore(sys.argv[1]).replace_graph(
+    "https://w3id.org/scrkg/id/graph/one", [ox.Triple(node, label, ox.Literal("Review A"))]
+)
+"""
+
+
+def test_a_load_killed_outright_leaves_no_build_process_behind(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import psutil
+
+    load = subprocess.Popen(
+        [sys.executable, "-c", _HELD_LOAD, str(tmp_path / "store")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        build = psutil.Process(int(load.stdout.readline()))
+        assert build.is_running() and build.ppid() == load.pid
+        ready = time.monotonic() + 30  # it opens the file of statements once set up
+        while not any(f.path.endswith(sr.STATEMENTS_FILE) for f in build.open_files()):
+            assert time.monotonic() < ready, "the build process never read its statements"
+            time.sleep(0.02)
+        # stopped, it cannot see the end of its input: only the system can end it now
+        build.suspend()
+    finally:
+        os.kill(load.pid, signal.SIGKILL)
+        load.wait()
+        load.stdin.close()
+        load.stdout.close()
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if build.status() == psutil.STATUS_ZOMBIE:
+                break
+        except psutil.NoSuchProcess:
+            break
+        if time.monotonic() > deadline:
+            build.kill()
+            pytest.fail("the build process outlived the load")
+        time.sleep(0.02)
+
+
 def test_a_load_that_fails_beside_its_build_process_stops_it(tmp_path, monkeypatch):
     store = DiskStore(tmp_path / "store")
     store.replace_graph(ID + "graph/one", review("A", "Review A", comment="A baby."))
