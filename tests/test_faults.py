@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from served import SLOW_WRITER, served
+from served import SLOW_WRITER, served, until
 
 from scrkg.graph.store import DiskStore
 from scrkg.loader import generate_file
@@ -147,6 +147,8 @@ def test_a_load_killed_mid_write_leaves_the_old_data_or_all_the_new(
         for line in loader.stderr:
             if line.strip() == "write: 0":  # the write into the new snapshot has begun
                 break
+        if delay:  # counted from the new snapshot's appearance, however busy the machine
+            until(lambda: set(os.listdir(store / "snapshots")) != before, timeout=30)
         time.sleep(delay)
         writing = set(os.listdir(store / "snapshots")) - before
         was_running = loader.poll() is None
