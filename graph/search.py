@@ -611,7 +611,8 @@ class WrittenStatements:
         if not self._ended:  # the graphs written were not named beforehand
             self._flush()
             self._end()
-        self._child.stdin.close()  # type: ignore[union-attr]
+        with contextlib.suppress(BrokenPipeError):  # the process ended: its code says why
+            self._child.stdin.close()  # type: ignore[union-attr]
         answer = self._child.stdout.readline()
         code = self._child.wait()
         try:
