@@ -451,7 +451,7 @@ def reader_pairs(
 ) -> Pairs:
     """Statements read straight from a pyoxigraph store (an in-memory store or a snapshot), one
     basic graph pattern per predicate over the union of the graphs (or of ``graphs`` only, when
-    given): about 40% faster than ``quads_for_pattern``, which makes a Python object of every
+    given): faster than ``quads_for_pattern``, which makes a Python object of every
     quad's four terms."""
     scope: dict[str, Any] = {"use_default_graph_as_union": True}
     if graphs is not None:
