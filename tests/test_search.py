@@ -76,8 +76,9 @@ def small_store() -> MemoryStore:
 
 
 @pytest.fixture
-def client(bundled_store):
-    return create_app({"STORE": bundled_store, "TESTING": True}).test_client()
+def store(bundled_store):
+    """The store conftest's ``client`` reads: the bundled data."""
+    return bundled_store
 
 
 # -- ranking, stemming, phrases ---------------------------------------------------------------

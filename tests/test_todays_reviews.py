@@ -447,8 +447,9 @@ def test_the_query_finds_recommendations_repeated_across_reviews(example_store, 
 
 
 @pytest.fixture
-def client(example_store):
-    return create_app({"STORE": example_store}).test_client()
+def store(example_store):
+    """The store conftest's ``client`` reads: the example reviews."""
+    return example_store
 
 
 def test_the_recommendations_page_lists_them_in_plain_words(client):
