@@ -490,8 +490,9 @@ _INDEXED_NODES = frozenset(ox.NamedNode(p) for p in INDEXED_PREDICATES)
 
 #: A load that keeps at least this many statements for the index builds it in a process of its
 #: own (:class:`WrittenStatements`); a smaller one builds it in the loading process, where
-#: starting a second Python would cost more than it saves. None: never.
-BUILD_PROCESS_FROM: int | None = 50_000
+#: starting a second Python would cost more than it saves. None: never, as on a machine that
+#: gives this process one core, where the two processes would only take turns on it.
+BUILD_PROCESS_FROM: int | None = 50_000 if len(os.sched_getaffinity(0)) > 1 else None
 #: How many kept statements are handed to the build process at a time.
 BUILD_PROCESS_BATCH = 20_000
 #: The file, inside the new snapshot, through which the statements reach the build process.

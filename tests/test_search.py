@@ -5,7 +5,10 @@ kept in step with the store."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 import time
 from html.parser import HTMLParser
 from urllib.parse import quote
@@ -739,3 +742,21 @@ def test_a_build_leaves_the_cycle_collector_as_it_found_it(small_store, tmp_path
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_process_given_one_core_builds_the_index_itself():
+    # Two processes on one core would only take turns: a load there builds its index in the
+    # loading process, whatever its size; with two cores, large loads build it apart.
+    code = (
+        "import os, sys; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))} if sys.argv[1] "
+        "== '1' else os.sched_getaffinity(0)); from scrkg.graph import search; "
+        "print(search.BUILD_PROCESS_FROM)"
+    )
+    answers = {
+        cores: subprocess.run(
+            [sys.executable, "-c", code, cores], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for cores in ("1", "all")
+    }
+    assert answers["1"] == "None"
+    assert answers["all"] == ("50000" if len(os.sched_getaffinity(0)) > 1 else "None")
