@@ -488,11 +488,18 @@ INDEXED_PREDICATES = frozenset(
 _INDEXED_NODES = frozenset(ox.NamedNode(p) for p in INDEXED_PREDICATES)
 
 
+def _cores() -> int:
+    """The cores this process may run on (all the machine's where the system cannot say)."""
+    if hasattr(os, "sched_getaffinity"):  # Linux
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 #: A load that keeps at least this many statements for the index builds it in a process of its
 #: own (:class:`WrittenStatements`); a smaller one builds it in the loading process, where
 #: starting a second Python would cost more than it saves. None: never, as on a machine that
 #: gives this process one core, where the two processes would only take turns on it.
-BUILD_PROCESS_FROM: int | None = 50_000 if len(os.sched_getaffinity(0)) > 1 else None
+BUILD_PROCESS_FROM: int | None = 50_000 if _cores() > 1 else None
 #: How many kept statements are handed to the build process at a time.
 BUILD_PROCESS_BATCH = 20_000
 #: The file, inside the new snapshot, through which the statements reach the build process.
@@ -647,13 +654,10 @@ class WrittenStatements:
                     (self._snapshot / STATEMENTS_FILE).unlink()
             self._statements = None
 
-    def _take(self, statements: Iterable[Any]) -> None:
-        """Keep statements read back from the file of statements (in the build process), put
-        by predicate as they come, while the load is still writing."""
-        self._group(statements)
-
     def _group(self, statements: Iterable[Any]) -> dict[str, list[tuple[str, Any]]]:
-        """The statements kept, by predicate: (subject IRI, object) in the order written."""
+        """The statements kept, by predicate: (subject IRI, object) in the order written. The
+        build process puts each batch it reads back by predicate as it comes, while the load is
+        still writing."""
         by_predicate = self._by_predicate
         if by_predicate is None:
             by_predicate = self._by_predicate = {p: [] for p in INDEXED_PREDICATES}
@@ -1143,7 +1147,7 @@ def _build_process() -> None:
             for line in lines:
                 word, _, rest = line.decode().strip().partition(" ")
                 if word == "batch":
-                    written._take(ox.parse(source.read(int(rest)), ox.RdfFormat.N_TRIPLES))
+                    written._group(ox.parse(source.read(int(rest)), ox.RdfFormat.N_TRIPLES))
                 elif word == "end":
                     graphs = json.loads(rest)
                     break
